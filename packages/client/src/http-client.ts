@@ -1,0 +1,71 @@
+import type { BetView, PlaceBetBody } from '@wagerflow/contracts';
+import { signedHeaders, type PlayerCredentials } from './signing.js';
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+async function call<T>(baseUrl: string, method: string, target: string, init: { headers?: Record<string, string>; body?: string }): Promise<ApiResponse<T>> {
+  const res = await fetch(baseUrl + target, {
+    method,
+    headers: { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
+    body: init.body,
+  });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    /* not JSON: keep the text */
+  }
+  return { status: res.status, body: body as T, headers: res.headers };
+}
+
+/** Signed player calls of SPEC 4. */
+export class PlayerClient {
+  constructor(
+    readonly baseUrl: string,
+    readonly creds: PlayerCredentials,
+  ) {}
+
+  request<T = unknown>(method: string, target: string, body?: unknown): Promise<ApiResponse<T>> {
+    const raw = body === undefined ? '' : JSON.stringify(body);
+    return call<T>(this.baseUrl, method, target, { headers: signedHeaders(this.creds, method, target, raw), body: body === undefined ? undefined : raw });
+  }
+
+  placeBet(bet: PlaceBetBody) {
+    return this.request<BetView & { error?: { code: string } }>('POST', '/v1/bets', bet);
+  }
+  betByClientId(clientBetId: string) {
+    return this.request<BetView>('GET', `/v1/bets?clientBetId=${encodeURIComponent(clientBetId)}`);
+  }
+  me() {
+    return this.request<{ playerId: string; balance: number; walletSeq: number; loyalty: { points: number; tier: string } }>('GET', '/v1/me');
+  }
+}
+
+/** Operator calls with `ADMIN_TOKEN`. */
+export class AdminClient {
+  constructor(
+    readonly baseUrl: string,
+    readonly token: string,
+  ) {}
+
+  request<T = unknown>(method: string, target: string, body?: unknown): Promise<ApiResponse<T>> {
+    return call<T>(this.baseUrl, method, target, {
+      headers: { authorization: `Bearer ${this.token}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  }
+  createPlayer(displayName: string) {
+    return this.request<{ playerId: string; apiKey: string; apiSecret: string }>('POST', '/v1/admin/players', { displayName });
+  }
+  deposit(playerId: string, amount: number, reference: string) {
+    return this.request<{ depositId: string; balance: number }>('POST', `/v1/admin/players/${playerId}/deposits`, { amount, reference });
+  }
+  tick(marketId: string, price: number, ts?: number) {
+    return this.request('POST', `/v1/admin/markets/${marketId}/ticks`, ts === undefined ? { price } : { price, ts });
+  }
+}

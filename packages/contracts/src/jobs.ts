@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/**
+ * Queue and job names (never renamed once shipped) and the payload of every job.
+ * Producers build payloads with these types; consumers parse them with these schemas.
+ */
+export const QUEUES = {
+  ledger: 'ledger',
+  feed: 'feed',
+  loyalty: 'loyalty',
+  archive: 'archive',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+const int = z.number().int();
+
+/** One bet as accepted by the gateway; the ledger decides its outcome. */
+export const betIntent = z.object({
+  betId: z.string().min(1),
+  playerId: z.string().min(1),
+  clientBetId: z.string().min(1),
+  marketId: z.string().min(1),
+  cellId: z.string().min(1),
+  windowStart: int,
+  bandIndex: int,
+  priceLow: z.number(),
+  priceHigh: z.number(),
+  stake: int.positive(),
+  multiplierBps: int.positive(),
+  minMultiplierBps: int.positive().nullable(),
+  lockoutAt: int,
+  acceptedAt: int,
+  correlationId: z.string(),
+});
+export type BetIntent = z.infer<typeof betIntent>;
+
+/** A job carries one or more bets: several amortise BullMQ's per-job cost (each bet keeps its own key). */
+export const placeBetsJob = z.object({ bets: z.array(betIntent).min(1).max(1000) });
+export type PlaceBetsJob = z.infer<typeof placeBetsJob>;
+
+export const depositJob = z.object({
+  playerId: z.string().min(1),
+  amount: int.min(1).max(1e12),
+  reference: z.string().min(1),
+  correlationId: z.string(),
+});
+export type DepositJob = z.infer<typeof depositJob>;
+
+export const depositResult = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), depositId: z.string(), balance: int, replay: z.boolean() }),
+  z.object({ ok: z.literal(false), code: z.literal('idempotency_key_reused') }),
+]);
+export type DepositResult = z.infer<typeof depositResult>;
+
+export const tickJob = z.object({
+  marketId: z.string().min(1),
+  price: z.number().positive(),
+  ts: int.positive().nullable(),
+  receivedAt: int.positive(),
+});
+export type TickJob = z.infer<typeof tickJob>;
+
+/** Job names per queue, mapped to their payload schema: a worker must handle every entry. */
+export const JOBS = {
+  ledger: { 'place-bets': placeBetsJob, deposit: depositJob },
+  feed: { tick: tickJob },
+} as const;

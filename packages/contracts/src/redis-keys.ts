@@ -1,0 +1,19 @@
+/**
+ * Redis key layout shared by producers and consumers. Every key starts with the platform prefix
+ * (`REDIS_PREFIX`), so several platforms (or test files) can share one Redis.
+ */
+export function redisKeys(prefix: string) {
+  return {
+    nonce: (nonce: string) => `${prefix}:nonce:${nonce}`,
+    /** Pending-bet record: written with the enqueue, deleted by the ledger after the outcome is durable. */
+    pendingBet: (playerId: string, clientBetId: string) => `${prefix}:pending:${playerId}:${clientBetId}`,
+    /** betId → `playerId|clientBetId` of a pending bet, so `GET /v1/bets/{betId}` finds it too. */
+    pendingBetId: (betId: string) => `${prefix}:pbid:${betId}`,
+    /** Balance cache `{balance, walletSeq}`: never authoritative, never moved backwards. */
+    balance: (playerId: string) => `${prefix}:bal:${playerId}`,
+    /** Current price and feed status of a market, written by feed-monitor only. */
+    market: (marketId: string) => `${prefix}:market:${marketId}`,
+    channel: (name: string) => `${prefix}:${name}`,
+  };
+}
+export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -1,0 +1,42 @@
+import pg from 'pg';
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+
+// bigint columns (money, sequences, epoch ms) fit in a double below 2^53: parse them as numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new Error(`int8 value ${v} exceeds the safe integer range`);
+  return n;
+});
+
+export function createPool(url: string, opts: { max?: number; applicationName?: string; connectionTimeoutMs?: number } = {}): Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 10,
+    application_name: opts.applicationName ?? 'wagerflow',
+    // A Postgres that is down must turn into a quick 503, not a hanging request.
+    connectionTimeoutMillis: opts.connectionTimeoutMs ?? 2_000,
+    query_timeout: 10_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // Idle clients can emit errors when the server goes away; the next query reports it instead.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** Run `fn` in one transaction; roll back on any error. */
+export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

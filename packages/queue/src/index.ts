@@ -1,0 +1,4 @@
+export { createRedis, type Redis } from './redis.js';
+export { createQueue, addInTransaction, type TypedQueue } from './producer.js';
+export { createWorker, type Handlers, type TypedWorker, type WorkerSettings } from './worker.js';
+export { UnrecoverableError, Job, Queue, QueueEvents } from 'bullmq';

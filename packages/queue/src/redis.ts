@@ -1,0 +1,21 @@
+import { Redis } from 'ioredis';
+
+export { Redis };
+
+/**
+ * `blocking`: for BullMQ workers (commands wait for reconnection, never fail on their own).
+ * `request`: for request paths — no offline queue and a short connect timeout, so a Redis outage
+ * turns into a fast 503 rather than a hung request.
+ */
+export function createRedis(url: string, mode: 'blocking' | 'request'): Redis {
+  if (mode === 'blocking') {
+    return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+  }
+  return new Redis(url, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 1_000,
+    commandTimeout: 2_000,
+    retryStrategy: (times) => Math.min(times * 100, 1_000),
+  });
+}

@@ -1,0 +1,15 @@
+export { createLogger, type Logger } from './logger.js';
+export {
+  initTelemetry,
+  getTracer,
+  withCorrelation,
+  currentCorrelationId,
+  currentTraceId,
+  injectTraceContext,
+  extractTraceContext,
+  type Telemetry,
+} from './telemetry.js';
+export { createMetrics, type Metrics } from './metrics.js';
+export { startOpsServer, type OpsServer, type ReadinessCheck } from './ops-server.js';
+export { createShutdownManager, type ShutdownManager } from './shutdown.js';
+export { createServiceKit, runMain, type ServiceKit } from './service-kit.js';

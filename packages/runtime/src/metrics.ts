@@ -1,0 +1,22 @@
+import client from 'prom-client';
+
+export interface Metrics {
+  registry: client.Registry;
+  counter<L extends string>(name: string, help: string, labelNames?: readonly L[]): client.Counter<L>;
+  gauge<L extends string>(name: string, help: string, labelNames?: readonly L[]): client.Gauge<L>;
+  histogram<L extends string>(name: string, help: string, buckets: number[], labelNames?: readonly L[]): client.Histogram<L>;
+}
+
+/** One registry per process, default Node metrics included, every series labelled with the service. */
+export function createMetrics(service: string): Metrics {
+  const registry = new client.Registry();
+  registry.setDefaultLabels({ service });
+  client.collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    counter: (name, help, labelNames = []) => new client.Counter({ name, help, labelNames, registers: [registry] }),
+    gauge: (name, help, labelNames = []) => new client.Gauge({ name, help, labelNames, registers: [registry] }),
+    histogram: (name, help, buckets, labelNames = []) =>
+      new client.Histogram({ name, help, buckets, labelNames, registers: [registry] }),
+  };
+}

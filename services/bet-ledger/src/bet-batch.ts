@@ -1,0 +1,117 @@
+import { context, trace, type Context, type Link, type Span } from '@opentelemetry/api';
+import type { BetIntent, RedisKeys } from '@wagerflow/contracts';
+import { CHANNELS } from '@wagerflow/contracts';
+import { withTransaction, type Pool } from '@wagerflow/db';
+import type { Redis } from '@wagerflow/queue';
+import { getTracer, injectTraceContext, type Logger } from '@wagerflow/runtime';
+import { decideFirstFit, type Decision } from './domain/first-fit.js';
+import { outcomeEvent } from './domain/outcome-events.js';
+import type { BalanceCache } from './repositories/balance-cache.js';
+import {
+  debitWallets,
+  findStoredOutcomes,
+  insertBets,
+  insertStakeEntries,
+  lockWallets,
+  type StoredOutcome,
+} from './repositories/bets.repository.js';
+
+export interface BatchItem {
+  bet: BetIntent;
+  /** The job's trace context: the bet's `ledger.apply` span is its child. */
+  ctx: Context;
+}
+
+export interface BetBatchDeps {
+  pool: Pool;
+  redis: Redis;
+  keys: RedisKeys;
+  cache: BalanceCache;
+  logger: Logger;
+  /** TEST ONLY: probability of SIGKILL between commit and acknowledgement. */
+  faultKillAfterCommit: number;
+  onBatch?: (size: number, ms: number) => void;
+}
+
+const MAX_LINKS = 128;
+const FLUSH_ATTEMPTS = 3;
+const keyOf = (b: { playerId: string; clientBetId: string }) => `${b.playerId}\u0000${b.clientBetId}`;
+
+function toStored(d: Decision): StoredOutcome {
+  return {
+    betId: d.bet.betId, playerId: d.bet.playerId, clientBetId: d.bet.clientBetId, status: d.status,
+    reason: d.status === 'rejected' ? d.reason : null, multiplierBps: d.bet.multiplierBps,
+    balanceAfter: d.status === 'confirmed' ? d.balanceAfter : null, walletSeq: d.status === 'confirmed' ? d.seq : null,
+  };
+}
+
+/**
+ * One ledger transaction for a batch of bets (SPEC 2 step 3), then publish and cache. Re-running
+ * a batch — after a crash, a redelivery or an ambiguous COMMIT — is safe: keys already stored are
+ * not decided again, their stored outcomes are published again.
+ */
+export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) => Promise<void[]> {
+  const tracer = getTracer();
+
+  async function commitBatch(items: BatchItem[], now: number) {
+    return withTransaction(deps.pool, async (client) => {
+      const playerIds = [...new Set(items.map((i) => i.bet.playerId))].sort();
+      const wallets = await lockWallets(client, playerIds);
+      const stored = await findStoredOutcomes(client, items.map((i) => i.bet));
+      const storedKeys = new Set(stored.map(keyOf));
+      const fresh = new Map<string, BetIntent>();
+      for (const { bet } of items) if (!storedKeys.has(keyOf(bet)) && !fresh.has(keyOf(bet))) fresh.set(keyOf(bet), bet);
+      const { decisions, changes } = decideFirstFit([...fresh.values()], wallets, now);
+      await insertBets(client, decisions, now);
+      await debitWallets(client, changes, now);
+      await insertStakeEntries(client, decisions, now);
+      return { outcomes: [...stored, ...decisions.map(toStored)], changes, replayed: stored.length };
+    });
+  }
+
+  return async function flush(items) {
+    const started = Date.now();
+    const spans = new Map<string, Span>();
+    for (const item of items) {
+      if (!spans.has(keyOf(item.bet))) spans.set(keyOf(item.bet), tracer.startSpan('ledger.apply', { attributes: { 'bet.id': item.bet.betId, 'correlation.id': item.bet.correlationId } }, item.ctx));
+    }
+    const links: Link[] = [...spans.values()].slice(0, MAX_LINKS).map((s) => ({ context: s.spanContext() }));
+    const batchSpan = tracer.startSpan('ledger.batch', { links, attributes: { 'batch.size': items.length } }, context.active());
+    try {
+      let result: Awaited<ReturnType<typeof commitBatch>> | undefined;
+      for (let attempt = 1; !result; attempt++) {
+        try {
+          result = await commitBatch(items, Date.now());
+        } catch (err) {
+          if (attempt >= FLUSH_ATTEMPTS) throw err;
+          deps.logger.warn({ err, attempt, size: items.length }, 'ledger batch failed; re-running it under the same keys');
+        }
+      }
+      if (deps.faultKillAfterCommit > 0 && Math.random() < deps.faultKillAfterCommit) {
+        deps.logger.warn('fault injection: SIGKILL after commit, before publish and ack');
+        process.kill(process.pid, 'SIGKILL');
+      }
+      const pipeline = deps.redis.pipeline();
+      const channel = deps.keys.channel(CHANNELS.playerEvents);
+      for (const o of result.outcomes) {
+        const span = spans.get(keyOf(o));
+        const traceCtx = span ? injectTraceContext(trace.setSpan(context.active(), span)) : {};
+        pipeline.publish(channel, JSON.stringify(outcomeEvent(o, traceCtx)));
+        pipeline.del(deps.keys.pendingBet(o.playerId, o.clientBetId), deps.keys.pendingBetId(o.betId));
+      }
+      deps.cache.queue(pipeline, result.changes.map((c) => ({ playerId: c.playerId, balance: c.balance, seq: c.seq })));
+      const replies = await pipeline.exec();
+      const failed = replies?.find(([err]) => err);
+      if (failed) throw failed[0] as Error;
+      deps.onBatch?.(items.length, Date.now() - started);
+      if (result.replayed > 0) deps.logger.info({ replayed: result.replayed }, 're-published stored outcomes of redelivered bets');
+      return items.map(() => undefined);
+    } catch (err) {
+      batchSpan.recordException(err as Error);
+      throw err;
+    } finally {
+      for (const s of spans.values()) s.end();
+      batchSpan.end();
+    }
+  };
+}

@@ -1,0 +1,72 @@
+import type { BetIntent, RejectReason } from '@wagerflow/contracts';
+
+export interface WalletState {
+  walletId: number;
+  balance: number;
+  seq: number;
+}
+
+export type Decision =
+  | { bet: BetIntent; status: 'confirmed'; walletId: number; seq: number; balanceBefore: number; balanceAfter: number }
+  | { bet: BetIntent; status: 'rejected'; reason: RejectReason };
+
+export interface WalletChange {
+  walletId: number;
+  playerId: string;
+  debit: number;
+  entries: number;
+  balance: number;
+  seq: number;
+}
+
+/** Gateway accept order, ties broken by bet id: the order in which a wallet's bets are tried. */
+export function compareBets(a: BetIntent, b: BetIntent): number {
+  return a.acceptedAt - b.acceptedAt || (a.betId < b.betId ? -1 : a.betId > b.betId ? 1 : 0);
+}
+
+/**
+ * SPEC 2, first-fit: each wallet's bets in order, each checked against the balance the earlier
+ * ones left, so a smaller later bet can succeed after a larger one failed (100 with 60, 50, 30 →
+ * 60 and 30). Bets past their lockout are `cell_closed`; bets without a wallet have no funds.
+ * Pure: the caller holds the wallet row locks and applies one summed update per wallet.
+ */
+export function decideFirstFit(
+  bets: readonly BetIntent[],
+  wallets: ReadonlyMap<string, WalletState>,
+  now: number,
+  isSuspended: (marketId: string) => boolean = () => false,
+): { decisions: Decision[]; changes: WalletChange[] } {
+  const running = new Map<string, WalletChange>();
+  const decisions: Decision[] = [];
+  for (const bet of [...bets].sort(compareBets)) {
+    if (now >= bet.lockoutAt) {
+      decisions.push({ bet, status: 'rejected', reason: 'cell_closed' });
+      continue;
+    }
+    if (isSuspended(bet.marketId)) {
+      decisions.push({ bet, status: 'rejected', reason: 'market_suspended' });
+      continue;
+    }
+    const wallet = wallets.get(bet.playerId);
+    if (!wallet) {
+      decisions.push({ bet, status: 'rejected', reason: 'insufficient_funds' });
+      continue;
+    }
+    let change = running.get(bet.playerId);
+    if (!change) {
+      change = { walletId: wallet.walletId, playerId: bet.playerId, debit: 0, entries: 0, balance: wallet.balance, seq: wallet.seq };
+      running.set(bet.playerId, change);
+    }
+    if (change.balance < bet.stake) {
+      decisions.push({ bet, status: 'rejected', reason: 'insufficient_funds' });
+      continue;
+    }
+    const balanceBefore = change.balance;
+    change.balance -= bet.stake;
+    change.debit += bet.stake;
+    change.entries += 1;
+    change.seq += 1;
+    decisions.push({ bet, status: 'confirmed', walletId: wallet.walletId, seq: change.seq, balanceBefore, balanceAfter: change.balance });
+  }
+  return { decisions, changes: [...running.values()].filter((c) => c.entries > 0) };
+}

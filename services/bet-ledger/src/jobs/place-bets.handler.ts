@@ -1,0 +1,12 @@
+import { context } from '@opentelemetry/api';
+import type { PlaceBetsJob } from '@wagerflow/contracts';
+import type { Batcher } from '../domain/batcher.js';
+import type { BatchItem } from '../bet-batch.js';
+
+/** Hand every bet of the job to the group-commit batcher; the job completes when all are durable. */
+export function placeBetsHandler(batcher: Batcher<BatchItem, void>) {
+  return async (data: PlaceBetsJob): Promise<void> => {
+    const ctx = context.active();
+    await Promise.all(data.bets.map((bet) => batcher.submit({ bet, ctx })));
+  };
+}

@@ -1,0 +1,93 @@
+import { redisKeys } from '@wagerflow/contracts';
+import { createPool } from '@wagerflow/db';
+import { createRedis, createWorker } from '@wagerflow/queue';
+import { createServiceKit, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
+import { createBetBatchFlush, type BatchItem } from './bet-batch.js';
+import type { LedgerConfig } from './config.js';
+import { Batcher } from './domain/batcher.js';
+import { depositHandler } from './jobs/deposit.handler.js';
+import { placeBetsHandler } from './jobs/place-bets.handler.js';
+import { createBalanceCache } from './repositories/balance-cache.js';
+import { allWallets } from './repositories/deposit.repository.js';
+
+/** Composition root of bet-ledger: the only writer of wallets, wallet entries, deposits and bets. */
+export async function createService(config: LedgerConfig): Promise<{ start(): Promise<void>; shutdown: ShutdownManager }> {
+  const kit = createServiceKit('bet-ledger', config);
+  const { logger, metrics, shutdown } = kit;
+  const pool = createPool(config.DATABASE_URL, { max: config.PG_POOL_SIZE, applicationName: 'bet-ledger' });
+  const redis = createRedis(config.REDIS_URL, 'blocking');
+  const workerConnection = createRedis(config.REDIS_URL, 'blocking');
+  const keys = redisKeys(config.REDIS_PREFIX);
+  const cache = createBalanceCache(redis, keys);
+
+  const batchSize = metrics.histogram('wagerflow_ledger_batch_size', 'Bets per ledger transaction', [1, 10, 50, 100, 250, 500, 1000, 2000]);
+  const batchSeconds = metrics.histogram('wagerflow_ledger_batch_seconds', 'Ledger batch latency, commit and publish', [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]);
+  const betsProcessed = metrics.counter('wagerflow_ledger_bets_total', 'Bets processed by the ledger');
+
+  const batcher = new Batcher<BatchItem, void>({
+    maxSize: config.LEDGER_BATCH_MAX,
+    maxWaitMs: config.LEDGER_BATCH_WAIT_MS,
+    flush: createBetBatchFlush({
+      pool, redis, keys, cache, logger,
+      faultKillAfterCommit: config.LEDGER_FAULT_KILL_AFTER_COMMIT,
+      onBatch: (size, ms) => {
+        batchSize.observe(size);
+        batchSeconds.observe(ms / 1000);
+        betsProcessed.inc(size);
+      },
+    }),
+  });
+
+  const worker = createWorker('ledger', workerConnection, config.REDIS_PREFIX, {
+    'place-bets': placeBetsHandler(batcher),
+    deposit: depositHandler({ pool, redis, keys, cache }),
+  }, {
+    concurrency: config.LEDGER_CONCURRENCY,
+    lockDurationMs: config.QUEUE_LOCK_DURATION_MS,
+    stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS,
+  });
+  worker.worker.on('failed', (job, err) => logger.warn({ err, jobId: job?.id, job: job?.name }, 'ledger job failed'));
+
+  /** SPEC 2 step 5: rebuild the balance cache from Postgres (never over a newer seq). */
+  async function rebuildCache(): Promise<number> {
+    const client = await pool.connect();
+    let n = 0;
+    try {
+      for await (const page of allWallets(client)) {
+        const pipeline = redis.pipeline();
+        cache.queue(pipeline, page);
+        await pipeline.exec();
+        n += page.length;
+      }
+    } finally {
+      client.release();
+    }
+    return n;
+  }
+
+  return {
+    shutdown,
+    async start() {
+      const ops = await startOpsServer({
+        port: config.BET_LEDGER_OPS_PORT,
+        metrics,
+        isDraining: shutdown.isDraining,
+        checks: {
+          postgres: async () => void (await pool.query('SELECT 1')),
+          redis: async () => void (await redis.ping()),
+        },
+      });
+      shutdown.add('stop taking jobs', () => worker.close(config.SHUTDOWN_TIMEOUT_MS * 0.6));
+      shutdown.add('flush batcher', () => batcher.close());
+      shutdown.add('close ops server', () => ops.close());
+      shutdown.add('quit redis', async () => {
+        await Promise.allSettled([redis.quit(), workerConnection.quit()]);
+      });
+      shutdown.add('end pool', () => pool.end());
+      shutdown.add('flush telemetry', () => kit.telemetry.shutdown());
+      const rebuilt = await rebuildCache();
+      void worker.worker.run();
+      logger.info({ opsPort: ops.port, rebuiltWallets: rebuilt, concurrency: config.LEDGER_CONCURRENCY }, 'bet-ledger started');
+    },
+  };
+}

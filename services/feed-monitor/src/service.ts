@@ -1,0 +1,73 @@
+import { QUEUES, redisKeys, type FeedStatus } from '@wagerflow/contracts';
+import { createPool } from '@wagerflow/db';
+import { createRedis, createWorker } from '@wagerflow/queue';
+import { createServiceKit, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
+import type { FeedConfig } from './config.js';
+import { nextSimulatedPrice } from './domain/tick-rules.js';
+import { createMarkets } from './markets.js';
+import { ticksRepository } from './repositories/ticks.repository.js';
+
+function gaussian(): number {
+  const u = 1 - Math.random();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * Math.random());
+}
+
+/** Composition root of feed-monitor: the only writer of ticks. */
+export async function createService(config: FeedConfig): Promise<{ start(): Promise<void>; shutdown: ShutdownManager }> {
+  const kit = createServiceKit('feed-monitor', config);
+  const { logger, metrics, shutdown } = kit;
+  const pool = createPool(config.DATABASE_URL, { max: config.PG_POOL_SIZE, applicationName: 'feed-monitor' });
+  const redis = createRedis(config.REDIS_URL, 'blocking');
+  const workerConnection = createRedis(config.REDIS_URL, 'blocking');
+  const keys = redisKeys(config.REDIS_PREFIX);
+  const statusGauge = metrics.gauge('wagerflow_feed_status', 'Feed status per market (1 for the current status)', ['market', 'status']);
+  const ticksTotal = metrics.counter('wagerflow_feed_ticks_total', 'Ticks accepted', ['market', 'source']);
+  const setStatus = (marketId: string, status: FeedStatus) => {
+    for (const s of ['HEALTHY', 'DEGRADED', 'CRITICAL'] as const) statusGauge.set({ market: marketId, status: s }, s === status ? 1 : 0);
+  };
+  const markets = createMarkets({
+    markets: config.MARKETS, ticks: ticksRepository(pool), redis, keys, logger,
+    degradedMs: config.FEED_DEGRADED_MS, criticalMs: config.FEED_CRITICAL_MS, onStatus: setStatus,
+  });
+  const worker = createWorker(QUEUES.feed, workerConnection, config.REDIS_PREFIX, {
+    tick: async (t) => {
+      if (await markets.ingest(t.marketId, t.price, t.ts, t.receivedAt, 'admin')) ticksTotal.inc({ market: t.marketId, source: 'admin' });
+    },
+  }, { concurrency: 1, lockDurationMs: config.QUEUE_LOCK_DURATION_MS, stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS });
+
+  const timers: NodeJS.Timeout[] = [];
+  return {
+    shutdown,
+    async start() {
+      const ops = await startOpsServer({
+        port: config.FEED_MONITOR_OPS_PORT, metrics, isDraining: shutdown.isDraining,
+        checks: { postgres: async () => void (await pool.query('SELECT 1')), redis: async () => void (await redis.ping()) },
+      });
+      shutdown.add('stop timers', () => timers.forEach(clearInterval));
+      shutdown.add('stop taking jobs', () => worker.close(config.SHUTDOWN_TIMEOUT_MS / 2));
+      shutdown.add('close ops server', () => ops.close());
+      shutdown.add('quit redis', async () => void (await Promise.allSettled([redis.quit(), workerConnection.quit()])));
+      shutdown.add('end pool', () => pool.end());
+      shutdown.add('flush telemetry', () => kit.telemetry.shutdown());
+      for (const m of config.MARKETS) setStatus(m, 'CRITICAL');
+      await markets.load();
+      timers.push(setInterval(() => void markets.evaluate(Date.now()).catch((err: unknown) => logger.warn({ err }, 'status evaluation failed')), config.FEED_STATUS_INTERVAL_MS));
+      if (config.FEED_SIMULATOR) {
+        timers.push(
+          setInterval(() => {
+            for (const marketId of config.MARKETS) {
+              const m = markets.current(marketId);
+              const price = nextSimulatedPrice(m?.price ?? config.FEED_SIMULATOR_START_PRICE, config.VOLATILITY_BPS_PER_SQRT_S, config.FEED_SIMULATOR_INTERVAL_MS, gaussian());
+              void markets.ingest(marketId, price, null, Date.now(), 'simulator').then(
+                (ok) => ok && ticksTotal.inc({ market: marketId, source: 'simulator' }),
+                (err: unknown) => logger.warn({ err }, 'simulator tick failed'),
+              );
+            }
+          }, config.FEED_SIMULATOR_INTERVAL_MS),
+        );
+      }
+      void worker.worker.run();
+      logger.info({ opsPort: ops.port, simulator: config.FEED_SIMULATOR, markets: config.MARKETS }, 'feed-monitor started');
+    },
+  };
+}

@@ -1,0 +1,135 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Request } from 'express';
+import { SIGNING_HEADERS } from '@wagerflow/contracts';
+import type { SecretBox } from '../domain/secret-box.js';
+import { verifySignedParts } from '../domain/signed-request.js';
+import type { PlayersRepository, StaffRepository } from '../repositories/players.repository.js';
+import type { RedisState } from '../repositories/redis-state.js';
+import { ApiError } from './api-error.js';
+
+export type Principal =
+  | { kind: 'admin' }
+  | { kind: 'staff'; staffId: string; role: string }
+  | { kind: 'player'; playerId: string };
+
+export interface AuthDeps {
+  adminToken: string;
+  players: PlayersRepository;
+  staff: StaffRepository;
+  redis: RedisState;
+  secretBox: SecretBox;
+}
+
+const CREDENTIAL_CACHE_MAX = 100_000;
+
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+function safeEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+function header(req: Request, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function bearerOrBasicPassword(req: Request): string | undefined {
+  const auth = header(req, 'authorization');
+  if (!auth) return undefined;
+  const [scheme, value] = auth.split(' ', 2);
+  if (!value) return undefined;
+  if (scheme?.toLowerCase() === 'bearer') return value.trim();
+  if (scheme?.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const i = decoded.indexOf(':');
+    return i >= 0 ? decoded.slice(i + 1) : undefined;
+  }
+  return undefined;
+}
+
+export function createAuth(deps: AuthDeps) {
+  // API credentials never change (rotation is not built yet): decrypted secrets are cached in memory.
+  const credentials = new Map<string, { playerId: string; secret: string }>();
+
+  async function credentialsFor(apiKey: string) {
+    const hit = credentials.get(apiKey);
+    if (hit) return hit;
+    const row = await deps.players.findByApiKey(apiKey);
+    if (!row) return null;
+    const value = { playerId: row.playerId, secret: deps.secretBox.open(row.apiSecretSealed) };
+    if (credentials.size >= CREDENTIAL_CACHE_MAX) credentials.clear();
+    credentials.set(apiKey, value);
+    return value;
+  }
+
+  /** Bearer token → admin or staff; undefined when there is none or it is unknown. */
+  async function bearerPrincipal(req: Request): Promise<Principal | undefined> {
+    const token = bearerOrBasicPassword(req);
+    if (!token) return undefined;
+    if (safeEqual(token, deps.adminToken)) return { kind: 'admin' };
+    const staff = await deps.staff.findByTokenHash(hashToken(token));
+    return staff ? { kind: 'staff', ...staff } : undefined;
+  }
+
+  /** SPEC 4.2, in order; the nonce is spent once signature and timestamp verify. */
+  async function verifyPlayer(req: Request, body: Buffer): Promise<Principal> {
+    const apiKey = header(req, SIGNING_HEADERS.apiKey);
+    const creds = apiKey ? await credentialsFor(apiKey) : null;
+    if (!creds) throw new ApiError('unknown_api_key', 'unknown or missing API key');
+    const verdict = verifySignedParts(
+      creds.secret,
+      {
+        ts: header(req, SIGNING_HEADERS.timestamp),
+        nonce: header(req, SIGNING_HEADERS.nonce),
+        signature: header(req, SIGNING_HEADERS.signature),
+        method: req.method,
+        target: req.originalUrl,
+        body,
+      },
+      Date.now(),
+    );
+    if (verdict !== 'ok') throw new ApiError(verdict, verdict === 'stale_timestamp' ? 'timestamp outside the accepted window' : 'signature invalid');
+    if (!(await deps.redis.spendNonce(header(req, SIGNING_HEADERS.nonce)!, creds.playerId))) {
+      throw new ApiError('replayed_nonce', 'nonce already used');
+    }
+    return { kind: 'player', playerId: creds.playerId };
+  }
+
+  return {
+    verifyPlayer,
+    verifyStreamQuery: async (q: { apiKey?: string; ts?: string; nonce?: string; sig?: string }): Promise<Principal> => {
+      const creds = q.apiKey ? await credentialsFor(q.apiKey) : null;
+      if (!creds) throw new ApiError('unknown_api_key', 'unknown or missing API key');
+      const verdict = verifySignedParts(creds.secret, { ts: q.ts, nonce: q.nonce, signature: q.sig, method: 'GET', target: '/v1/stream', body: Buffer.alloc(0) }, Date.now());
+      if (verdict !== 'ok') throw new ApiError(verdict, 'stream signature rejected');
+      if (!(await deps.redis.spendNonce(q.nonce!, creds.playerId))) throw new ApiError('replayed_nonce', 'nonce already used');
+      return { kind: 'player', playerId: creds.playerId };
+    },
+    /** Player routes: signed requests only; a valid admin/staff token here is 403, anything else 401. */
+    async player(req: Request, body: Buffer): Promise<{ playerId: string }> {
+      if (!header(req, SIGNING_HEADERS.apiKey) && (await bearerPrincipal(req))) throw new ApiError('forbidden', 'player route: sign the request as a player');
+      const p = await verifyPlayer(req, body);
+      if (p.kind !== 'player') throw new ApiError('forbidden', 'players only');
+      return p;
+    },
+    /** `/v1/admin/*`: ADMIN_TOKEN only; staff tokens and players are 403. */
+    async admin(req: Request, body: Buffer): Promise<void> {
+      const p = await bearerPrincipal(req);
+      if (p?.kind === 'admin') return;
+      if (p) throw new ApiError('forbidden', 'operator credential required');
+      if (header(req, SIGNING_HEADERS.apiKey)) {
+        await verifyPlayer(req, body);
+        throw new ApiError('forbidden', 'operator credential required');
+      }
+      throw new ApiError('unauthorized', 'missing or unknown credentials');
+    },
+    /** Bull Board: the admin token as Bearer or as the Basic password. */
+    async adminOnly(req: Request): Promise<boolean> {
+      const p = await bearerPrincipal(req);
+      return p?.kind === 'admin';
+    },
+  };
+}
+export type Auth = ReturnType<typeof createAuth>;

@@ -1,0 +1,31 @@
+import type { NextFunction, Request, Response } from 'express';
+import { isConnectionError } from '@wagerflow/db';
+import type { Logger } from '@wagerflow/runtime';
+import { ApiError } from './api-error.js';
+
+function isRedisUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return /Stream isn't writeable|enableOfflineQueue|Connection is closed|Command timed out|ECONNREFUSED|MaxRetriesPerRequest|Reached the max retries/i.test(err.message);
+}
+
+/** Renders `{"error": {code, message, details?}}`; an unreachable dependency is a quick 503. */
+export function errorHandler(logger: Logger) {
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+    let apiErr: ApiError;
+    if (err instanceof ApiError) apiErr = err;
+    else if (isConnectionError(err) || isRedisUnavailable(err)) {
+      logger.warn({ err }, 'dependency unavailable');
+      apiErr = new ApiError('service_unavailable', 'a dependency is unavailable; retry later');
+    } else if (typeof err === 'object' && err && (err as { type?: string }).type === 'entity.too.large') {
+      apiErr = new ApiError('payload_too_large', 'body too large');
+    } else {
+      logger.error({ err }, 'unhandled error');
+      apiErr = new ApiError('internal_error', 'internal error');
+    }
+    if (res.headersSent) return;
+    for (const [k, v] of Object.entries(apiErr.headers ?? {})) res.setHeader(k, v);
+    const body: Record<string, unknown> = { code: apiErr.code, message: apiErr.message };
+    if (apiErr.details) body.details = apiErr.details;
+    res.status(apiErr.status).json({ error: body });
+  };
+}

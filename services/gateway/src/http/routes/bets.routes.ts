@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { bpsToMultiplier, placeBetBody, type BetIntent, type BetView, type PlaceBetBody } from '@wagerflow/contracts';
+import { currentCorrelationId } from '@wagerflow/runtime';
+import { acceptBet, sameBetBody } from '../../domain/bet-acceptance.js';
+import type { PendingRecord } from '../../repositories/redis-state.js';
+import { ApiError } from '../api-error.js';
+import { parseJsonBody, readRawBody, validate } from '../body.js';
+import type { RouteDeps } from './route-deps.js';
+
+function pendingView(p: PendingRecord): BetView {
+  return {
+    betId: p.betId, clientBetId: p.clientBetId, marketId: p.marketId, cellId: p.cellId, stake: p.stake,
+    multiplier: bpsToMultiplier(p.multiplierBps), status: 'pending', reason: null, result: null, payout: null,
+    placedAt: p.placedAt, confirmedAt: null, settledAt: null, updatedAt: p.placedAt,
+  };
+}
+
+const listQuery = z.strictObject({
+  since: z.coerce.number().int().min(0).max(8.64e15),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(200).optional(),
+});
+
+function decodeCursor(cursor: string): { updatedAt: number; id: string } {
+  const [updatedAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const n = Number(updatedAt);
+  if (!id || !Number.isSafeInteger(n)) throw new ApiError('validation_failed', 'invalid cursor', [{ path: 'cursor', message: 'invalid cursor' }]);
+  return { updatedAt: n, id };
+}
+const encodeCursor = (b: BetView) => Buffer.from(`${b.updatedAt}|${b.betId}`).toString('base64url');
+
+export function betRoutes(d: RouteDeps) {
+  /**
+   * Current view of a bet by clientBetId: the pending record first, then the ledger (a bet whose
+   * record is gone has its outcome stored: the ledger deletes the record only after commit).
+   */
+  async function viewByClientId(playerId: string, clientBetId: string): Promise<{ view: BetView; minMultiplierBps: number | null } | null> {
+    const pending = await d.redis.pendingByClientId(playerId, clientBetId);
+    const stored = await d.ledger.betByClientId(playerId, clientBetId);
+    if (stored) return stored;
+    return pending ? { view: pendingView(pending), minMultiplierBps: pending.minMultiplierBps } : null;
+  }
+
+  function replayOrConflict(res: Response, body: PlaceBetBody, existing: { view: BetView; minMultiplierBps: number | null }) {
+    if (!sameBetBody(body, { ...existing.view, minMultiplierBps: existing.minMultiplierBps })) {
+      throw new ApiError('idempotency_key_reused', 'this clientBetId was used with a different body');
+    }
+    res.status(200).json(existing.view);
+  }
+
+  async function placeBet(req: Request, res: Response): Promise<void> {
+    const raw = await readRawBody(req);
+    const { playerId } = await d.auth.player(req, raw);
+    const body = parseJsonBody(req, raw, placeBetBody);
+    const ctx = await d.redis.betContext(playerId, body.clientBetId, body.marketId);
+    const existing = ctx.pending
+      ? (await d.ledger.betByClientId(playerId, body.clientBetId)) ?? { view: pendingView(ctx.pending), minMultiplierBps: ctx.pending.minMultiplierBps }
+      : await d.ledger.betByClientId(playerId, body.clientBetId);
+    if (existing) return replayOrConflict(res, body, existing);
+
+    const now = Date.now();
+    const decision = acceptBet(body, d.rules, ctx.market, ctx.cachedBalance, now);
+    if (!decision.ok) throw new ApiError(decision.code, decision.message);
+
+    const betId = randomUUID();
+    const record: PendingRecord = {
+      betId, playerId, clientBetId: body.clientBetId, marketId: body.marketId, cellId: body.cellId, stake: body.stake,
+      multiplierBps: decision.multiplierBps, minMultiplierBps: decision.minMultiplierBps, placedAt: now,
+    };
+    const intent: BetIntent = {
+      betId, playerId, clientBetId: body.clientBetId, marketId: body.marketId, cellId: body.cellId,
+      windowStart: decision.cell.windowStart, bandIndex: decision.cell.bandIndex, priceLow: decision.priceLow, priceHigh: decision.priceHigh,
+      stake: body.stake, multiplierBps: decision.multiplierBps, minMultiplierBps: decision.minMultiplierBps,
+      lockoutAt: decision.lockoutAt, acceptedAt: now, correlationId: currentCorrelationId() ?? betId,
+    };
+    const accepted = await d.enqueueBet(record, intent);
+    if (!accepted) {
+      // A concurrent request with the same clientBetId won the race: answer as its replay.
+      const winner = await viewByClientId(playerId, body.clientBetId);
+      if (!winner) throw new ApiError('service_unavailable', 'bet state unavailable; retry');
+      return replayOrConflict(res, body, winner);
+    }
+    res.status(202).json({ betId, clientBetId: body.clientBetId, status: 'pending', multiplier: bpsToMultiplier(decision.multiplierBps) });
+  }
+
+  async function getBet(req: Request, res: Response): Promise<void> {
+    const raw = await readRawBody(req);
+    const { playerId } = await d.auth.player(req, raw);
+    const betId = String(req.params.betId);
+    const pending = await d.redis.pendingByBetId(betId);
+    const stored = await d.ledger.betById(playerId, betId);
+    if (stored) return void res.json(stored.view);
+    if (pending && pending.playerId === playerId) return void res.json(pendingView(pending));
+    throw new ApiError('not_found', 'no such bet');
+  }
+
+  async function listBets(req: Request, res: Response): Promise<void> {
+    const raw = await readRawBody(req);
+    const { playerId } = await d.auth.player(req, raw);
+    const query = req.query as Record<string, unknown>;
+    if (query.clientBetId !== undefined) {
+      const { clientBetId } = validate(z.strictObject({ clientBetId: z.uuid() }), query);
+      const found = await viewByClientId(playerId, clientBetId);
+      if (!found) throw new ApiError('not_found', 'no such bet');
+      return void res.json(found.view);
+    }
+    const q = validate(listQuery, query);
+    const bets = await d.ledger.betsSince(playerId, q.since, q.cursor ? decodeCursor(q.cursor) : null, q.limit + 1);
+    const page = bets.slice(0, q.limit);
+    const last = page[page.length - 1];
+    res.json({ bets: page, nextCursor: bets.length > q.limit && last ? encodeCursor(last) : null });
+  }
+
+  return { placeBet, getBet, listBets };
+}

@@ -1,0 +1,55 @@
+import type { Request, Response } from 'express';
+import { bandBounds, bpsToMultiplier, formatCellId, openWindowStarts, type GridCell, type MarketView } from '@wagerflow/contracts';
+import { quoteMultiplierBps } from '../../domain/odds.js';
+import { ApiError } from '../api-error.js';
+import { readRawBody } from '../body.js';
+import type { RouteDeps } from './route-deps.js';
+
+export function publicRoutes(d: RouteDeps) {
+  async function time(_req: Request, res: Response): Promise<void> {
+    res.json({ serverTime: Date.now() });
+  }
+
+  async function markets(_req: Request, res: Response): Promise<void> {
+    const views: MarketView[] = await Promise.all(
+      d.rules.markets.map(async (marketId) => {
+        const m = await d.redis.market(marketId);
+        return { marketId, price: m.price, feedStatus: m.status, lastTickAt: m.lastTickAt };
+      }),
+    );
+    res.json(views);
+  }
+
+  async function grid(req: Request, res: Response): Promise<void> {
+    const marketId = String(req.params.marketId);
+    if (!d.rules.markets.includes(marketId)) throw new ApiError('unknown_market', `unknown market ${marketId}`);
+    const m = await d.redis.market(marketId);
+    const now = Date.now();
+    const g = d.rules.geometry;
+    const cells: GridCell[] = [];
+    if (m.price != null && m.status !== 'CRITICAL') {
+      const bands = d.gridBands;
+      const center = Math.floor(m.price / g.priceStep);
+      const first = Math.max(0, center - Math.floor(bands / 2));
+      for (const windowStart of openWindowStarts(g, now)) {
+        for (let band = first; band < first + bands; band++) {
+          const { priceLow, priceHigh } = bandBounds(g, band);
+          const bps = quoteMultiplierBps({ price: m.price, now, windowStart, windowEnd: windowStart + g.windowMs, priceLow, priceHigh }, d.rules.odds);
+          if (bps == null) continue;
+          cells.push({ cellId: formatCellId({ marketId, windowStart, bandIndex: band }), priceLow, priceHigh, windowStart, windowEnd: windowStart + g.windowMs, multiplier: bpsToMultiplier(bps) });
+        }
+      }
+    }
+    res.json({ marketId, price: m.price, asOf: m.lastTickAt ?? now, priceStep: g.priceStep, windowMs: g.windowMs, lockoutMs: g.lockoutMs, cells });
+  }
+
+  async function me(req: Request, res: Response): Promise<void> {
+    const raw = await readRawBody(req);
+    const { playerId } = await d.auth.player(req, raw);
+    const wallet = await d.ledger.wallet(playerId);
+    // Loyalty points arrive with the loyalty service; until then every player is bronze with 0 points.
+    res.json({ playerId, balance: wallet.balance, walletSeq: wallet.walletSeq, loyalty: { points: 0, tier: 'bronze' } });
+  }
+
+  return { time, markets, grid, me };
+}

@@ -1,0 +1,73 @@
+import { bpsToMultiplier, type BetView } from '@wagerflow/contracts';
+import type { Pool } from '@wagerflow/db';
+
+/**
+ * Read-only queries on bet-ledger's tables (the ledger is their only writer). Reading them here
+ * saves a service hop on every poll; the columns read are part of the ledger's documented schema.
+ */
+interface BetRow {
+  id: string; client_bet_id: string; market_id: string; cell_id: string; stake: number; multiplier_bps: number;
+  min_multiplier_bps: number | null; status: 'confirmed' | 'rejected'; reason: string | null; result: BetView['result'];
+  payout: number | null; placed_at: number; confirmed_at: number | null; settled_at: number | null; updated_at: number;
+}
+
+const BET_COLUMNS = `id, client_bet_id, market_id, cell_id, stake, multiplier_bps, min_multiplier_bps, status, reason, result,
+  payout, placed_at, confirmed_at, settled_at, updated_at`;
+
+export interface StoredBet {
+  view: BetView;
+  minMultiplierBps: number | null;
+}
+
+function toStored(r: BetRow): StoredBet {
+  return {
+    minMultiplierBps: r.min_multiplier_bps,
+    view: {
+      betId: r.id, clientBetId: r.client_bet_id, marketId: r.market_id, cellId: r.cell_id, stake: r.stake,
+      multiplier: bpsToMultiplier(r.multiplier_bps), status: r.status, reason: r.reason, result: r.result, payout: r.payout,
+      placedAt: r.placed_at, confirmedAt: r.confirmed_at, settledAt: r.settled_at, updatedAt: r.updated_at,
+    },
+  };
+}
+
+export function ledgerReadRepository(pool: Pool) {
+  return {
+    async betById(playerId: string, betId: string): Promise<StoredBet | null> {
+      const { rows } = await pool.query<BetRow>(`SELECT ${BET_COLUMNS} FROM bets WHERE id = $1 AND player_id = $2`, [betId, playerId]);
+      return rows[0] ? toStored(rows[0]) : null;
+    },
+    async betByClientId(playerId: string, clientBetId: string): Promise<StoredBet | null> {
+      const { rows } = await pool.query<BetRow>(`SELECT ${BET_COLUMNS} FROM bets WHERE player_id = $1 AND client_bet_id = $2`, [playerId, clientBetId]);
+      return rows[0] ? toStored(rows[0]) : null;
+    },
+    /** Bets changed at or after `since`, oldest change first, keyset-paginated on (updated_at, id). */
+    async betsSince(playerId: string, since: number, after: { updatedAt: number; id: string } | null, limit: number): Promise<BetView[]> {
+      const { rows } = after
+        ? await pool.query<BetRow>(
+            `SELECT ${BET_COLUMNS} FROM bets WHERE player_id = $1 AND updated_at >= $2 AND (updated_at, id) > ($3, $4)
+              ORDER BY updated_at, id LIMIT $5`,
+            [playerId, since, after.updatedAt, after.id, limit],
+          )
+        : await pool.query<BetRow>(
+            `SELECT ${BET_COLUMNS} FROM bets WHERE player_id = $1 AND updated_at >= $2 ORDER BY updated_at, id LIMIT $3`,
+            [playerId, since, limit],
+          );
+      return rows.map((r) => toStored(r).view);
+    },
+    async wallet(playerId: string): Promise<{ balance: number; walletSeq: number }> {
+      const { rows } = await pool.query<{ balance: number; seq: number }>('SELECT balance, seq FROM wallets WHERE player_id = $1', [playerId]);
+      return { balance: rows[0]?.balance ?? 0, walletSeq: rows[0]?.seq ?? 0 };
+    },
+    /** Wallets whose balance differs from the sum of their entries plus the archive checkpoint. */
+    async walletDrift(): Promise<{ checked: number; drift: number }> {
+      const { rows } = await pool.query<{ checked: number; drift: number }>(
+        `SELECT count(*)::int AS checked,
+                count(*) FILTER (WHERE w.balance <> w.archived_sum + coalesce(e.total, 0))::int AS drift
+           FROM wallets w
+           LEFT JOIN (SELECT wallet_id, sum(amount) AS total FROM wallet_entries GROUP BY wallet_id) e ON e.wallet_id = w.id`,
+      );
+      return rows[0] ?? { checked: 0, drift: 0 };
+    },
+  };
+}
+export type LedgerReadRepository = ReturnType<typeof ledgerReadRepository>;

@@ -1,0 +1,72 @@
+import type { FeedStatus, RedisKeys } from '@wagerflow/contracts';
+import type { Redis } from '@wagerflow/queue';
+import { FEED_STATUSES } from '@wagerflow/contracts';
+import { NONCE_TTL_S } from '../domain/signed-request.js';
+
+/** What the gateway keeps about an accepted bet until the ledger has stored its outcome. */
+export interface PendingRecord {
+  betId: string;
+  playerId: string;
+  clientBetId: string;
+  marketId: string;
+  cellId: string;
+  stake: number;
+  multiplierBps: number;
+  minMultiplierBps: number | null;
+  placedAt: number;
+}
+
+export interface MarketState {
+  price: number | null;
+  lastTickAt: number | null;
+  status: FeedStatus;
+}
+
+export function redisState(redis: Redis, keys: RedisKeys) {
+  return {
+    /** SPEC 4.2: a nonce is spent once; true when this call spent it. */
+    async spendNonce(nonce: string, playerId: string): Promise<boolean> {
+      return (await redis.set(keys.nonce(nonce.toLowerCase()), playerId, 'EX', NONCE_TTL_S, 'NX')) === 'OK';
+    },
+    /** One round trip for everything a new bet needs to know from Redis. */
+    async betContext(playerId: string, clientBetId: string, marketId: string) {
+      const replies = await redis
+        .pipeline()
+        .get(keys.pendingBet(playerId, clientBetId))
+        .hmget(keys.balance(playerId), 'balance')
+        .hmget(keys.market(marketId), 'price', 'ts', 'status')
+        .exec();
+      if (!replies) throw new Error('redis pipeline returned nothing');
+      for (const [err] of replies) if (err) throw err;
+      const pending = replies[0]![1] as string | null;
+      const [balance] = replies[1]![1] as (string | null)[];
+      const [price, ts, status] = replies[2]![1] as (string | null)[];
+      return {
+        pending: pending ? (JSON.parse(pending) as PendingRecord) : null,
+        cachedBalance: balance == null ? null : Number(balance),
+        market: toMarketState(price ?? null, ts ?? null, status ?? null),
+      };
+    },
+    async pendingByClientId(playerId: string, clientBetId: string): Promise<PendingRecord | null> {
+      const raw = await redis.get(keys.pendingBet(playerId, clientBetId));
+      return raw ? (JSON.parse(raw) as PendingRecord) : null;
+    },
+    async pendingByBetId(betId: string): Promise<PendingRecord | null> {
+      const ref = await redis.get(keys.pendingBetId(betId));
+      if (!ref) return null;
+      const [playerId, clientBetId] = ref.split('|');
+      return playerId && clientBetId ? this.pendingByClientId(playerId, clientBetId) : null;
+    },
+    async market(marketId: string): Promise<MarketState> {
+      const [price, ts, status] = await redis.hmget(keys.market(marketId), 'price', 'ts', 'status');
+      return toMarketState(price ?? null, ts ?? null, status ?? null);
+    },
+  };
+}
+export type RedisState = ReturnType<typeof redisState>;
+
+function toMarketState(price: string | null, ts: string | null, status: string | null): MarketState {
+  // A market with no tick yet is CRITICAL (SPEC 3).
+  const s = FEED_STATUSES.find((x) => x === status) ?? 'CRITICAL';
+  return { price: price == null ? null : Number(price), lastTickAt: ts == null ? null : Number(ts), status: price == null ? 'CRITICAL' : s };
+}

@@ -1,0 +1,138 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { QUEUES, redisKeys } from '@wagerflow/contracts';
+import { createPool } from '@wagerflow/db';
+import { QueueEvents, addInTransaction, createQueue, createRedis } from '@wagerflow/queue';
+import { createServiceKit, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
+import { depositResult } from '@wagerflow/contracts';
+import type { GatewayConfig } from './config.js';
+import { createSecretBox } from './domain/secret-box.js';
+import { createApp } from './http/app.js';
+import { createAuth } from './http/auth.js';
+import type { RouteDeps } from './http/routes/route-deps.js';
+import { ledgerReadRepository } from './repositories/ledger-read.repository.js';
+import { playersRepository, staffRepository } from './repositories/players.repository.js';
+import { redisState } from './repositories/redis-state.js';
+import { attachStream } from './ws/stream.js';
+
+/** Composition root of the gateway: HTTP API, WebSocket stream, auth, nonce store, pending bets. */
+export async function createService(config: GatewayConfig): Promise<{ start(): Promise<void>; shutdown: ShutdownManager; port(): number }> {
+  const kit = createServiceKit('gateway', config);
+  const { logger, metrics, shutdown } = kit;
+  const pool = createPool(config.DATABASE_URL, { max: config.PG_POOL_SIZE, applicationName: 'gateway', connectionTimeoutMs: 500 });
+  const redis = createRedis(config.REDIS_URL, 'request');
+  const queueConnection = createRedis(config.REDIS_URL, 'request');
+  const subscriber = createRedis(config.REDIS_URL, 'blocking');
+  const eventsConnection = createRedis(config.REDIS_URL, 'blocking');
+  const keys = redisKeys(config.REDIS_PREFIX);
+  const ledgerQueue = createQueue(QUEUES.ledger, queueConnection, config.REDIS_PREFIX);
+  const feedQueue = createQueue(QUEUES.feed, queueConnection, config.REDIS_PREFIX);
+  const ledgerEvents = new QueueEvents(QUEUES.ledger, { connection: eventsConnection, prefix: config.REDIS_PREFIX, autorun: false });
+  ledgerEvents.on('error', () => undefined);
+
+  const secretBox = createSecretBox(config.SECRET_ENCRYPTION_KEY);
+  const state = redisState(redis, keys);
+  const players = playersRepository(pool);
+  const staff = staffRepository(pool);
+  const ledger = ledgerReadRepository(pool);
+  const auth = createAuth({ adminToken: config.ADMIN_TOKEN, players, staff, redis: state, secretBox });
+
+  const deps: RouteDeps = {
+    auth, redis: state, ledger, players, staff, secretBox,
+    gridBands: config.GRID_BANDS,
+    rules: {
+      markets: config.MARKETS,
+      geometry: { priceStep: config.PRICE_STEP, windowMs: config.WINDOW_MS, lockoutMs: config.LOCKOUT_MS, gridWindows: config.GRID_WINDOWS },
+      odds: {
+        houseEdgeBps: config.HOUSE_EDGE_BPS,
+        minMultiplierBps: Math.round(config.MULTIPLIER_MIN * 100) * 100,
+        maxMultiplierBps: Math.round(config.MULTIPLIER_MAX * 100) * 100,
+        volatilityBpsPerSqrtS: config.VOLATILITY_BPS_PER_SQRT_S,
+      },
+      stakeMin: config.STAKE_MIN,
+      stakeMax: config.STAKE_MAX,
+    },
+    async enqueueBet(record, intent) {
+      const replies = await addInTransaction(
+        ledgerQueue,
+        (multi) => {
+          multi.set(keys.pendingBet(record.playerId, record.clientBetId), JSON.stringify(record), 'NX');
+          multi.set(keys.pendingBetId(record.betId), `${record.playerId}|${record.clientBetId}`);
+        },
+        'place-bets',
+        { bets: [intent] },
+        // Deterministic job id: a concurrent duplicate request adds nothing (BullMQ keeps the first).
+        { jobId: `b-${record.playerId}-${record.clientBetId}` },
+      );
+      return replies[0] === 'OK';
+    },
+    async deposit(playerId, amount, reference, correlationId) {
+      const job = await ledgerQueue.add('deposit', { playerId, amount, reference, correlationId });
+      try {
+        return depositResult.parse(await job.waitUntilFinished(ledgerEvents, config.DEPOSIT_TIMEOUT_MS));
+      } catch (err) {
+        if (err instanceof Error && /timed out/i.test(err.message)) return null;
+        throw err;
+      }
+    },
+    async enqueueTick(tick) {
+      await feedQueue.add('tick', tick);
+    },
+  };
+
+  const ready = async () => {
+    if (shutdown.isDraining()) return false;
+    try {
+      await Promise.all([pool.query('SELECT 1'), redis.ping()]);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const app = createApp({ deps, logger, metrics, queues: [ledgerQueue.queue, feedQueue.queue], bullBoardReadOnly: config.BULL_BOARD_READ_ONLY, health: { live: () => true, ready } });
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  const stream = attachStream({
+    server, subscriber, keys, auth, ledger, logger, metrics,
+    maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES, pingIntervalMs: config.WS_PING_INTERVAL_MS,
+  });
+
+  return {
+    shutdown,
+    port: () => (server.address() as AddressInfo).port,
+    async start() {
+      const ops = await startOpsServer({
+        port: config.GATEWAY_OPS_PORT, metrics, isDraining: shutdown.isDraining,
+        checks: { postgres: async () => void (await pool.query('SELECT 1')), redis: async () => void (await redis.ping()) },
+      });
+      shutdown.add('stop accepting requests', async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          setTimeout(() => {
+            server.closeAllConnections();
+            resolve();
+          }, Math.min(5_000, config.SHUTDOWN_TIMEOUT_MS / 2)).unref();
+        });
+      });
+      shutdown.add('close streams', () => stream.close());
+      shutdown.add('close ops server', () => ops.close());
+      shutdown.add('close queues', async () => {
+        await Promise.allSettled([ledgerQueue.close(), feedQueue.close(), ledgerEvents.close()]);
+      });
+      shutdown.add('quit redis', async () => {
+        await Promise.allSettled([redis.quit(), queueConnection.quit(), eventsConnection.quit()]);
+      });
+      shutdown.add('end pool', () => pool.end());
+      shutdown.add('flush telemetry', () => kit.telemetry.shutdown());
+      await stream.start();
+      void ledgerEvents.run();
+      await ledgerEvents.waitUntilReady();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.GATEWAY_PORT, '0.0.0.0', resolve);
+      });
+      logger.info({ port: (server.address() as AddressInfo).port, opsPort: ops.port }, 'gateway started');
+    },
+  };
+}

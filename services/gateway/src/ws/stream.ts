@@ -1,0 +1,139 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { SpanKind } from '@opentelemetry/api';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CHANNELS, ERROR_STATUS, feedStatusEvent, playerEvent, type RedisKeys } from '@wagerflow/contracts';
+import type { Redis } from '@wagerflow/queue';
+import { extractTraceContext, getTracer, type Logger, type Metrics } from '@wagerflow/runtime';
+import { ApiError } from '../http/api-error.js';
+import type { Auth } from '../http/auth.js';
+import type { LedgerReadRepository } from '../repositories/ledger-read.repository.js';
+
+interface Connection {
+  ws: WebSocket;
+  playerId: string;
+  seq: number;
+  alive: boolean;
+}
+
+export interface StreamOptions {
+  server: Server;
+  subscriber: Redis;
+  keys: RedisKeys;
+  auth: Auth;
+  ledger: LedgerReadRepository;
+  logger: Logger;
+  metrics: Metrics;
+  maxBufferedBytes: number;
+  pingIntervalMs: number;
+}
+
+/** Strip internal routing and trace fields: clients get SPEC 4.5's shapes only. */
+function publicShape(event: Record<string, unknown>): Record<string, unknown> {
+  const { playerId: _p, traceparent: _t, tracestate: _s, ...rest } = event;
+  return rest;
+}
+
+/**
+ * `GET /v1/stream` (SPEC 4.5): a signed upgrade, a contiguous per-connection `seq` from 1, ping/pong
+ * every 15 s, and a socket that cannot keep up is closed (never skipped). Events arrive through
+ * Redis pub/sub, so every replica delivers every event of the players connected to it.
+ */
+export function attachStream(o: StreamOptions) {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  const byPlayer = new Map<string, Set<Connection>>();
+  const tracer = getTracer();
+  const connected = o.metrics.gauge('wagerflow_ws_connections', 'Open WebSocket connections');
+  const slowClosed = o.metrics.counter('wagerflow_ws_slow_closed_total', 'Sockets closed for not keeping up');
+
+  function send(c: Connection, message: Record<string, unknown>): void {
+    if (c.ws.readyState !== c.ws.OPEN) return;
+    if (c.ws.bufferedAmount > o.maxBufferedBytes) {
+      slowClosed.inc();
+      c.ws.close(1013, 'slow consumer: resync with GET /v1/bets?since= and GET /v1/me');
+      return;
+    }
+    c.seq += 1;
+    c.ws.send(JSON.stringify({ ...message, seq: c.seq }));
+  }
+
+  function refuse(socket: Duplex, err: unknown): void {
+    const apiErr = err instanceof ApiError ? err : new ApiError('service_unavailable', 'stream unavailable');
+    const body = JSON.stringify({ error: { code: apiErr.code, message: apiErr.message } });
+    const status = ERROR_STATUS[apiErr.code];
+    socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  }
+
+  o.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/v1/stream') return refuse(socket, new ApiError('not_found', 'no such stream'));
+    const q = Object.fromEntries(url.searchParams) as Record<string, string>;
+    void o.auth
+      .verifyStreamQuery({ apiKey: q.apiKey, ts: q.ts, nonce: q.nonce, sig: q.sig })
+      .then(async (principal) => {
+        if (principal.kind !== 'player') throw new ApiError('forbidden', 'players only');
+        const wallet = await o.ledger.wallet(principal.playerId);
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          const c: Connection = { ws, playerId: principal.playerId, seq: 0, alive: true };
+          let set = byPlayer.get(c.playerId);
+          if (!set) byPlayer.set(c.playerId, (set = new Set()));
+          set.add(c);
+          connected.inc();
+          ws.on('pong', () => (c.alive = true));
+          ws.on('error', () => ws.terminate());
+          ws.on('close', () => {
+            connected.dec();
+            set.delete(c);
+            if (set.size === 0) byPlayer.delete(c.playerId);
+          });
+          send(c, { type: 'hello', playerId: c.playerId, balance: wallet.balance, walletSeq: wallet.walletSeq });
+        });
+      })
+      .catch((err: unknown) => refuse(socket, err));
+  });
+
+  const pinger = setInterval(() => {
+    for (const set of byPlayer.values()) {
+      for (const c of set) {
+        if (!c.alive) {
+          c.ws.terminate();
+          continue;
+        }
+        c.alive = false;
+        c.ws.ping();
+      }
+    }
+  }, o.pingIntervalMs);
+
+  const playerChannel = o.keys.channel(CHANNELS.playerEvents);
+  const feedChannel = o.keys.channel(CHANNELS.feedStatus);
+  o.subscriber.on('message', (channel: string, raw: string) => {
+    try {
+      if (channel === playerChannel) {
+        const event = playerEvent.parse(JSON.parse(raw));
+        const set = byPlayer.get(event.playerId);
+        if (!set || event.type === 'balance') return;
+        const span = tracer.startSpan('ws.push', { kind: SpanKind.PRODUCER, attributes: { 'event.type': event.type, 'bet.id': event.betId } }, extractTraceContext(event));
+        for (const c of set) send(c, publicShape(event));
+        span.end();
+      } else if (channel === feedChannel) {
+        const event = feedStatusEvent.parse(JSON.parse(raw));
+        for (const set of byPlayer.values()) for (const c of set) send(c, publicShape(event));
+      }
+    } catch (err) {
+      o.logger.warn({ err, channel }, 'dropped an event that does not parse');
+    }
+  });
+
+  return {
+    async start() {
+      await o.subscriber.subscribe(playerChannel, feedChannel);
+    },
+    async close() {
+      clearInterval(pinger);
+      for (const set of byPlayer.values()) for (const c of set) c.ws.close(1001, 'server shutting down');
+      wss.close();
+      await o.subscriber.quit().catch(() => undefined);
+    },
+  };
+}

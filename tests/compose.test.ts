@@ -1,0 +1,344 @@
+// Static checks of the container setup (docker-compose.yml, Dockerfile, infra/) that run without Docker:
+// the compose file against the Compose specification schema and against the repository (services, ports,
+// documented environment), and the Prometheus config and alert rules. The real rule check is
+// `promtool test rules infra/prometheus/alerts.test.yml`; it runs here too when promtool is on PATH.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+// `merge` resolves the `<<: *anchor` keys the compose file uses, as Compose itself does.
+const loadYaml = (path: string): unknown => parse(read(path), { merge: true });
+
+type Dict = Record<string, unknown>;
+const isDict = (v: unknown): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
+const dict = (v: unknown, what: string): Dict => {
+  if (!isDict(v)) throw new Error(`${what} is not a mapping`);
+  return v;
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// docs/env.md: variable -> default, read from its markdown table.
+
+/** Every documented variable with its default (undefined when required, unset or not a plain value). */
+function documentedEnv(): Map<string, string | undefined> {
+  const vars = new Map<string, string | undefined>();
+  for (const line of read('docs/env.md').split('\n')) {
+    const cells = line.split('|').map((c) => c.trim());
+    // | variable | services | default | meaning |  ->  ['', variable, services, default, meaning, '']
+    if (cells.length < 6 || !/^[A-Z][A-Z0-9_]*(, [A-Z][A-Z0-9_]*)*$/.test(cells[1] ?? '')) continue;
+    const names = (cells[1] ?? '').split(', ');
+    const raw = (cells[3] ?? '').replaceAll('`', '');
+    let defaults = raw.split(',').map((d) => d.trim());
+    // "9101 … 9105": one consecutive number per name.
+    const range = /^(\d+) … (\d+)$/.exec(raw);
+    if (range) {
+      const [from, to] = [Number(range[1]), Number(range[2])];
+      if (to - from + 1 === names.length) defaults = names.map((_, i) => String(from + i));
+    }
+    names.forEach((name, i) => vars.set(name, names.length === defaults.length ? defaults[i] : defaults[0]));
+  }
+  return vars;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// docker-compose.yml helpers.
+
+const compose = dict(loadYaml('docker-compose.yml'), 'docker-compose.yml');
+const services = dict(compose.services, 'services');
+const serviceNames = Object.keys(services);
+const service = (name: string) => dict(services[name], `service ${name}`);
+
+/** Compose services built from this repository with `args.SERVICE`: the Wagerflow processes. */
+const appServices = serviceNames.filter((name) => {
+  const build = service(name).build;
+  return isDict(build) && isDict(build.args) && typeof build.args.SERVICE === 'string';
+});
+/** Every compose service built from this repository (the app services plus the migrate one-shot). */
+const builtServices = serviceNames.filter((name) => service(name).build !== undefined);
+const infraServices = serviceNames.filter((name) => !builtServices.includes(name));
+
+function environmentOf(name: string): Map<string, string | undefined> {
+  const env = service(name).environment;
+  if (env === undefined) return new Map();
+  if (Array.isArray(env)) {
+    return new Map(
+      env.map((entry) => {
+        const [key = '', ...rest] = String(entry).split('=');
+        return [key, rest.length ? rest.join('=') : undefined] as const;
+      }),
+    );
+  }
+  return new Map(
+    Object.entries(dict(env, `${name}.environment`)).map(([k, v]) => [k, v == null ? undefined : String(v)]),
+  );
+}
+
+interface Published {
+  hostIp: string | undefined;
+  host: number | undefined;
+  container: number;
+}
+
+/** Published ports in either Compose syntax: "[ip:][host:]container[/proto]" or the long form. */
+function publishedPorts(name: string): Published[] {
+  const ports = service(name).ports;
+  if (ports === undefined) return [];
+  if (!Array.isArray(ports)) throw new Error(`${name}.ports is not a list`);
+  return ports.map((p): Published => {
+    if (isDict(p)) {
+      return {
+        hostIp: typeof p.host_ip === 'string' ? p.host_ip : undefined,
+        host: p.published === undefined ? undefined : Number(p.published),
+        container: Number(p.target),
+      };
+    }
+    const parts = String(p)
+      .replace(/\/(tcp|udp)$/, '')
+      .split(':');
+    const container = Number(parts.at(-1));
+    const host = parts.length >= 2 ? Number(parts.at(-2)) : undefined;
+    const hostIp = parts.length === 3 ? parts[0] : undefined;
+    return { hostIp, host, container };
+  });
+}
+
+/** `gateway` -> GATEWAY_PORT, GATEWAY_OPS_PORT (those of them docs/env.md defines). */
+const envPrefix = (name: string) => name.toUpperCase().replaceAll('-', '_');
+
+/** The single source file a `node --import tsx <file>` command (or the image's CMD) runs. */
+function entrypointOf(name: string): string {
+  const { command, build } = service(name);
+  if (Array.isArray(command)) {
+    const file = command.find((arg) => typeof arg === 'string' && arg.endsWith('.ts'));
+    if (typeof file === 'string') return file;
+  }
+  const args = isDict(build) && isDict(build.args) ? build.args : {};
+  // Mirrors the Dockerfile's CMD.
+  return `services/${String(args.SERVICE)}/src/main.ts`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('docker-compose.yml', () => {
+  it('is valid against the Compose specification schema', () => {
+    // The schema ships in the `dclint` package (schemas/compose.schema.json), which is not an export, so it
+    // is located through the package's own package.json.
+    const require = createRequire(import.meta.url);
+    let schemaPath: string;
+    try {
+      schemaPath = join(dirname(require.resolve('dclint/package.json')), 'schemas', 'compose.schema.json');
+    } catch {
+      throw new Error('the Compose schema comes from the dclint package: `pnpm add -Dw dclint@3.1.0`');
+    }
+    const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as Dict;
+    // The schema is draft-07 (Ajv's default) but names its meta-schema by an https URL Ajv does not know.
+    delete schema.$schema;
+    // strict: false because the schema uses annotation keywords (e.g. `deprecated`) Ajv's strict mode rejects.
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    const valid = validate(compose);
+    expect(validate.errors ?? [], JSON.stringify(validate.errors, null, 2)).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('has one compose service per services/<name> directory and no other app service', () => {
+    const dirs = readdirSync(join(root, 'services')).filter((d) => statSync(join(root, 'services', d)).isDirectory());
+    expect(appServices.sort()).toEqual(dirs.sort());
+    // The compose service name is the directory name: Prometheus and the OTLP service name rely on it.
+    for (const name of appServices) {
+      const build = dict(service(name).build, `${name}.build`);
+      expect(dict(build.args, `${name}.build.args`).SERVICE).toBe(name);
+    }
+  });
+
+  it('builds from an existing context and Dockerfile, running a file that exists', () => {
+    expect(builtServices).toContain('migrate');
+    for (const name of builtServices) {
+      const build = service(name).build;
+      const context = typeof build === 'string' ? build : String(dict(build, `${name}.build`).context);
+      const dockerfile = isDict(build) && typeof build.dockerfile === 'string' ? build.dockerfile : 'Dockerfile';
+      expect(existsSync(resolve(root, context)), `${name}: context ${context}`).toBe(true);
+      expect(existsSync(resolve(root, context, dockerfile)), `${name}: ${dockerfile}`).toBe(true);
+      const entry = entrypointOf(name);
+      expect(existsSync(join(root, entry)), `${name} runs ${entry}`).toBe(true);
+    }
+    // The Dockerfile's CMD is what entrypointOf() mirrors for the app services.
+    expect(read('Dockerfile')).toMatch(/CMD exec node --import tsx "services\/\$\{SERVICE[^}]*\}\/src\/main\.ts"/);
+    expect(entrypointOf('migrate')).toBe('packages/db/src/migrate.cli.ts');
+  });
+
+  it('runs migrate once, before every app service', () => {
+    expect(service('migrate').restart).toBe('no');
+    for (const name of appServices) {
+      const s = service(name);
+      expect(s.restart, name).toBe('unless-stopped');
+      const deps = dict(s.depends_on, `${name}.depends_on`);
+      expect(deps.migrate, name).toEqual({ condition: 'service_completed_successfully' });
+    }
+  });
+
+  it('publishes exactly the docs/env.md default ports of each app service, and health-checks the ops port', () => {
+    const documented = documentedEnv();
+    for (const name of appServices) {
+      const portVars = [`${envPrefix(name)}_PORT`, `${envPrefix(name)}_OPS_PORT`].filter((v) => documented.has(v));
+      expect(portVars, `${name}: docs/env.md documents its ops port`).toContain(`${envPrefix(name)}_OPS_PORT`);
+      const expected = portVars.map((v) => Number(documented.get(v))).sort();
+      const published = publishedPorts(name);
+      expect(published.map((p) => p.container).sort(), `${name} container ports`).toEqual(expected);
+      for (const p of published) expect(p.host, `${name}: host port = container port`).toBe(p.container);
+      // Where compose sets the port variable, it must agree with what it publishes.
+      const env = environmentOf(name);
+      for (const v of portVars) if (env.has(v)) expect(env.get(v), `${name} ${v}`).toBe(documented.get(v));
+
+      const opsPort = documented.get(`${envPrefix(name)}_OPS_PORT`);
+      const health = dict(service(name).healthcheck, `${name}.healthcheck`);
+      expect(JSON.stringify(health.test), `${name} healthcheck`).toContain(`:${opsPort}/healthz`);
+    }
+  });
+
+  it('publishes infrastructure ports only where expected, on loopback', () => {
+    // Postgres and Redis stay inside the compose network.
+    const allowed: Record<string, number[]> = { jaeger: [16686], prometheus: [9090] };
+    for (const name of infraServices) {
+      const published = publishedPorts(name);
+      expect(
+        published.map((p) => p.container),
+        name,
+      ).toEqual(allowed[name] ?? []);
+      for (const p of published) expect(p.hostIp, `${name} binds loopback`).toBe('127.0.0.1');
+    }
+  });
+
+  it('gives the services only variables documented in docs/env.md (or standard OTEL_*)', () => {
+    const documented = documentedEnv();
+    for (const name of builtServices) {
+      const undocumented = [...environmentOf(name).keys()].filter((k) => !documented.has(k) && !k.startsWith('OTEL_'));
+      expect(undocumented, `${name}: undocumented variables`).toEqual([]);
+    }
+  });
+
+  it('gives each app service the required settings and a reachable tracing endpoint', () => {
+    for (const name of appServices) {
+      const env = environmentOf(name);
+      for (const key of ['DATABASE_URL', 'REDIS_URL', 'OTEL_EXPORTER_OTLP_ENDPOINT'])
+        expect(env.get(key), `${name} ${key}`).toBeTruthy();
+      expect(env.get('OTEL_SERVICE_NAME'), name).toBe(name);
+    }
+    for (const key of ['ADMIN_TOKEN', 'SECRET_ENCRYPTION_KEY']) expect(environmentOf('gateway').get(key)).toBeTruthy();
+  });
+
+  it('points every URL in the environment at a compose service', () => {
+    for (const name of builtServices) {
+      for (const [key, value] of environmentOf(name)) {
+        if (!value || !/^[a-z]+:\/\//.test(value)) continue;
+        // Interpolations like ${POSTGRES_PASSWORD:-…} in the userinfo are not valid URL syntax: drop them.
+        const host = new URL(value.replace(/\$\{[^}]*\}/g, 'x')).hostname;
+        expect(serviceNames, `${name} ${key} -> ${host}`).toContain(host);
+      }
+    }
+  });
+
+  it('mounts files that exist', () => {
+    for (const name of serviceNames) {
+      const volumes = service(name).volumes;
+      if (!Array.isArray(volumes)) continue;
+      for (const v of volumes) {
+        const source = isDict(v) ? String(v.source) : (String(v).split(':')[0] ?? '');
+        if (source.startsWith('.')) expect(existsSync(resolve(root, source)), `${name} mounts ${source}`).toBe(true);
+      }
+    }
+  });
+
+  it('runs Redis with AOF and noeviction', () => {
+    const conf = new Map(
+      read('infra/redis.conf')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('#'))
+        .map((l) => {
+          const [key = '', ...rest] = l.split(/\s+/);
+          return [key, rest.join(' ')] as const;
+        }),
+    );
+    expect(conf.get('appendonly')).toBe('yes');
+    expect(conf.get('appendfsync')).toBe('everysec');
+    expect(conf.get('maxmemory-policy')).toBe('noeviction');
+    expect(JSON.stringify(service('redis').command)).toContain('redis.conf');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('infra/prometheus', () => {
+  const promtool = (() => {
+    try {
+      execFileSync('promtool', ['--version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+  it('scrapes every app service on its ops port by compose service name', () => {
+    const documented = documentedEnv();
+    const config = dict(loadYaml('infra/prometheus/prometheus.yml'), 'prometheus.yml');
+    expect(config.rule_files).toContain('alerts.yml');
+    const targets = new Set<string>();
+    for (const job of config.scrape_configs as Dict[]) {
+      for (const sd of (job.dns_sd_configs ?? []) as Dict[]) {
+        for (const n of sd.names as string[]) targets.add(`${n}:${String(sd.port)}`);
+      }
+      for (const sc of (job.static_configs ?? []) as Dict[]) for (const t of sc.targets as string[]) targets.add(t);
+    }
+    for (const name of appServices) {
+      expect([...targets], name).toContain(`${name}:${documented.get(`${envPrefix(name)}_OPS_PORT`)}`);
+    }
+  });
+
+  it('defines the SPEC 5 alerts with their expressions', () => {
+    const file = dict(loadYaml('infra/prometheus/alerts.yml'), 'alerts.yml');
+    const rules = new Map<string, Dict>();
+    for (const group of file.groups as Dict[]) {
+      for (const rule of group.rules as Dict[]) if (typeof rule.alert === 'string') rules.set(rule.alert, rule);
+    }
+    const norm = (s: unknown) => String(s).replace(/\s+/g, ' ').trim();
+    const expected: Record<string, { expr: string; for?: string; severity?: string }> = {
+      Watchdog: { expr: 'vector(1)' },
+      ArchiverStale: { expr: 'time() - last_successful_archive_timestamp > 8 * 24 * 3600', severity: 'critical' },
+      ArchiverMetricAbsent: { expr: 'absent(last_successful_archive_timestamp)' },
+      FeedCritical: { expr: 'wagerflow_feed_status{status="CRITICAL"} == 1', for: '30s' },
+      QueueBacklog: { expr: 'wagerflow_queue_jobs{state="waiting"} > 10000', for: '2m' },
+      StalledJobs: { expr: 'increase(wagerflow_queue_stalled_total[5m]) > 0' },
+      LedgerDrift: { expr: 'wagerflow_reconciliation_drift > 0' },
+    };
+    for (const [alert, want] of Object.entries(expected)) {
+      const rule = rules.get(alert);
+      expect(rule, alert).toBeDefined();
+      expect(norm(rule?.expr), alert).toBe(want.expr);
+      if (want.for) expect(rule?.for, alert).toBe(want.for);
+      if (want.severity) expect(dict(rule?.labels, `${alert}.labels`).severity, alert).toBe(want.severity);
+    }
+    // Every alert carries a severity for routing.
+    for (const [alert, rule] of rules) expect(dict(rule.labels, `${alert}.labels`).severity, alert).toBeTruthy();
+  });
+
+  it.runIf(promtool)('passes promtool check config and test rules', () => {
+    const run = (...args: string[]) => {
+      try {
+        execFileSync('promtool', args, { cwd: join(root, 'infra', 'prometheus'), encoding: 'utf8', stdio: 'pipe' });
+      } catch (err) {
+        // promtool reports failing expectations on stdout, which the thrown error's message omits.
+        const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
+        throw new Error(`promtool ${args.join(' ')} failed:\n${stdout}${stderr}`);
+      }
+    };
+    run('check', 'config', 'prometheus.yml');
+    run('test', 'rules', 'alerts.test.yml');
+  });
+});
