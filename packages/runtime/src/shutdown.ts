@@ -2,11 +2,11 @@ import type { Logger } from './logger.js';
 
 export interface ShutdownManager {
   /** Steps run in registration order: stop intake → drain → close queues → quit Redis → end the pool. */
-  add(name: string, step: () => Promise<void> | void): void;
-  isDraining(): boolean;
-  shutdown(reason: string): Promise<void>;
+  add: (name: string, step: () => Promise<void> | void) => void;
+  isDraining: () => boolean;
+  shutdown: (reason: string) => Promise<void>;
   /** SIGTERM/SIGINT run the steps, bounded by `timeoutMs`, then exit. */
-  installSignalHandlers(): void;
+  installSignalHandlers: () => void;
 }
 
 export function createShutdownManager(logger: Logger, timeoutMs: number): ShutdownManager {

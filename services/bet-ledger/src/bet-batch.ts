@@ -65,7 +65,7 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
       await insertBets(client, decisions, now);
       await debitWallets(client, changes, now);
       await insertStakeEntries(client, decisions, now);
-      return { outcomes: [...stored, ...decisions.map(toStored)], changes, replayed: stored.length };
+      return { outcomes: [...stored, ...decisions.map(toStored)], changes, replayed: stored.length, fresh: decisions.length };
     });
   }
 
@@ -87,7 +87,8 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
           deps.logger.warn({ err, attempt, size: items.length }, 'ledger batch failed; re-running it under the same keys');
         }
       }
-      if (deps.faultKillAfterCommit > 0 && Math.random() < deps.faultKillAfterCommit) {
+      // Only batches that committed new bets: a pure redelivery must be able to finish, or p = 1 would loop.
+      if (result.fresh > 0 && deps.faultKillAfterCommit > 0 && Math.random() < deps.faultKillAfterCommit) {
         deps.logger.warn('fault injection: SIGKILL after commit, before publish and ack');
         process.kill(process.pid, 'SIGKILL');
       }

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { context } from '@opentelemetry/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHANNELS, redisKeys, type BetIntent, type PlayerEvent } from '@wagerflow/contracts';
+import { createPool, withTransaction, type Pool } from '@wagerflow/db';
+import { createRedis, type Redis } from '@wagerflow/queue';
+import { createLogger } from '@wagerflow/runtime';
+import { createTestDatabase, testRedisUrl, uniquePrefix, type TestDatabase } from '@wagerflow/testing';
+import { createBetBatchFlush } from './bet-batch.js';
+import { createBalanceCache } from './repositories/balance-cache.js';
+import { applyDeposit } from './repositories/deposit.repository.js';
+
+let db: TestDatabase;
+let pool: Pool;
+let redis: Redis;
+let subscriber: Redis;
+const prefix = uniquePrefix('ledger');
+const keys = redisKeys(prefix);
+const events: PlayerEvent[] = [];
+let clock = 1_000_000;
+
+function bet(playerId: string, stake: number, over: Partial<BetIntent> = {}): BetIntent {
+  clock += 1;
+  return {
+    betId: randomUUID(), playerId, clientBetId: randomUUID(), marketId: 'BTC-USD', cellId: 'BTC-USD:9999990000:4000',
+    windowStart: 9_999_990_000, bandIndex: 4000, priceLow: 100_000, priceHigh: 100_025, stake, multiplierBps: 21_500,
+    minMultiplierBps: null, lockoutAt: Date.now() + 3_600_000, acceptedAt: clock, correlationId: randomUUID(), ...over,
+  };
+}
+
+async function fund(playerId: string, amount: number) {
+  await withTransaction(pool, (c) => applyDeposit(c, { playerId, amount, reference: randomUUID(), correlationId: 'test' }, Date.now()));
+}
+
+function flushWith(p: Pool) {
+  return createBetBatchFlush({ pool: p, redis, keys, cache: createBalanceCache(redis, keys), logger: createLogger('test', 'silent'), faultKillAfterCommit: 0 });
+}
+const items = (bets: BetIntent[]) => bets.map((b) => ({ bet: b, ctx: context.active() }));
+
+async function wallet(playerId: string) {
+  const { rows } = await pool.query<{ balance: number; seq: number; entries: number; total: number }>(
+    `SELECT w.balance, w.seq, count(e.*)::int AS entries, coalesce(sum(e.amount), 0)::bigint AS total
+       FROM wallets w LEFT JOIN wallet_entries e ON e.wallet_id = w.id WHERE w.player_id = $1 GROUP BY w.id`,
+    [playerId],
+  );
+  return rows[0]!;
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  pool = createPool(db.url, { max: 10 });
+  redis = createRedis(testRedisUrl(), 'blocking');
+  subscriber = createRedis(testRedisUrl(), 'blocking');
+  await subscriber.subscribe(keys.channel(CHANNELS.playerEvents));
+  subscriber.on('message', (_c: string, m: string) => events.push(JSON.parse(m) as PlayerEvent));
+});
+afterAll(async () => {
+  await subscriber?.quit();
+  await redis?.quit();
+  await pool?.end();
+  await db?.drop();
+});
+
+describe('ledger batch against real Postgres and Redis', () => {
+  it('first-fit in one transaction: 100 with 60, 50, 30 → 60 and 30, entries chained under the lock', async () => {
+    const player = randomUUID();
+    await fund(player, 100);
+    const bets = [bet(player, 60), bet(player, 50), bet(player, 30)];
+    await flushWith(pool)(items([bets[2]!, bets[0]!, bets[1]!]));
+    const { rows } = await pool.query<{ id: string; status: string; reason: string | null; result: string | null }>('SELECT id, status, reason, result FROM bets WHERE player_id = $1', [player]);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(bets[0]!.betId)).toMatchObject({ status: 'confirmed', result: 'open' });
+    expect(byId.get(bets[1]!.betId)).toMatchObject({ status: 'rejected', reason: 'insufficient_funds', result: null });
+    expect(byId.get(bets[2]!.betId)).toMatchObject({ status: 'confirmed' });
+    expect(await wallet(player)).toMatchObject({ balance: 10, seq: 3, entries: 3, total: 10 });
+    const { rows: entries } = await pool.query<{ seq: number; balance_before: number; balance_after: number }>(
+      `SELECT e.seq, e.balance_before, e.balance_after FROM wallet_entries e JOIN wallets w ON w.id = e.wallet_id WHERE w.player_id = $1 ORDER BY e.seq`,
+      [player],
+    );
+    expect(entries.map((e) => [e.seq, e.balance_before, e.balance_after])).toEqual([[1, 0, 100], [2, 100, 40], [3, 40, 10]]);
+    expect(await redis.hgetall(keys.balance(player))).toEqual({ balance: '10', walletSeq: '3' });
+  });
+
+  it('a redelivered batch changes nothing and re-publishes the stored outcomes', async () => {
+    const player = randomUUID();
+    await fund(player, 100);
+    const bets = [bet(player, 70), bet(player, 70)];
+    const flush = flushWith(pool);
+    await flush(items(bets));
+    const before = await wallet(player);
+    const published = () => events.filter((e) => e.playerId === player);
+    await new Promise((r) => setTimeout(r, 100));
+    const firstRound = published().map((e) => ({ ...e, traceparent: undefined }));
+    await flush(items(bets));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await wallet(player)).toEqual(before);
+    const all = published().map((e) => ({ ...e, traceparent: undefined }));
+    expect(all).toHaveLength(4);
+    expect(all.slice(2)).toEqual(expect.arrayContaining(firstRound));
+  });
+
+  it('a bet past its lockout is rejected cell_closed and moves no money', async () => {
+    const player = randomUUID();
+    await fund(player, 100);
+    const late = bet(player, 10, { lockoutAt: Date.now() - 1 });
+    await flushWith(pool)(items([late]));
+    const { rows } = await pool.query<{ status: string; reason: string }>('SELECT status, reason FROM bets WHERE id = $1', [late.betId]);
+    expect(rows[0]).toEqual({ status: 'rejected', reason: 'cell_closed' });
+    expect(await wallet(player)).toMatchObject({ balance: 100, seq: 1 });
+  });
+
+  it('concurrent batches over the same wallets, in opposite orders, never deadlock nor overdraw', async () => {
+    const players = Array.from({ length: 20 }, () => randomUUID());
+    for (const p of players) await fund(p, 500);
+    const poolB = createPool(db.url, { max: 5 });
+    const batches = Array.from({ length: 6 }, (_, k) => {
+      const order = k % 2 === 0 ? players : [...players].reverse();
+      return order.flatMap((p) => [bet(p, 10 + (k % 3) * 20), bet(p, 40)]);
+    });
+    await Promise.all(batches.map((b, k) => flushWith(k % 2 === 0 ? pool : poolB)(items(b))));
+    await poolB.end();
+    for (const p of players) {
+      const w = await wallet(p);
+      expect(w.balance).toBeGreaterThanOrEqual(0);
+      expect(w.balance).toBe(w.total);
+      const { rows } = await pool.query<{ s: number }>(`SELECT coalesce(sum(stake), 0)::bigint AS s FROM bets WHERE player_id = $1 AND status = 'confirmed'`, [p]);
+      expect(w.balance).toBe(500 - rows[0]!.s);
+    }
+  });
+
+  it('the balance cache never moves backwards', async () => {
+    const player = randomUUID();
+    await fund(player, 100);
+    await redis.hset(keys.balance(player), 'balance', '999', 'walletSeq', '50');
+    await flushWith(pool)(items([bet(player, 10)]));
+    expect(await redis.hgetall(keys.balance(player))).toEqual({ balance: '999', walletSeq: '50' });
+  });
+
+  it('deposits are idempotent per reference and refuse a reused reference with another amount', async () => {
+    const player = randomUUID();
+    const job = { playerId: player, amount: 300, reference: 'ref-1', correlationId: 'c' };
+    const first = await withTransaction(pool, (c) => applyDeposit(c, job, Date.now()));
+    const again = await withTransaction(pool, (c) => applyDeposit(c, job, Date.now()));
+    const reused = await withTransaction(pool, (c) => applyDeposit(c, { ...job, amount: 301 }, Date.now()));
+    expect(first.result).toMatchObject({ ok: true, balance: 300, replay: false });
+    expect(again.result).toEqual({ ...first.result, replay: true });
+    expect(reused.result).toEqual({ ok: false, code: 'idempotency_key_reused' });
+    expect(await wallet(player)).toMatchObject({ balance: 300, seq: 1, entries: 1 });
+  });
+});

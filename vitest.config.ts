@@ -1,0 +1,48 @@
+import { defineConfig } from 'vitest/config';
+
+const GLOBAL_SETUP = './packages/testing/src/global-setup.ts';
+
+/**
+ * Three tiers: `unit` (pure, next to the code), `integration` (`*.int.test.ts`, real Postgres and
+ * Redis from packages/testing) and `e2e` (tests/, black-box: the platform started as a user starts
+ * it, driven through SPEC 4 only). Files of the last two run one at a time: this box has 2 cores.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'tests/compose.test.ts'],
+          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['packages/*/src/**/*.int.test.ts', 'services/*/src/**/*.int.test.ts', 'scripts/**/*.int.test.ts'],
+          globalSetup: [GLOBAL_SETUP],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['tests/**/*.e2e.test.ts'],
+          globalSetup: [GLOBAL_SETUP],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+    coverage: {
+      provider: 'v8',
+      include: ['packages/*/src/**/*.ts', 'services/*/src/**/*.ts'],
+      exclude: ['**/*.test.ts', '**/main.ts', 'packages/testing/**'],
+      reporter: ['text-summary', 'json-summary'],
+    },
+  },
+});
