@@ -24,7 +24,7 @@ export default defineConfig({
           globalSetup: [GLOBAL_SETUP],
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
+          poolOptions: { forks: { singleFork: true } },
         },
       },
       {
@@ -34,7 +34,7 @@ export default defineConfig({
           globalSetup: [GLOBAL_SETUP],
           testTimeout: 180_000,
           hookTimeout: 180_000,
-          fileParallelism: false,
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

@@ -15,12 +15,19 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
   throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
 }
 
+/** A blank variable counts as unset (compose's `${VAR:-}`): it takes the default, never 0. */
+const blankAsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const decimal = (re: RegExp, what: string) =>
+  z.preprocess(blankAsUnset, z.string().trim().regex(re, what).transform(Number).optional());
+const INT_RE = /^-?[0-9]+$/;
+const NUM_RE = /^-?[0-9]+(\.[0-9]+)?$/;
 const intFrom = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number().int().min(min).max(max).default(def);
+  decimal(INT_RE, 'must be a decimal integer').pipe(z.number().int().min(min).max(max).default(def));
 export const env = {
   int: intFrom,
-  port: (def: number) => z.coerce.number().int().min(0).max(65535).default(def),
-  num: (def: number, min = -Infinity, max = Infinity) => z.coerce.number().min(min).max(max).default(def),
+  port: (def: number) => intFrom(def, 0, 65_535),
+  num: (def: number, min = -Infinity, max = Infinity) =>
+    decimal(NUM_RE, 'must be a decimal number').pipe(z.number().min(min).max(max).default(def)),
   onOff: (def: 'on' | 'off') =>
     z
       .enum(['on', 'off', 'true', 'false', '1', '0'])

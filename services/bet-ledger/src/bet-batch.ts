@@ -76,7 +76,8 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
       if (!spans.has(keyOf(item.bet))) spans.set(keyOf(item.bet), tracer.startSpan('ledger.apply', { attributes: { 'bet.id': item.bet.betId, 'correlation.id': item.bet.correlationId } }, item.ctx));
     }
     const links: Link[] = [...spans.values()].slice(0, MAX_LINKS).map((s) => ({ context: s.spanContext() }));
-    const batchSpan = tracer.startSpan('ledger.batch', { links, attributes: { 'batch.size': items.length } }, context.active());
+    // Its own root: a batch belongs to no single bet's trace; it links (up to 128 of) them.
+    const batchSpan = tracer.startSpan('ledger.batch', { root: true, links, attributes: { 'batch.size': items.length } });
     try {
       let result: Awaited<ReturnType<typeof commitBatch>> | undefined;
       for (let attempt = 1; !result; attempt++) {

@@ -19,7 +19,7 @@ import { attachStream } from './ws/stream.js';
 export async function createService(config: GatewayConfig): Promise<{ start(): Promise<void>; shutdown: ShutdownManager; port(): number }> {
   const kit = createServiceKit('gateway', config);
   const { logger, metrics, shutdown } = kit;
-  const pool = createPool(config.DATABASE_URL, { max: config.PG_POOL_SIZE, applicationName: 'gateway', connectionTimeoutMs: 500 });
+  const pool = createPool(config.DATABASE_URL, { max: config.GATEWAY_PG_POOL_SIZE, applicationName: 'gateway', connectionTimeoutMs: config.PG_ACQUIRE_TIMEOUT_MS });
   const redis = createRedis(config.REDIS_URL, 'request');
   const queueConnection = createRedis(config.REDIS_URL, 'request');
   const subscriber = createRedis(config.REDIS_URL, 'blocking');
@@ -130,7 +130,8 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
       await ledgerEvents.waitUntilReady();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(config.GATEWAY_PORT, '0.0.0.0', resolve);
+        // A deep accept backlog: a burst of new connections queues instead of losing SYNs (1 s client retransmits).
+        server.listen(config.GATEWAY_PORT, '0.0.0.0', 4_096, resolve);
       });
       logger.info({ port: (server.address() as AddressInfo).port, opsPort: ops.port }, 'gateway started');
     },

@@ -65,7 +65,8 @@ export function touchProbability(q: CellQuoteInput, volatilityBpsPerSqrtS: numbe
 /** Multiplier in basis points, or null when the cell is not offered (below the minimum). */
 export function quoteMultiplierBps(q: CellQuoteInput, params: OddsParams): number | null {
   const p = touchProbability(q, params.volatilityBpsPerSqrtS);
-  if (p <= 0) return params.maxMultiplierBps;
+  // A band the price cannot reach is not offered (no multiplier pays out on p = 0).
+  if (p <= 0) return null;
   // Hundredths, rounded down; the epsilon absorbs binary noise such as 189.99999999999997.
   const hundredths = Math.floor(((10_000 - params.houseEdgeBps) / 100 / p) + 1e-9);
   const bps = Math.min(hundredths * 100, params.maxMultiplierBps);

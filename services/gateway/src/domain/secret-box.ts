@@ -13,7 +13,8 @@ export function createSecretBox(hexKey: string) {
     open(sealed: string): string {
       const [v, iv, tag, ct] = sealed.split('.');
       if (v !== 'v1' || !iv || !tag || !ct) throw new Error('unknown sealed secret format');
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+      // A full 16-byte tag only: GCM accepts truncated tags, which would make forgery far cheaper.
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: 16 });
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
     },

@@ -1,0 +1,3 @@
+export * from './local-servers.js';
+export * from './fixtures.js';
+export { TEMPLATE_DATABASE, databaseUrlFor } from './test-context.js';

@@ -1,0 +1,211 @@
+/**
+ * `pnpm start`: the whole platform on this machine (SPEC 7).
+ *
+ * DATABASE_URL unset → embedded Postgres kept in .data/postgres (port EMBEDDED_PG_PORT, default 54329).
+ * REDIS_URL unset → `redis-server` from PATH, AOF everysec + noeviction, kept in .data/redis (EMBEDDED_REDIS_PORT, 6390).
+ * ADMIN_TOKEN / SECRET_ENCRYPTION_KEY unset → generated once and kept in .data/secrets.json (this dev launcher only).
+ * Then migrations, every service as its own process (restarted if it dies), the URLs and the admin token.
+ * SERVICES=gateway,bet-ledger runs a subset. Ctrl-C / SIGTERM stops services, then Redis and Postgres; exit 0.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { ConfigError, env, parseEnv, z } from '@wagerflow/config';
+import { migrateLatest } from '@wagerflow/db';
+import { REDIS_SERVER_MISSING_MESSAGE, databaseUrlFor, findRedisServer, startEmbeddedPostgres, startRedisServer } from '@wagerflow/testing';
+import {
+  DEFAULT_OPS_PORTS,
+  OPS_PORT_VARS,
+  SERVICE_NAMES,
+  prefixedOutput,
+  startPlatform,
+  type Platform,
+  type ServiceName,
+} from './platform.js';
+
+const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DATA_DIR = path.join(ROOT_DIR, '.data');
+const SECRETS_FILE = path.join(DATA_DIR, 'secrets.json');
+const EMBEDDED_DATABASE = 'wagerflow';
+const READY_TIMEOUT_MS = 120_000;
+
+const ADMIN_TOKEN = z.string().min(16, 'must be at least 16 characters');
+const SECRET_ENCRYPTION_KEY = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)');
+
+const schema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional(),
+  EMBEDDED_PG_PORT: env.port(54329),
+  EMBEDDED_REDIS_PORT: env.port(6390),
+  ADMIN_TOKEN: ADMIN_TOKEN.optional(),
+  SECRET_ENCRYPTION_KEY: SECRET_ENCRYPTION_KEY.optional(),
+  SERVICES: z
+    .string()
+    .default(SERVICE_NAMES.join(','))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(SERVICE_NAMES, `must list services among ${SERVICE_NAMES.join(', ')}`)).min(1)),
+  GATEWAY_PORT: env.port(8080),
+  ...Object.fromEntries(SERVICE_NAMES.map((n) => [OPS_PORT_VARS[n], env.port(DEFAULT_OPS_PORTS[n])])),
+});
+
+const print = prefixedOutput();
+const say = (text: string) => text.split('\n').forEach((line) => print('launcher', line));
+
+const cleanups: { label: string; stop: () => Promise<void> }[] = [];
+let platform: Platform | undefined;
+let shuttingDown = false;
+
+async function shutdown(exitCode: number): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  say('stopping…');
+  await platform?.stop();
+  for (const { label, stop } of cleanups.reverse()) {
+    await stop().catch((err: unknown) => say(`stopping ${label} failed: ${err instanceof Error ? err.message : String(err)}`));
+  }
+  say('stopped');
+  process.exit(exitCode);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (shuttingDown) {
+      say(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    say(`${signal} received`);
+    void shutdown(0);
+  });
+}
+
+/** ADMIN_TOKEN and SECRET_ENCRYPTION_KEY from the environment, else from .data/secrets.json (generated once). */
+async function devSecrets(cfg: { ADMIN_TOKEN?: string; SECRET_ENCRYPTION_KEY?: string }) {
+  let saved: { adminToken?: unknown; secretEncryptionKey?: unknown } = {};
+  try {
+    saved = JSON.parse(await fs.readFile(SECRETS_FILE, 'utf8')) as typeof saved;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') say(`ignoring unreadable ${SECRETS_FILE}: ${String(err)}`);
+  }
+  const savedToken = ADMIN_TOKEN.safeParse(saved.adminToken).data;
+  const savedKey = SECRET_ENCRYPTION_KEY.safeParse(saved.secretEncryptionKey).data;
+  const next = {
+    adminToken: savedToken ?? randomBytes(24).toString('base64url'),
+    secretEncryptionKey: savedKey ?? randomBytes(32).toString('hex'),
+  };
+  if ((!cfg.ADMIN_TOKEN && !savedToken) || (!cfg.SECRET_ENCRYPTION_KEY && !savedKey)) {
+    await fs.writeFile(SECRETS_FILE, JSON.stringify(next, null, 2) + '\n', { mode: 0o600 });
+    say(`generated dev secrets in ${path.relative(ROOT_DIR, SECRETS_FILE)}`);
+  }
+  return {
+    adminToken: cfg.ADMIN_TOKEN ?? next.adminToken,
+    secretEncryptionKey: cfg.SECRET_ENCRYPTION_KEY ?? next.secretEncryptionKey,
+  };
+}
+
+async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function main(): Promise<void> {
+  // An empty variable counts as unset.
+  const cfg = parseEnv(schema, Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')));
+  const opsPort = (name: ServiceName) => (cfg as Record<string, unknown>)[OPS_PORT_VARS[name]] as number;
+  await fs.mkdir(DATA_DIR, { recursive: true });
+  // Say it before spending seconds on Postgres.
+  if (!cfg.REDIS_URL && !(await findRedisServer())) throw new Error(REDIS_SERVER_MISSING_MESSAGE);
+
+  let databaseUrl = cfg.DATABASE_URL;
+  let postgresNote = '(DATABASE_URL)';
+  if (!databaseUrl) {
+    const dataDir = path.join(DATA_DIR, 'postgres');
+    say(`starting embedded Postgres on port ${cfg.EMBEDDED_PG_PORT} (data in ${path.relative(ROOT_DIR, dataDir)})`);
+    const server = await startEmbeddedPostgres({
+      dataDir,
+      port: cfg.EMBEDDED_PG_PORT,
+      persistent: true,
+      logFile: path.join(dataDir, 'postgres.log'),
+    });
+    cleanups.push({ label: 'Postgres', stop: server.stop });
+    await ensureDatabase(server.url, EMBEDDED_DATABASE);
+    databaseUrl = databaseUrlFor(server.url, EMBEDDED_DATABASE);
+    postgresNote = `(embedded, data and log in ${path.relative(ROOT_DIR, dataDir)})`;
+  }
+  if (shuttingDown) return;
+
+  let redisUrl = cfg.REDIS_URL;
+  let redisNote = '(REDIS_URL)';
+  if (!redisUrl) {
+    const dir = path.join(DATA_DIR, 'redis');
+    say(`starting redis-server on port ${cfg.EMBEDDED_REDIS_PORT} (AOF in ${path.relative(ROOT_DIR, dir)})`);
+    const server = await startRedisServer({
+      dir,
+      port: cfg.EMBEDDED_REDIS_PORT,
+      appendonly: true,
+      logFile: path.join(dir, 'redis.log'),
+    });
+    cleanups.push({ label: 'Redis', stop: server.stop });
+    redisUrl = server.url;
+    redisNote = `(local redis-server, AOF and log in ${path.relative(ROOT_DIR, dir)})`;
+  }
+  if (shuttingDown) return;
+
+  const secrets = await devSecrets(cfg);
+  await migrateLatest(databaseUrl);
+  say('migrations applied');
+  if (shuttingDown) return;
+
+  platform = await startPlatform({
+    databaseUrl,
+    redisUrl,
+    adminToken: secrets.adminToken,
+    secretEncryptionKey: secrets.secretEncryptionKey,
+    services: cfg.SERVICES,
+    gatewayPort: cfg.GATEWAY_PORT,
+    opsPorts: Object.fromEntries(SERVICE_NAMES.map((n) => [n, opsPort(n)])),
+    output: print,
+    rootDir: ROOT_DIR,
+  });
+  say(`started ${cfg.SERVICES.join(', ')}; waiting for /readyz`);
+  await platform.waitReady(READY_TIMEOUT_MS);
+  if (shuttingDown) return;
+
+  const lines = ['', 'WagerFlow is up'];
+  if (cfg.SERVICES.includes('gateway')) {
+    lines.push(`  gateway       ${platform.gatewayUrl}  (HTTP + WebSocket)`);
+    lines.push(`  Bull Board    ${platform.gatewayUrl}/admin/queues`);
+  }
+  for (const service of platform.services.values()) {
+    lines.push(`  ${`${service.name} ops`.padEnd(18)}${service.opsUrl}/metrics  (/healthz, /readyz)`);
+  }
+  lines.push(`  admin token   ${platform.adminToken}`);
+  lines.push(`  Postgres      ${databaseUrl}  ${postgresNote}`);
+  lines.push(`  Redis         ${redisUrl}  ${redisNote}`);
+  lines.push('Ctrl-C stops everything.', '');
+  for (const line of lines) say(line);
+}
+
+main().catch(async (err: unknown) => {
+  if (err instanceof ConfigError) say(err.message);
+  else say(`failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  await shutdown(1);
+});

@@ -1,0 +1,133 @@
+import { describe, it, expect } from 'vitest';
+import { TICK_FUTURE_TOLERANCE_MS, acceptTickTs, nextSimulatedPrice, stalenessStatus } from './tick-rules.js';
+
+const NOW = 1_700_000_000_000;
+const PREV = NOW - 500;
+
+/** Small deterministic PRNG (mulberry32) and a Box–Muller gaussian from it. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+const gaussians = (seed: number) => {
+  const r = mulberry32(seed);
+  return () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+};
+const isCents = (x: number) => Math.abs(x * 100 - Math.round(x * 100)) < 1e-6;
+
+describe('acceptTickTs: ts in [previous ts, now + 1 s]', () => {
+  it('has a 1 s future tolerance', () => {
+    expect(TICK_FUTURE_TOLERANCE_MS).toBe(1_000);
+  });
+
+  it.each([
+    ['the previous ts itself', PREV, PREV],
+    ['between previous and now', NOW - 1, NOW - 1],
+    ['now', NOW, NOW],
+    ['now + 1 s exactly', NOW + 1_000, NOW + 1_000],
+    ['1 ms before the previous ts', PREV - 1, null],
+    ['now + 1 s + 1 ms', NOW + 1_001, null],
+    ['far in the past', 0, null],
+    ['far in the future', NOW + 86_400_000, null],
+  ])('%s', (_label, ts, want) => {
+    expect(acceptTickTs(ts, NOW, PREV, NOW)).toBe(want);
+  });
+
+  it('accepts any past ts for the first tick of a market', () => {
+    expect(acceptTickTs(NOW - 86_400_000, NOW, null, NOW)).toBe(NOW - 86_400_000);
+    expect(acceptTickTs(NOW + 1_000, NOW, null, NOW)).toBe(NOW + 1_000);
+    expect(acceptTickTs(NOW + 1_001, NOW, null, NOW)).toBeNull();
+  });
+
+  it('gives a tick without ts its receive time', () => {
+    expect(acceptTickTs(null, NOW - 20, PREV, NOW)).toBe(NOW - 20);
+    expect(acceptTickTs(null, NOW, null, NOW)).toBe(NOW);
+  });
+
+  it('checks the receive time of a ts-less tick against the same bounds', () => {
+    // the previous tick was stamped up to 1 s ahead: a ts-less tick received before it is dropped
+    expect(acceptTickTs(null, NOW, NOW + 500, NOW)).toBeNull();
+    expect(acceptTickTs(null, NOW + 500, NOW + 500, NOW + 500)).toBe(NOW + 500);
+  });
+
+  it('judges the future bound on `now`, not the receive time', () => {
+    expect(acceptTickTs(NOW + 1_500, NOW + 1_000, PREV, NOW)).toBeNull();
+    expect(acceptTickTs(NOW + 1_500, NOW, PREV, NOW + 500)).toBe(NOW + 1_500);
+  });
+});
+
+describe('stalenessStatus (compared with >)', () => {
+  it.each<[number | null, string]>([
+    [0, 'HEALTHY'],
+    [2_999, 'HEALTHY'],
+    [3_000, 'HEALTHY'],
+    [3_001, 'DEGRADED'],
+    [9_999, 'DEGRADED'],
+    [10_000, 'DEGRADED'],
+    [10_001, 'CRITICAL'],
+    [600_000, 'CRITICAL'],
+    [null, 'CRITICAL'],
+  ])('age %s → %s', (age, want) => {
+    expect(stalenessStatus(age, 3_000, 10_000)).toBe(want);
+  });
+
+  it('follows configured thresholds', () => {
+    expect(stalenessStatus(500, 500, 1_000)).toBe('HEALTHY');
+    expect(stalenessStatus(501, 500, 1_000)).toBe('DEGRADED');
+    expect(stalenessStatus(1_001, 500, 1_000)).toBe('CRITICAL');
+  });
+
+  it('treats a negative age (tick stamped slightly ahead) as fresh', () => {
+    expect(stalenessStatus(-800, 3_000, 10_000)).toBe('HEALTHY');
+  });
+});
+
+describe('nextSimulatedPrice', () => {
+  it('returns the price unchanged for a zero shock', () => {
+    expect(nextSimulatedPrice(100_000, 5, 250, 0)).toBe(100_000);
+    expect(nextSimulatedPrice(12.34, 5, 250, 0)).toBe(12.34);
+  });
+
+  it('moves by price × σ√Δt × gaussian, rounded to cents', () => {
+    // σ√Δt = 5 bps × √1 = 0.0005 → 100 000 × 0.0005 = 50 per unit shock
+    expect(nextSimulatedPrice(100_000, 5, 1_000, 1)).toBe(100_050);
+    expect(nextSimulatedPrice(100_000, 5, 1_000, -2)).toBe(99_900);
+    // Δt = 250 ms → √0.25 = 0.5 → 25 per unit shock
+    expect(nextSimulatedPrice(100_000, 5, 250, 1)).toBe(100_025);
+    // 101.23 × (1 + 0.0005 × 0.3) = 101.2451845 → 101.25
+    expect(nextSimulatedPrice(101.23, 5, 1_000, 0.3)).toBe(101.25);
+    expect(nextSimulatedPrice(101.23, 5, 1_000, -0.3)).toBe(101.21);
+  });
+
+  it('rounds to cents', () => {
+    expect(nextSimulatedPrice(100_000.005, 0, 1_000, 0)).toBe(100_000.01);
+    expect(nextSimulatedPrice(3.14159, 0, 1_000, 0)).toBe(3.14);
+  });
+
+  it('never goes to zero or below', () => {
+    expect(nextSimulatedPrice(0.01, 10_000, 1_000, -5)).toBe(0.01);
+    expect(nextSimulatedPrice(100, 10_000, 1_000, -3)).toBe(0.01);
+    expect(nextSimulatedPrice(0.004, 0, 1_000, 0)).toBe(0.01);
+  });
+
+  it('stays positive and on cents over a long random walk', () => {
+    const g = gaussians(42);
+    let price = 100_000;
+    for (let i = 0; i < 20_000; i++) {
+      price = nextSimulatedPrice(price, 50, 250, g());
+      if (!(price > 0) || !isCents(price)) throw new Error(`step ${i}: ${price}`);
+    }
+    expect(price).toBeGreaterThanOrEqual(0.01);
+    // and a hugely volatile walk pinned at the floor stays valid too
+    let wild = 1;
+    for (let i = 0; i < 1_000; i++) wild = nextSimulatedPrice(wild, 5_000, 1_000, g() * 3);
+    expect(wild).toBeGreaterThanOrEqual(0.01);
+    expect(isCents(wild)).toBe(true);
+  });
+});

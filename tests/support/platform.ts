@@ -1,0 +1,67 @@
+import { AdminClient } from '@wagerflow/client';
+import { createTestDatabase, testRedisUrl, uniquePrefix, type TestDatabase } from '@wagerflow/testing';
+import { startPlatform, type Platform, type ServiceName } from '../../scripts/platform.js';
+import { eventually } from './players.js';
+
+export interface TestPlatform {
+  baseUrl: string;
+  adminToken: string;
+  admin: AdminClient;
+  platform: Platform;
+  restarts(service: ServiceName): number;
+  /** SIGKILL the service and wait until its replacement is ready. */
+  killAndAwaitRestart(service: ServiceName): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole platform as a user runs it (every service its own process, started by the launcher's
+ * orchestrator), on a fresh database and a unique Redis prefix, on free ports.
+ */
+export async function startTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
+  const db: TestDatabase = await createTestDatabase();
+  const lines: string[] = [];
+  const platform = await startPlatform({
+    databaseUrl: db.url,
+    redisUrl: testRedisUrl(),
+    randomPorts: true,
+    restartDelayMs: 100,
+    stopTimeoutMs: 10_000,
+    env: { REDIS_PREFIX: uniquePrefix('e2e'), LOG_LEVEL: 'warn', FEED_SIMULATOR_INTERVAL_MS: '100', ...env },
+    output: (source, line) => {
+      lines.push(`${source} | ${line}`);
+      if (lines.length > 2_000) lines.splice(0, 1_000);
+      if (process.env.E2E_VERBOSE) process.stderr.write(`${source} | ${line}\n`);
+    },
+  });
+  try {
+    await platform.waitReady(120_000);
+    await eventually(async () => {
+      const res = await fetch(`${platform.gatewayUrl}/v1/markets`);
+      const markets = (await res.json()) as { feedStatus: string }[];
+      return markets.every((m) => m.feedStatus === 'HEALTHY') ? true : undefined;
+    }, 30_000, 'the simulated feed to be HEALTHY');
+  } catch (err) {
+    await platform.stop();
+    await db.drop();
+    throw new Error(`platform did not start: ${(err as Error).message}\n${lines.slice(-40).join('\n')}`);
+  }
+  const service = (name: ServiceName) => platform.services.get(name)!;
+  return {
+    baseUrl: platform.gatewayUrl,
+    adminToken: platform.adminToken,
+    admin: new AdminClient(platform.gatewayUrl, platform.adminToken),
+    platform,
+    restarts: (name) => service(name).restarts,
+    async killAndAwaitRestart(name) {
+      const before = service(name).restarts;
+      service(name).kill('SIGKILL');
+      await eventually(async () => (service(name).restarts > before ? true : undefined), 30_000, `${name} to restart`);
+      await service(name).waitReady(60_000);
+    },
+    async stop() {
+      await platform.stop();
+      await db.drop();
+    },
+  };
+}
