@@ -26,7 +26,10 @@ describe('authentication, signing and authorisation', () => {
   beforeAll(async () => {
     platform = await startTestPlatform();
     player = await createPlayer(platform.admin, platform.baseUrl, 1000);
-    const staff = await platform.admin.request<{ staffId: string; token: string }>('POST', '/v1/admin/staff', { name: 'sam', role: 'supervisor' });
+    const staff = await platform.admin.request<{ staffId: string; token: string }>('POST', '/v1/admin/staff', {
+      name: 'sam',
+      role: 'supervisor',
+    });
     expect(staff.status).toBe(201);
     staffToken = staff.body.token;
   });
@@ -96,7 +99,12 @@ describe('authentication, signing and authorisation', () => {
     // A request with a wrong signature does not spend the nonce.
     const ts = String(Date.now());
     const nonce = randomUUID();
-    const good = { 'x-api-key': player.creds.apiKey, 'x-timestamp': ts, 'x-nonce': nonce, 'x-signature': sign(player.creds.apiSecret, ts, nonce, 'GET', '/v1/me', '') };
+    const good = {
+      'x-api-key': player.creds.apiKey,
+      'x-timestamp': ts,
+      'x-nonce': nonce,
+      'x-signature': sign(player.creds.apiSecret, ts, nonce, 'GET', '/v1/me', ''),
+    };
     expect((await me({ ...good, 'x-signature': 'f'.repeat(64) })).body.error?.code).toBe('invalid_signature');
     expect((await me(good)).status).toBe(200);
   });
@@ -104,7 +112,11 @@ describe('authentication, signing and authorisation', () => {
   it('the body is signed byte for byte', async () => {
     const body = JSON.stringify({ clientBetId: randomUUID(), marketId: 'BTC-USD', cellId: 'BTC-USD:0:0', stake: 10 });
     const h = signedHeaders(player.creds, 'POST', '/v1/bets', body);
-    const r = await raw(`${platform.baseUrl}/v1/bets`, { method: 'POST', headers: { ...h, 'content-type': 'application/json' }, body: body.replace(':10}', ': 10}') });
+    const r = await raw(`${platform.baseUrl}/v1/bets`, {
+      method: 'POST',
+      headers: { ...h, 'content-type': 'application/json' },
+      body: body.replace(':10}', ': 10}'),
+    });
     expect(r.body.error?.code).toBe('invalid_signature');
   });
 
@@ -113,7 +125,9 @@ describe('authentication, signing and authorisation', () => {
     expect((await raw(adminRoute)).status).toBe(401);
     expect((await raw(adminRoute, { headers: { authorization: 'Bearer nope-nope-nope' } })).body.error?.code).toBe('unauthorized');
     expect((await raw(adminRoute, { headers: { authorization: `Bearer ${staffToken}` } })).body.error?.code).toBe('forbidden');
-    expect((await raw(adminRoute, { headers: signedHeaders(player.creds, 'GET', '/v1/admin/reconciliation') })).body.error?.code).toBe('forbidden');
+    expect((await raw(adminRoute, { headers: signedHeaders(player.creds, 'GET', '/v1/admin/reconciliation') })).body.error?.code).toBe(
+      'forbidden',
+    );
     expect((await raw(adminRoute, { headers: { authorization: `Bearer ${platform.adminToken}` } })).status).toBe(200);
     // Player routes: an operator or staff token names no player.
     expect((await me({ authorization: `Bearer ${platform.adminToken}` })).body.error?.code).toBe('forbidden');

@@ -75,9 +75,7 @@ function environmentOf(name: string): Map<string, string | undefined> {
       }),
     );
   }
-  return new Map(
-    Object.entries(dict(env, `${name}.environment`)).map(([k, v]) => [k, v == null ? undefined : String(v)]),
-  );
+  return new Map(Object.entries(dict(env, `${name}.environment`)).map(([k, v]) => [k, v == null ? undefined : String(v as string | number | boolean)]));
 }
 
 interface Published {
@@ -226,8 +224,7 @@ describe('docker-compose.yml', () => {
   it('gives each app service the required settings and a reachable tracing endpoint', () => {
     for (const name of appServices) {
       const env = environmentOf(name);
-      for (const key of ['DATABASE_URL', 'REDIS_URL', 'OTEL_EXPORTER_OTLP_ENDPOINT'])
-        expect(env.get(key), `${name} ${key}`).toBeTruthy();
+      for (const key of ['DATABASE_URL', 'REDIS_URL', 'OTEL_EXPORTER_OTLP_ENDPOINT']) expect(env.get(key), `${name} ${key}`).toBeTruthy();
       expect(env.get('OTEL_SERVICE_NAME'), name).toBe(name);
     }
     for (const key of ['ADMIN_TOKEN', 'SECRET_ENCRYPTION_KEY']) expect(environmentOf('gateway').get(key)).toBeTruthy();

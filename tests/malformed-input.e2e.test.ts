@@ -22,7 +22,12 @@ describe('malformed input', () => {
     await platform?.stop();
   });
 
-  async function send(method: string, target: string, body: string | undefined, opts: { auth: 'admin' | 'player'; contentType?: string | null }): Promise<Res> {
+  async function send(
+    method: string,
+    target: string,
+    body: string | undefined,
+    opts: { auth: 'admin' | 'player'; contentType?: string | null },
+  ): Promise<Res> {
     const headers: Record<string, string> =
       opts.auth === 'admin' ? { authorization: `Bearer ${platform.adminToken}` } : signedHeaders(player.creds, method, target, body ?? '');
     if (opts.contentType !== null) headers['content-type'] = opts.contentType ?? 'application/json';
@@ -52,7 +57,11 @@ describe('malformed input', () => {
 
   it('bodies over 64 KiB are 413 before authentication', async () => {
     const big = JSON.stringify({ displayName: 'x'.repeat(70_000) });
-    const r = await fetch(`${platform.baseUrl}/v1/admin/players`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+    const r = await fetch(`${platform.baseUrl}/v1/admin/players`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: big,
+    });
     expect(r.status).toBe(413);
     expect(((await r.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
     const before = await snapshot();
@@ -77,7 +86,12 @@ describe('malformed input', () => {
       ['fractional stake', JSON.stringify({ ...good, stake: 10.5 }), undefined, 'validation_failed'],
       ['negative stake', JSON.stringify({ ...good, stake: -10 }), undefined, 'validation_failed'],
       ['zero stake', JSON.stringify({ ...good, stake: 0 }), undefined, 'validation_failed'],
-      ['huge stake', '{"clientBetId":"' + good.clientBetId + '","marketId":"BTC-USD","cellId":"' + cell.cellId + '","stake":1e300}', undefined, 'validation_failed'],
+      [
+        'huge stake',
+        '{"clientBetId":"' + good.clientBetId + '","marketId":"BTC-USD","cellId":"' + cell.cellId + '","stake":1e300}',
+        undefined,
+        'validation_failed',
+      ],
       ['unsafe integer stake', JSON.stringify({ ...good, stake: 2 ** 53 }), undefined, 'validation_failed'],
       ['non-UUID clientBetId', JSON.stringify({ ...good, clientBetId: 'abc' }), undefined, 'validation_failed'],
       ['minMultiplier with 3 decimals', JSON.stringify({ ...good, minMultiplier: 1.234 }), undefined, 'validation_failed'],
@@ -87,7 +101,8 @@ describe('malformed input', () => {
     for (const [name, body, type, code] of cases) {
       const r = await send('POST', '/v1/bets', body, { auth: 'player', contentType: type });
       expect({ name, code: r.code }).toEqual({ name, code });
-      if (code === 'validation_failed' && name !== 'invalid JSON' && name !== 'empty body') expect(Array.isArray((r.body.error as { details?: unknown }).details)).toBe(true);
+      if (code === 'validation_failed' && name !== 'invalid JSON' && name !== 'empty body')
+        expect(Array.isArray((r.body.error as { details?: unknown }).details)).toBe(true);
     }
     expect(await snapshot()).toEqual(before);
   });
@@ -128,11 +143,25 @@ describe('malformed input', () => {
       ['POST', dep, JSON.stringify({ amount: '100', reference: 'r' }), undefined, 400, 'validation_failed'],
       ['POST', dep, JSON.stringify({ amount: 100 }), undefined, 400, 'validation_failed'],
       ['POST', dep, '{"amount": 100, "reference": ', undefined, 400, 'validation_failed'],
-      ['POST', `/v1/admin/players/${randomUUID()}/deposits`, JSON.stringify({ amount: 100, reference: 'r' }), undefined, 404, 'unknown_player'],
+      [
+        'POST',
+        `/v1/admin/players/${randomUUID()}/deposits`,
+        JSON.stringify({ amount: 100, reference: 'r' }),
+        undefined,
+        404,
+        'unknown_player',
+      ],
       ['POST', '/v1/admin/staff', JSON.stringify({ name: 'x', role: 'king' }), undefined, 400, 'validation_failed'],
       ['POST', '/v1/admin/markets/BTC-USD/ticks', JSON.stringify({ price: -1 }), undefined, 400, 'validation_failed'],
       ['POST', '/v1/admin/markets/BTC-USD/ticks', JSON.stringify({ price: 'x' }), undefined, 400, 'validation_failed'],
-      ['POST', '/v1/admin/markets/BTC-USD/ticks', JSON.stringify({ price: 100, ts: Date.now() + 60_000 }), undefined, 400, 'validation_failed'],
+      [
+        'POST',
+        '/v1/admin/markets/BTC-USD/ticks',
+        JSON.stringify({ price: 100, ts: Date.now() + 60_000 }),
+        undefined,
+        400,
+        'validation_failed',
+      ],
       ['POST', '/v1/admin/markets/NOPE/ticks', JSON.stringify({ price: 100 }), undefined, 404, 'unknown_market'],
     ];
     for (const [method, target, body, type, status, code] of cases) {
@@ -143,7 +172,14 @@ describe('malformed input', () => {
   });
 
   it('GET /v1/bets query validation', async () => {
-    for (const target of ['/v1/bets', '/v1/bets?since=abc', '/v1/bets?since=0&limit=0', '/v1/bets?since=0&limit=1001', '/v1/bets?clientBetId=nope', '/v1/bets?since=0&cursor=%%%']) {
+    for (const target of [
+      '/v1/bets',
+      '/v1/bets?since=abc',
+      '/v1/bets?since=0&limit=0',
+      '/v1/bets?since=0&limit=1001',
+      '/v1/bets?clientBetId=nope',
+      '/v1/bets?since=0&cursor=%%%',
+    ]) {
       const r = await send('GET', target, undefined, { auth: 'player', contentType: null });
       expect({ target, code: r.code }).toEqual({ target, code: 'validation_failed' });
     }

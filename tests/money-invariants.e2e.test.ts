@@ -24,10 +24,14 @@ describe('money path invariants', () => {
     expect(accepted.length + early.length).toBe(1000);
     for (const r of early) expect((r.body as unknown as { error: { code: string } }).error.code).toBe('insufficient_funds');
 
-    const outcomes = await eventually(async () => {
-      const events = stream.messages.filter((m) => m.type === 'bet:confirmed' || m.type === 'bet:rejected');
-      return events.length >= accepted.length ? events : undefined;
-    }, 30_000, 'an outcome for every 202');
+    const outcomes = await eventually(
+      async () => {
+        const events = stream.messages.filter((m) => m.type === 'bet:confirmed' || m.type === 'bet:rejected');
+        return events.length >= accepted.length ? events : undefined;
+      },
+      30_000,
+      'an outcome for every 202',
+    );
     const confirmed = outcomes.filter((m) => m.type === 'bet:confirmed');
     expect(confirmed).toHaveLength(10);
     expect(new Set(outcomes.map((m) => m.betId)).size).toBe(accepted.length);
@@ -83,12 +87,18 @@ describe('money path invariants', () => {
     for (const [i, p] of players.entries()) {
       const mine = accepted.filter((x) => x.p === p);
       const stream = streams[i]!;
-      const events = await eventually(async () => {
-        const ev = stream.messages.filter((m) => m.type === 'bet:confirmed' || m.type === 'bet:rejected');
-        return ev.length >= mine.length ? ev : undefined;
-      }, 30_000, `outcomes of player ${i}`);
+      const events = await eventually(
+        async () => {
+          const ev = stream.messages.filter((m) => m.type === 'bet:confirmed' || m.type === 'bet:rejected');
+          return ev.length >= mine.length ? ev : undefined;
+        },
+        30_000,
+        `outcomes of player ${i}`,
+      );
       expect(new Set(events.map((e) => e.betId))).toEqual(new Set(mine.map((x) => x.body.betId)));
-      const confirmedStakes = mine.filter((x) => events.find((e) => e.betId === x.body.betId)?.type === 'bet:confirmed').reduce((s, x) => s + x.stake, 0);
+      const confirmedStakes = mine
+        .filter((x) => events.find((e) => e.betId === x.body.betId)?.type === 'bet:confirmed')
+        .reduce((s, x) => s + x.stake, 0);
       const deposit = 200 + i * 37;
       const me = await p.client.me();
       expect(me.body.balance).toBe(deposit - confirmedStakes);

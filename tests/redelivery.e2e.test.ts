@@ -8,7 +8,13 @@ const FAST_REDELIVERY = { QUEUE_LOCK_DURATION_MS: '2000', QUEUE_STALLED_INTERVAL
 async function placeMany(platform: TestPlatform, players: TestPlayer[], perPlayer: number) {
   const cell = await farCell(platform.baseUrl);
   const placed = await Promise.all(
-    players.flatMap((p) => Array.from({ length: perPlayer }, async (_, k) => ({ p, stake: 10 + (k % 5) * 10, r: await p.client.placeBet(betBody(cell, 10 + (k % 5) * 10)) }))),
+    players.flatMap((p) =>
+      Array.from({ length: perPlayer }, async (_, k) => ({
+        p,
+        stake: 10 + (k % 5) * 10,
+        r: await p.client.placeBet(betBody(cell, 10 + (k % 5) * 10)),
+      })),
+    ),
   );
   return placed.filter((x) => x.r.status === 202);
 }
@@ -18,13 +24,23 @@ function outcomesOf(stream: PlayerStream): StreamMessage[] {
 }
 
 /** Checks shared by both scenarios: one terminal state per 202, events agree, money adds up. */
-async function expectEveryBetResolvedOnce(platform: TestPlatform, players: TestPlayer[], streams: PlayerStream[], accepted: Awaited<ReturnType<typeof placeMany>>, deposit: number) {
+async function expectEveryBetResolvedOnce(
+  platform: TestPlatform,
+  players: TestPlayer[],
+  streams: PlayerStream[],
+  accepted: Awaited<ReturnType<typeof placeMany>>,
+  deposit: number,
+) {
   for (const [i, p] of players.entries()) {
     const mine = accepted.filter((x) => x.p === p);
-    const events = await eventually(async () => {
-      const ev = outcomesOf(streams[i]!);
-      return mine.every((x) => ev.some((e) => e.betId === x.r.body.betId)) ? ev : undefined;
-    }, 90_000, 'an outcome event for every 202');
+    const events = await eventually(
+      async () => {
+        const ev = outcomesOf(streams[i]!);
+        return mine.every((x) => ev.some((e) => e.betId === x.r.body.betId)) ? ev : undefined;
+      },
+      90_000,
+      'an outcome event for every 202',
+    );
     let confirmed = 0;
     for (const x of mine) {
       const view = await p.client.betByClientId(x.r.body.clientBetId);

@@ -22,11 +22,23 @@ function startOtlpReceiver(): Promise<{ url: string; spans: ExportedSpan[]; clos
     req.on('end', () => {
       try {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-          resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: (ExportedSpan & { links?: { traceId: string }[] })[] }[] }[];
+          resourceSpans: {
+            resource: { attributes: { key: string; value: { stringValue?: string } }[] };
+            scopeSpans: { spans: (ExportedSpan & { links?: { traceId: string }[] })[] }[];
+          }[];
         };
         for (const rs of body.resourceSpans ?? []) {
           const service = rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '?';
-          for (const ss of rs.scopeSpans) for (const s of ss.spans) spans.push({ service, name: s.name, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId, links: s.links ?? [] });
+          for (const ss of rs.scopeSpans)
+            for (const s of ss.spans)
+              spans.push({
+                service,
+                name: s.name,
+                traceId: s.traceId,
+                spanId: s.spanId,
+                parentSpanId: s.parentSpanId,
+                links: s.links ?? [],
+              });
         }
       } catch {
         /* not JSON: ignore */
@@ -68,12 +80,16 @@ describe('one trace from the HTTP request to the WebSocket push', () => {
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     await stream.waitFor((m) => m.type === 'bet:confirmed' && m.betId === placed.body.betId);
 
-    const inTrace = await eventually(async () => {
-      const s = receiver.spans.filter((x) => x.traceId === traceId);
-      const names = new Set(s.map((x) => `${x.service}:${x.name}`));
-      const complete = names.has('gateway:POST /v1/bets') && names.has('bet-ledger:ledger.apply') && names.has('gateway:ws.push');
-      return complete ? s : undefined;
-    }, 20_000, 'the spans of the bet trace');
+    const inTrace = await eventually(
+      async () => {
+        const s = receiver.spans.filter((x) => x.traceId === traceId);
+        const names = new Set(s.map((x) => `${x.service}:${x.name}`));
+        const complete = names.has('gateway:POST /v1/bets') && names.has('bet-ledger:ledger.apply') && names.has('gateway:ws.push');
+        return complete ? s : undefined;
+      },
+      20_000,
+      'the spans of the bet trace',
+    );
     // The queue hop: bullmq-otel's producer/consumer spans carry the same trace.
     expect(inTrace.some((s) => s.service === 'bet-ledger' && s.name !== 'ledger.apply')).toBe(true);
     // The batch span links the bets it carried.

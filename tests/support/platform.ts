@@ -36,11 +36,15 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
   });
   try {
     await platform.waitReady(120_000);
-    await eventually(async () => {
-      const res = await fetch(`${platform.gatewayUrl}/v1/markets`);
-      const markets = (await res.json()) as { feedStatus: string }[];
-      return markets.every((m) => m.feedStatus === 'HEALTHY') ? true : undefined;
-    }, 30_000, 'the simulated feed to be HEALTHY');
+    await eventually(
+      async () => {
+        const res = await fetch(`${platform.gatewayUrl}/v1/markets`);
+        const markets = (await res.json()) as { feedStatus: string }[];
+        return markets.every((m) => m.feedStatus === 'HEALTHY') ? true : undefined;
+      },
+      30_000,
+      'the simulated feed to be HEALTHY',
+    );
   } catch (err) {
     await platform.stop();
     await db.drop();

@@ -7,7 +7,12 @@ export interface ApiResponse<T = unknown> {
   headers: Headers;
 }
 
-async function call<T>(baseUrl: string, method: string, target: string, init: { headers?: Record<string, string>; body?: string }): Promise<ApiResponse<T>> {
+async function call<T>(
+  baseUrl: string,
+  method: string,
+  target: string,
+  init: { headers?: Record<string, string>; body?: string },
+): Promise<ApiResponse<T>> {
   const res = await fetch(baseUrl + target, {
     method,
     headers: { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
@@ -32,7 +37,10 @@ export class PlayerClient {
 
   request<T = unknown>(method: string, target: string, body?: unknown): Promise<ApiResponse<T>> {
     const raw = body === undefined ? '' : JSON.stringify(body);
-    return call<T>(this.baseUrl, method, target, { headers: signedHeaders(this.creds, method, target, raw), body: body === undefined ? undefined : raw });
+    return call<T>(this.baseUrl, method, target, {
+      headers: signedHeaders(this.creds, method, target, raw),
+      body: body === undefined ? undefined : raw,
+    });
   }
 
   placeBet(bet: PlaceBetBody) {
@@ -42,7 +50,10 @@ export class PlayerClient {
     return this.request<BetView>('GET', `/v1/bets?clientBetId=${encodeURIComponent(clientBetId)}`);
   }
   me() {
-    return this.request<{ playerId: string; balance: number; walletSeq: number; loyalty: { points: number; tier: string } }>('GET', '/v1/me');
+    return this.request<{ playerId: string; balance: number; walletSeq: number; loyalty: { points: number; tier: string } }>(
+      'GET',
+      '/v1/me',
+    );
   }
 }
 

@@ -7,7 +7,13 @@ export interface PlayerCredentials {
 }
 
 /** SPEC 4.2 headers for one request; a fresh nonce every call (retries included). */
-export function signedHeaders(creds: PlayerCredentials, method: string, target: string, body = '', now = Date.now()): Record<string, string> {
+export function signedHeaders(
+  creds: PlayerCredentials,
+  method: string,
+  target: string,
+  body = '',
+  now = Date.now(),
+): Record<string, string> {
   const ts = String(now);
   const nonce = randomUUID();
   return {

@@ -17,8 +17,7 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
 
 /** A blank variable counts as unset (compose's `${VAR:-}`): it takes the default, never 0. */
 const blankAsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const decimal = (re: RegExp, what: string) =>
-  z.preprocess(blankAsUnset, z.string().trim().regex(re, what).transform(Number).optional());
+const decimal = (re: RegExp, what: string) => z.preprocess(blankAsUnset, z.string().trim().regex(re, what).transform(Number).optional());
 const INT_RE = /^-?[0-9]+$/;
 const NUM_RE = /^-?[0-9]+(\.[0-9]+)?$/;
 const intFrom = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
@@ -37,7 +36,12 @@ export const env = {
     z
       .string()
       .default(def)
-      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+      .transform((s) =>
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.string().regex(/^[A-Z0-9][A-Z0-9_-]{0,31}$/, 'market ids: A-Z, 0-9, - and _')).min(1)),
 };
 
@@ -45,7 +49,10 @@ export const env = {
 export const commonEnv = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('wf'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+    .default('wf'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: intFrom(10_000, 100),
   PG_POOL_SIZE: intFrom(10, 1, 200),
@@ -79,14 +86,7 @@ export const otelEnv = z.object({
   OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
   OTEL_SERVICE_NAME: z.string().optional(),
   OTEL_TRACES_SAMPLER: z
-    .enum([
-      'always_on',
-      'always_off',
-      'traceidratio',
-      'parentbased_always_on',
-      'parentbased_always_off',
-      'parentbased_traceidratio',
-    ])
+    .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
     .default('parentbased_always_on'),
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
 });

@@ -41,10 +41,5 @@ export interface ErrorBody {
 }
 
 /** Reasons a bet can be rejected by the ledger (the `reason` of `bet:rejected`). */
-export const REJECT_REASONS = [
-  'insufficient_funds',
-  'cell_closed',
-  'market_suspended',
-  'limit_exceeded',
-] as const;
+export const REJECT_REASONS = ['insufficient_funds', 'cell_closed', 'market_suspended', 'limit_exceeded'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];

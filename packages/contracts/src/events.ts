@@ -49,12 +49,7 @@ export const balanceEvent = z.object({
   walletSeq: int,
   ...traceFields,
 });
-export const playerEvent = z.discriminatedUnion('type', [
-  betConfirmedEvent,
-  betRejectedEvent,
-  betSettledEvent,
-  balanceEvent,
-]);
+export const playerEvent = z.discriminatedUnion('type', [betConfirmedEvent, betRejectedEvent, betSettledEvent, balanceEvent]);
 export type PlayerEvent = z.infer<typeof playerEvent>;
 
 export const feedStatusEvent = z.object({

@@ -11,7 +11,9 @@ export function signingString(ts: string, nonce: string, method: string, target:
 }
 
 export function sign(secret: string, ts: string, nonce: string, method: string, target: string, rawBody: string | Buffer): string {
-  return createHmac('sha256', secret).update(signingString(ts, nonce, method, target, rawBody)).digest('hex');
+  return createHmac('sha256', secret)
+    .update(signingString(ts, nonce, method, target, rawBody))
+    .digest('hex');
 }
 
 const HEX_SHA256 = /^[0-9a-f]{64}$/;

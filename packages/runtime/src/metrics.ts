@@ -16,7 +16,6 @@ export function createMetrics(service: string): Metrics {
     registry,
     counter: (name, help, labelNames = []) => new client.Counter({ name, help, labelNames, registers: [registry] }),
     gauge: (name, help, labelNames = []) => new client.Gauge({ name, help, labelNames, registers: [registry] }),
-    histogram: (name, help, buckets, labelNames = []) =>
-      new client.Histogram({ name, help, buckets, labelNames, registers: [registry] }),
+    histogram: (name, help, buckets, labelNames = []) => new client.Histogram({ name, help, buckets, labelNames, registers: [registry] }),
   };
 }

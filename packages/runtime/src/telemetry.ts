@@ -1,11 +1,4 @@
-import {
-  context,
-  createContextKey,
-  propagation,
-  trace,
-  type Context,
-  type Tracer,
-} from '@opentelemetry/api';
+import { context, createContextKey, propagation, trace, type Context, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -49,7 +42,9 @@ function samplerFrom(env: OtelEnv): Sampler {
 }
 
 function exporterFrom(env: OtelEnv): SpanExporter | undefined {
-  const base = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces` : undefined);
+  const base =
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces` : undefined);
   if (!base) return undefined;
   return env.OTEL_EXPORTER_OTLP_PROTOCOL === 'http/json' ? new OtlpHttpJson({ url: base }) : new OtlpHttpProto({ url: base });
 }
@@ -60,7 +55,9 @@ function exporterFrom(env: OtelEnv): SpanExporter | undefined {
  */
 export function initTelemetry(serviceName: string, env: OtelEnv): Telemetry {
   const exporter = exporterFrom(env);
-  const spanProcessors: SpanProcessor[] = exporter ? [new BatchSpanProcessor(exporter, { maxQueueSize: 8192, scheduledDelayMillis: 500 })] : [];
+  const spanProcessors: SpanProcessor[] = exporter
+    ? [new BatchSpanProcessor(exporter, { maxQueueSize: 8192, scheduledDelayMillis: 500 })]
+    : [];
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? serviceName }),
     sampler: samplerFrom(env),

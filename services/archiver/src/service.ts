@@ -16,7 +16,9 @@ export async function createService(config: ArchiverConfig): Promise<{ start(): 
     shutdown,
     async start() {
       const ops = await startOpsServer({
-        port: config.ARCHIVER_OPS_PORT, metrics, isDraining: shutdown.isDraining,
+        port: config.ARCHIVER_OPS_PORT,
+        metrics,
+        isDraining: shutdown.isDraining,
         checks: { postgres: async () => void (await pool.query('SELECT 1')), redis: async () => void (await redis.ping()) },
       });
       shutdown.add('close ops server', () => ops.close());

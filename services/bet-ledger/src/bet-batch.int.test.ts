@@ -22,9 +22,22 @@ let clock = 1_000_000;
 function bet(playerId: string, stake: number, over: Partial<BetIntent> = {}): BetIntent {
   clock += 1;
   return {
-    betId: randomUUID(), playerId, clientBetId: randomUUID(), marketId: 'BTC-USD', cellId: 'BTC-USD:9999990000:4000',
-    windowStart: 9_999_990_000, bandIndex: 4000, priceLow: 100_000, priceHigh: 100_025, stake, multiplierBps: 21_500,
-    minMultiplierBps: null, lockoutAt: Date.now() + 3_600_000, acceptedAt: clock, correlationId: randomUUID(), ...over,
+    betId: randomUUID(),
+    playerId,
+    clientBetId: randomUUID(),
+    marketId: 'BTC-USD',
+    cellId: 'BTC-USD:9999990000:4000',
+    windowStart: 9_999_990_000,
+    bandIndex: 4000,
+    priceLow: 100_000,
+    priceHigh: 100_025,
+    stake,
+    multiplierBps: 21_500,
+    minMultiplierBps: null,
+    lockoutAt: Date.now() + 3_600_000,
+    acceptedAt: clock,
+    correlationId: randomUUID(),
+    ...over,
   };
 }
 
@@ -33,7 +46,14 @@ async function fund(playerId: string, amount: number) {
 }
 
 function flushWith(p: Pool) {
-  return createBetBatchFlush({ pool: p, redis, keys, cache: createBalanceCache(redis, keys), logger: createLogger('test', 'silent'), faultKillAfterCommit: 0 });
+  return createBetBatchFlush({
+    pool: p,
+    redis,
+    keys,
+    cache: createBalanceCache(redis, keys),
+    logger: createLogger('test', 'silent'),
+    faultKillAfterCommit: 0,
+  });
 }
 const items = (bets: BetIntent[]) => bets.map((b) => ({ bet: b, ctx: context.active() }));
 
@@ -67,7 +87,10 @@ describe('ledger batch against real Postgres and Redis', () => {
     await fund(player, 100);
     const bets = [bet(player, 60), bet(player, 50), bet(player, 30)];
     await flushWith(pool)(items([bets[2]!, bets[0]!, bets[1]!]));
-    const { rows } = await pool.query<{ id: string; status: string; reason: string | null; result: string | null }>('SELECT id, status, reason, result FROM bets WHERE player_id = $1', [player]);
+    const { rows } = await pool.query<{ id: string; status: string; reason: string | null; result: string | null }>(
+      'SELECT id, status, reason, result FROM bets WHERE player_id = $1',
+      [player],
+    );
     const byId = new Map(rows.map((r) => [r.id, r]));
     expect(byId.get(bets[0]!.betId)).toMatchObject({ status: 'confirmed', result: 'open' });
     expect(byId.get(bets[1]!.betId)).toMatchObject({ status: 'rejected', reason: 'insufficient_funds', result: null });
@@ -77,7 +100,11 @@ describe('ledger batch against real Postgres and Redis', () => {
       `SELECT e.seq, e.balance_before, e.balance_after FROM wallet_entries e JOIN wallets w ON w.id = e.wallet_id WHERE w.player_id = $1 ORDER BY e.seq`,
       [player],
     );
-    expect(entries.map((e) => [e.seq, e.balance_before, e.balance_after])).toEqual([[1, 0, 100], [2, 100, 40], [3, 40, 10]]);
+    expect(entries.map((e) => [e.seq, e.balance_before, e.balance_after])).toEqual([
+      [1, 0, 100],
+      [2, 100, 40],
+      [3, 40, 10],
+    ]);
     expect(await redis.hgetall(keys.balance(player))).toEqual({ balance: '10', walletSeq: '3' });
   });
 
@@ -123,7 +150,10 @@ describe('ledger batch against real Postgres and Redis', () => {
       const w = await wallet(p);
       expect(w.balance).toBeGreaterThanOrEqual(0);
       expect(w.balance).toBe(w.total);
-      const { rows } = await pool.query<{ s: number }>(`SELECT coalesce(sum(stake), 0)::bigint AS s FROM bets WHERE player_id = $1 AND status = 'confirmed'`, [p]);
+      const { rows } = await pool.query<{ s: number }>(
+        `SELECT coalesce(sum(stake), 0)::bigint AS s FROM bets WHERE player_id = $1 AND status = 'confirmed'`,
+        [p],
+      );
       expect(w.balance).toBe(500 - rows[0]!.s);
     }
   });

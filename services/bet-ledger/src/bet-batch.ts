@@ -39,9 +39,14 @@ const keyOf = (b: { playerId: string; clientBetId: string }) => `${b.playerId}\u
 
 function toStored(d: Decision): StoredOutcome {
   return {
-    betId: d.bet.betId, playerId: d.bet.playerId, clientBetId: d.bet.clientBetId, status: d.status,
-    reason: d.status === 'rejected' ? d.reason : null, multiplierBps: d.bet.multiplierBps,
-    balanceAfter: d.status === 'confirmed' ? d.balanceAfter : null, walletSeq: d.status === 'confirmed' ? d.seq : null,
+    betId: d.bet.betId,
+    playerId: d.bet.playerId,
+    clientBetId: d.bet.clientBetId,
+    status: d.status,
+    reason: d.status === 'rejected' ? d.reason : null,
+    multiplierBps: d.bet.multiplierBps,
+    balanceAfter: d.status === 'confirmed' ? d.balanceAfter : null,
+    walletSeq: d.status === 'confirmed' ? d.seq : null,
   };
 }
 
@@ -57,7 +62,10 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
     return withTransaction(deps.pool, async (client) => {
       const playerIds = [...new Set(items.map((i) => i.bet.playerId))].sort();
       const wallets = await lockWallets(client, playerIds);
-      const stored = await findStoredOutcomes(client, items.map((i) => i.bet));
+      const stored = await findStoredOutcomes(
+        client,
+        items.map((i) => i.bet),
+      );
       const storedKeys = new Set(stored.map(keyOf));
       const fresh = new Map<string, BetIntent>();
       for (const { bet } of items) if (!storedKeys.has(keyOf(bet)) && !fresh.has(keyOf(bet))) fresh.set(keyOf(bet), bet);
@@ -73,7 +81,15 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
     const started = Date.now();
     const spans = new Map<string, Span>();
     for (const item of items) {
-      if (!spans.has(keyOf(item.bet))) spans.set(keyOf(item.bet), tracer.startSpan('ledger.apply', { attributes: { 'bet.id': item.bet.betId, 'correlation.id': item.bet.correlationId } }, item.ctx));
+      if (!spans.has(keyOf(item.bet)))
+        spans.set(
+          keyOf(item.bet),
+          tracer.startSpan(
+            'ledger.apply',
+            { attributes: { 'bet.id': item.bet.betId, 'correlation.id': item.bet.correlationId } },
+            item.ctx,
+          ),
+        );
     }
     const links: Link[] = [...spans.values()].slice(0, MAX_LINKS).map((s) => ({ context: s.spanContext() }));
     // Its own root: a batch belongs to no single bet's trace; it links (up to 128 of) them.
@@ -101,7 +117,10 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
         pipeline.publish(channel, JSON.stringify(outcomeEvent(o, traceCtx)));
         pipeline.del(deps.keys.pendingBet(o.playerId, o.clientBetId), deps.keys.pendingBetId(o.betId));
       }
-      deps.cache.queue(pipeline, result.changes.map((c) => ({ playerId: c.playerId, balance: c.balance, seq: c.seq })));
+      deps.cache.queue(
+        pipeline,
+        result.changes.map((c) => ({ playerId: c.playerId, balance: c.balance, seq: c.seq })),
+      );
       const replies = await pipeline.exec();
       const failed = replies?.find(([err]) => err);
       if (failed) throw failed[0] as Error;

@@ -21,14 +21,22 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
   const cache = createBalanceCache(redis, keys);
 
   const batchSize = metrics.histogram('wagerflow_ledger_batch_size', 'Bets per ledger transaction', [1, 10, 50, 100, 250, 500, 1000, 2000]);
-  const batchSeconds = metrics.histogram('wagerflow_ledger_batch_seconds', 'Ledger batch latency, commit and publish', [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]);
+  const batchSeconds = metrics.histogram(
+    'wagerflow_ledger_batch_seconds',
+    'Ledger batch latency, commit and publish',
+    [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  );
   const betsProcessed = metrics.counter('wagerflow_ledger_bets_total', 'Bets processed by the ledger');
 
   const batcher = new Batcher<BatchItem, void>({
     maxSize: config.LEDGER_BATCH_MAX,
     maxWaitMs: config.LEDGER_BATCH_WAIT_MS,
     flush: createBetBatchFlush({
-      pool, redis, keys, cache, logger,
+      pool,
+      redis,
+      keys,
+      cache,
+      logger,
       faultKillAfterCommit: config.LEDGER_FAULT_KILL_AFTER_COMMIT,
       onBatch: (size, ms) => {
         batchSize.observe(size);
@@ -38,14 +46,20 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
     }),
   });
 
-  const worker = createWorker('ledger', workerConnection, config.REDIS_PREFIX, {
-    'place-bets': placeBetsHandler(batcher),
-    deposit: depositHandler({ pool, redis, keys, cache }),
-  }, {
-    concurrency: config.LEDGER_CONCURRENCY,
-    lockDurationMs: config.QUEUE_LOCK_DURATION_MS,
-    stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS,
-  });
+  const worker = createWorker(
+    'ledger',
+    workerConnection,
+    config.REDIS_PREFIX,
+    {
+      'place-bets': placeBetsHandler(batcher),
+      deposit: depositHandler({ pool, redis, keys, cache }),
+    },
+    {
+      concurrency: config.LEDGER_CONCURRENCY,
+      lockDurationMs: config.QUEUE_LOCK_DURATION_MS,
+      stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS,
+    },
+  );
   worker.worker.on('failed', (job, err) => logger.warn({ err, jobId: job?.id, job: job?.name }, 'ledger job failed'));
 
   /** SPEC 2 step 5: rebuild the balance cache from Postgres (never over a newer seq). */

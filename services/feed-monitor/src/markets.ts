@@ -16,7 +16,16 @@ interface MarketMemory {
  * feed-monitor's state per market: ticks in (validated, stored), current price and status out to
  * Redis for the gateway, status changes published on `feed:status`.
  */
-export function createMarkets(o: { markets: string[]; ticks: TicksRepository; redis: Redis; keys: RedisKeys; logger: Logger; degradedMs: number; criticalMs: number; onStatus?: (marketId: string, status: FeedStatus) => void }) {
+export function createMarkets(o: {
+  markets: string[];
+  ticks: TicksRepository;
+  redis: Redis;
+  keys: RedisKeys;
+  logger: Logger;
+  degradedMs: number;
+  criticalMs: number;
+  onStatus?: (marketId: string, status: FeedStatus) => void;
+}) {
   const state = new Map<string, MarketMemory>(o.markets.map((m) => [m, { price: null, ts: null, receivedAt: null, status: 'CRITICAL' }]));
 
   async function publishState(marketId: string, m: MarketMemory): Promise<void> {
@@ -34,7 +43,13 @@ export function createMarkets(o: { markets: string[]; ticks: TicksRepository; re
         await this.evaluate(Date.now());
       }
     },
-    async ingest(marketId: string, price: number, ts: number | null, receivedAt: number, source: 'simulator' | 'adapter' | 'admin'): Promise<boolean> {
+    async ingest(
+      marketId: string,
+      price: number,
+      ts: number | null,
+      receivedAt: number,
+      source: 'simulator' | 'adapter' | 'admin',
+    ): Promise<boolean> {
       const m = state.get(marketId);
       if (!m) return false;
       const accepted = acceptTickTs(ts, receivedAt, m.ts, Date.now());

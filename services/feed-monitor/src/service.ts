@@ -26,21 +26,35 @@ export async function createService(config: FeedConfig): Promise<{ start(): Prom
     for (const s of ['HEALTHY', 'DEGRADED', 'CRITICAL'] as const) statusGauge.set({ market: marketId, status: s }, s === status ? 1 : 0);
   };
   const markets = createMarkets({
-    markets: config.MARKETS, ticks: ticksRepository(pool), redis, keys, logger,
-    degradedMs: config.FEED_DEGRADED_MS, criticalMs: config.FEED_CRITICAL_MS, onStatus: setStatus,
+    markets: config.MARKETS,
+    ticks: ticksRepository(pool),
+    redis,
+    keys,
+    logger,
+    degradedMs: config.FEED_DEGRADED_MS,
+    criticalMs: config.FEED_CRITICAL_MS,
+    onStatus: setStatus,
   });
-  const worker = createWorker(QUEUES.feed, workerConnection, config.REDIS_PREFIX, {
-    tick: async (t) => {
-      if (await markets.ingest(t.marketId, t.price, t.ts, t.receivedAt, 'admin')) ticksTotal.inc({ market: t.marketId, source: 'admin' });
+  const worker = createWorker(
+    QUEUES.feed,
+    workerConnection,
+    config.REDIS_PREFIX,
+    {
+      tick: async (t) => {
+        if (await markets.ingest(t.marketId, t.price, t.ts, t.receivedAt, 'admin')) ticksTotal.inc({ market: t.marketId, source: 'admin' });
+      },
     },
-  }, { concurrency: 1, lockDurationMs: config.QUEUE_LOCK_DURATION_MS, stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS });
+    { concurrency: 1, lockDurationMs: config.QUEUE_LOCK_DURATION_MS, stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS },
+  );
 
   const timers: NodeJS.Timeout[] = [];
   return {
     shutdown,
     async start() {
       const ops = await startOpsServer({
-        port: config.FEED_MONITOR_OPS_PORT, metrics, isDraining: shutdown.isDraining,
+        port: config.FEED_MONITOR_OPS_PORT,
+        metrics,
+        isDraining: shutdown.isDraining,
         checks: { postgres: async () => void (await pool.query('SELECT 1')), redis: async () => void (await redis.ping()) },
       });
       shutdown.add('stop timers', () => timers.forEach(clearInterval));
@@ -51,13 +65,23 @@ export async function createService(config: FeedConfig): Promise<{ start(): Prom
       shutdown.add('flush telemetry', () => kit.telemetry.shutdown());
       for (const m of config.MARKETS) setStatus(m, 'CRITICAL');
       await markets.load();
-      timers.push(setInterval(() => void markets.evaluate(Date.now()).catch((err: unknown) => logger.warn({ err }, 'status evaluation failed')), config.FEED_STATUS_INTERVAL_MS));
+      timers.push(
+        setInterval(
+          () => void markets.evaluate(Date.now()).catch((err: unknown) => logger.warn({ err }, 'status evaluation failed')),
+          config.FEED_STATUS_INTERVAL_MS,
+        ),
+      );
       if (config.FEED_SIMULATOR) {
         timers.push(
           setInterval(() => {
             for (const marketId of config.MARKETS) {
               const m = markets.current(marketId);
-              const price = nextSimulatedPrice(m?.price ?? config.FEED_SIMULATOR_START_PRICE, config.VOLATILITY_BPS_PER_SQRT_S, config.FEED_SIMULATOR_INTERVAL_MS, gaussian());
+              const price = nextSimulatedPrice(
+                m?.price ?? config.FEED_SIMULATOR_START_PRICE,
+                config.VOLATILITY_BPS_PER_SQRT_S,
+                config.FEED_SIMULATOR_INTERVAL_MS,
+                gaussian(),
+              );
               void markets.ingest(marketId, price, null, Date.now(), 'simulator').then(
                 (ok) => ok && ticksTotal.inc({ market: marketId, source: 'simulator' }),
                 (err: unknown) => logger.warn({ err }, 'simulator tick failed'),

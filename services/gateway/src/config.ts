@@ -1,17 +1,20 @@
 import { commonEnv, env, marketEnv, otelEnv, parseEnv, z } from '@wagerflow/config';
 
-const schema = commonEnv.extend(marketEnv.shape).extend(otelEnv.shape).extend({
-  GATEWAY_PORT: env.port(8080),
-  GATEWAY_OPS_PORT: env.port(9101),
-  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
-  SECRET_ENCRYPTION_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)'),
-  // A refused connection fails at once; this bounds waiting for a pooled connection under a burst.
-  PG_ACQUIRE_TIMEOUT_MS: env.int(2_000, 50),
-  GATEWAY_PG_POOL_SIZE: env.int(20, 1, 200),
-  DEPOSIT_TIMEOUT_MS: env.int(5_000, 100),
-  BULL_BOARD_READ_ONLY: env.onOff('on'),
-  WS_MAX_BUFFERED_BYTES: env.int(1_048_576, 1_024),
-  WS_PING_INTERVAL_MS: env.int(15_000, 100),
-});
+const schema = commonEnv
+  .extend(marketEnv.shape)
+  .extend(otelEnv.shape)
+  .extend({
+    GATEWAY_PORT: env.port(8080),
+    GATEWAY_OPS_PORT: env.port(9101),
+    ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+    SECRET_ENCRYPTION_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)'),
+    // A refused connection fails at once; this bounds waiting for a pooled connection under a burst.
+    PG_ACQUIRE_TIMEOUT_MS: env.int(2_000, 50),
+    GATEWAY_PG_POOL_SIZE: env.int(20, 1, 200),
+    DEPOSIT_TIMEOUT_MS: env.int(5_000, 100),
+    BULL_BOARD_READ_ONLY: env.onOff('on'),
+    WS_MAX_BUFFERED_BYTES: env.int(1_048_576, 1_024),
+    WS_PING_INTERVAL_MS: env.int(15_000, 100),
+  });
 export type GatewayConfig = z.infer<typeof schema>;
 export const loadConfig = (e: NodeJS.ProcessEnv = process.env): GatewayConfig => parseEnv(schema, e);

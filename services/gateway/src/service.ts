@@ -19,7 +19,11 @@ import { attachStream } from './ws/stream.js';
 export async function createService(config: GatewayConfig): Promise<{ start(): Promise<void>; shutdown: ShutdownManager; port(): number }> {
   const kit = createServiceKit('gateway', config);
   const { logger, metrics, shutdown } = kit;
-  const pool = createPool(config.DATABASE_URL, { max: config.GATEWAY_PG_POOL_SIZE, applicationName: 'gateway', connectionTimeoutMs: config.PG_ACQUIRE_TIMEOUT_MS });
+  const pool = createPool(config.DATABASE_URL, {
+    max: config.GATEWAY_PG_POOL_SIZE,
+    applicationName: 'gateway',
+    connectionTimeoutMs: config.PG_ACQUIRE_TIMEOUT_MS,
+  });
   const redis = createRedis(config.REDIS_URL, 'request');
   const queueConnection = createRedis(config.REDIS_URL, 'request');
   const subscriber = createRedis(config.REDIS_URL, 'blocking');
@@ -38,11 +42,21 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
   const auth = createAuth({ adminToken: config.ADMIN_TOKEN, players, staff, redis: state, secretBox });
 
   const deps: RouteDeps = {
-    auth, redis: state, ledger, players, staff, secretBox,
+    auth,
+    redis: state,
+    ledger,
+    players,
+    staff,
+    secretBox,
     gridBands: config.GRID_BANDS,
     rules: {
       markets: config.MARKETS,
-      geometry: { priceStep: config.PRICE_STEP, windowMs: config.WINDOW_MS, lockoutMs: config.LOCKOUT_MS, gridWindows: config.GRID_WINDOWS },
+      geometry: {
+        priceStep: config.PRICE_STEP,
+        windowMs: config.WINDOW_MS,
+        lockoutMs: config.LOCKOUT_MS,
+        gridWindows: config.GRID_WINDOWS,
+      },
       odds: {
         houseEdgeBps: config.HOUSE_EDGE_BPS,
         minMultiplierBps: Math.round(config.MULTIPLIER_MIN * 100) * 100,
@@ -89,12 +103,26 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
       return false;
     }
   };
-  const app = createApp({ deps, logger, metrics, queues: [ledgerQueue.queue, feedQueue.queue], bullBoardReadOnly: config.BULL_BOARD_READ_ONLY, health: { live: () => true, ready } });
+  const app = createApp({
+    deps,
+    logger,
+    metrics,
+    queues: [ledgerQueue.queue, feedQueue.queue],
+    bullBoardReadOnly: config.BULL_BOARD_READ_ONLY,
+    health: { live: () => true, ready },
+  });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   const stream = attachStream({
-    server, subscriber, keys, auth, ledger, logger, metrics,
-    maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES, pingIntervalMs: config.WS_PING_INTERVAL_MS,
+    server,
+    subscriber,
+    keys,
+    auth,
+    ledger,
+    logger,
+    metrics,
+    maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+    pingIntervalMs: config.WS_PING_INTERVAL_MS,
   });
 
   return {
@@ -102,17 +130,22 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
     port: () => (server.address() as AddressInfo).port,
     async start() {
       const ops = await startOpsServer({
-        port: config.GATEWAY_OPS_PORT, metrics, isDraining: shutdown.isDraining,
+        port: config.GATEWAY_OPS_PORT,
+        metrics,
+        isDraining: shutdown.isDraining,
         checks: { postgres: async () => void (await pool.query('SELECT 1')), redis: async () => void (await redis.ping()) },
       });
       shutdown.add('stop accepting requests', async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
-          setTimeout(() => {
-            server.closeAllConnections();
-            resolve();
-          }, Math.min(5_000, config.SHUTDOWN_TIMEOUT_MS / 2)).unref();
+          setTimeout(
+            () => {
+              server.closeAllConnections();
+              resolve();
+            },
+            Math.min(5_000, config.SHUTDOWN_TIMEOUT_MS / 2),
+          ).unref();
         });
       });
       shutdown.add('close streams', () => stream.close());

@@ -5,9 +5,22 @@ import type { StoredOutcome } from '../repositories/bets.repository.js';
 export function outcomeEvent(o: StoredOutcome, trace: { traceparent?: string; tracestate?: string }): PlayerEvent {
   if (o.status === 'confirmed') {
     return {
-      type: 'bet:confirmed', playerId: o.playerId, betId: o.betId, clientBetId: o.clientBetId,
-      multiplier: bpsToMultiplier(o.multiplierBps), balance: o.balanceAfter ?? 0, walletSeq: o.walletSeq ?? 0, ...trace,
+      type: 'bet:confirmed',
+      playerId: o.playerId,
+      betId: o.betId,
+      clientBetId: o.clientBetId,
+      multiplier: bpsToMultiplier(o.multiplierBps),
+      balance: o.balanceAfter ?? 0,
+      walletSeq: o.walletSeq ?? 0,
+      ...trace,
     };
   }
-  return { type: 'bet:rejected', playerId: o.playerId, betId: o.betId, clientBetId: o.clientBetId, reason: o.reason ?? 'rejected', ...trace };
+  return {
+    type: 'bet:rejected',
+    playerId: o.playerId,
+    betId: o.betId,
+    clientBetId: o.clientBetId,
+    reason: o.reason ?? 'rejected',
+    ...trace,
+  };
 }

@@ -27,8 +27,14 @@ export async function lockWallets(client: PoolClient, playerIds: string[]): Prom
 export async function findStoredOutcomes(client: PoolClient, keys: { playerId: string; clientBetId: string }[]): Promise<StoredOutcome[]> {
   if (keys.length === 0) return [];
   const { rows } = await client.query<{
-    id: string; player_id: string; client_bet_id: string; status: 'confirmed' | 'rejected'; reason: string | null;
-    multiplier_bps: number; balance_after: number | null; seq: number | null;
+    id: string;
+    player_id: string;
+    client_bet_id: string;
+    status: 'confirmed' | 'rejected';
+    reason: string | null;
+    multiplier_bps: number;
+    balance_after: number | null;
+    seq: number | null;
   }>(
     `SELECT b.id, b.player_id, b.client_bet_id, b.status, b.reason, b.multiplier_bps, e.balance_after, e.seq
        FROM bets b
@@ -38,8 +44,14 @@ export async function findStoredOutcomes(client: PoolClient, keys: { playerId: s
     [keys.map((k) => k.playerId), keys.map((k) => k.clientBetId)],
   );
   return rows.map((r) => ({
-    betId: r.id, playerId: r.player_id, clientBetId: r.client_bet_id, status: r.status, reason: r.reason,
-    multiplierBps: r.multiplier_bps, balanceAfter: r.balance_after, walletSeq: r.seq,
+    betId: r.id,
+    playerId: r.player_id,
+    clientBetId: r.client_bet_id,
+    status: r.status,
+    reason: r.reason,
+    multiplierBps: r.multiplier_bps,
+    balanceAfter: r.balance_after,
+    walletSeq: r.seq,
   }));
 }
 

@@ -45,7 +45,10 @@ export async function applyDeposit(
 }
 
 /** Every wallet's `{balance, seq}`, for the startup cache rebuild. */
-export async function* allWallets(client: PoolClient, pageSize = 5_000): AsyncGenerator<{ playerId: string; balance: number; seq: number }[]> {
+export async function* allWallets(
+  client: PoolClient,
+  pageSize = 5_000,
+): AsyncGenerator<{ playerId: string; balance: number; seq: number }[]> {
   let after = 0;
   for (;;) {
     const { rows } = await client.query<{ id: number; player_id: string; balance: number; seq: number }>(

@@ -20,7 +20,15 @@ export interface AcceptanceRules {
 }
 
 export type Acceptance =
-  | { ok: true; cell: CellRef; priceLow: number; priceHigh: number; multiplierBps: number; minMultiplierBps: number | null; lockoutAt: number }
+  | {
+      ok: true;
+      cell: CellRef;
+      priceLow: number;
+      priceHigh: number;
+      multiplierBps: number;
+      minMultiplierBps: number | null;
+      lockoutAt: number;
+    }
   | { ok: false; code: ErrorCode; message: string };
 
 const fail = (code: ErrorCode, message: string): Acceptance => ({ ok: false, code, message });
@@ -30,7 +38,13 @@ const fail = (code: ErrorCode, message: string): Acceptance => ({ ok: false, cod
  * suspension (503) → business rules (422). Pure: the caller supplies the market state, the clock
  * and the cached balance (null on a cache miss: then the ledger decides).
  */
-export function acceptBet(body: PlaceBetBody, rules: AcceptanceRules, market: MarketState, cachedBalance: number | null, now: number): Acceptance {
+export function acceptBet(
+  body: PlaceBetBody,
+  rules: AcceptanceRules,
+  market: MarketState,
+  cachedBalance: number | null,
+  now: number,
+): Acceptance {
   if (!rules.markets.includes(body.marketId)) return fail('unknown_market', `unknown market ${body.marketId}`);
   const cell = parseCellId(body.cellId);
   if (!cell || cell.marketId !== body.marketId) return fail('unknown_cell', `unknown cell ${body.cellId}`);
@@ -54,7 +68,12 @@ export function acceptBet(body: PlaceBetBody, rules: AcceptanceRules, market: Ma
 }
 
 /** Same `clientBetId` with the same body is a replay; anything else reuses the key (422). */
-export function sameBetBody(body: PlaceBetBody, stored: { marketId: string; cellId: string; stake: number; minMultiplierBps: number | null }): boolean {
+export function sameBetBody(
+  body: PlaceBetBody,
+  stored: { marketId: string; cellId: string; stake: number; minMultiplierBps: number | null },
+): boolean {
   const min = body.minMultiplier == null ? null : multiplierToBps(body.minMultiplier);
-  return body.marketId === stored.marketId && body.cellId === stored.cellId && body.stake === stored.stake && min === stored.minMultiplierBps;
+  return (
+    body.marketId === stored.marketId && body.cellId === stored.cellId && body.stake === stored.stake && min === stored.minMultiplierBps
+  );
 }

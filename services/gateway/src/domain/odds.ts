@@ -68,7 +68,7 @@ export function quoteMultiplierBps(q: CellQuoteInput, params: OddsParams): numbe
   // A band the price cannot reach is not offered (no multiplier pays out on p = 0).
   if (p <= 0) return null;
   // Hundredths, rounded down; the epsilon absorbs binary noise such as 189.99999999999997.
-  const hundredths = Math.floor(((10_000 - params.houseEdgeBps) / 100 / p) + 1e-9);
+  const hundredths = Math.floor((10_000 - params.houseEdgeBps) / 100 / p + 1e-9);
   const bps = Math.min(hundredths * 100, params.maxMultiplierBps);
   return bps < params.minMultiplierBps ? null : bps;
 }

@@ -25,7 +25,12 @@ export function createApp(o: AppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
-  const httpSeconds = o.metrics.histogram('wagerflow_http_request_seconds', 'HTTP request latency', [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], ['route', 'status']);
+  const httpSeconds = o.metrics.histogram(
+    'wagerflow_http_request_seconds',
+    'HTTP request latency',
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    ['route', 'status'],
+  );
   app.use(requestContext((route, status, ms) => httpSeconds.observe({ route, status: String(status) }, ms / 1000)));
 
   app.get('/healthz', (_req, res) => void res.status(o.health.live() ? 200 : 503).json({ status: 'ok' }));

@@ -7,10 +7,7 @@ import type { PlayersRepository, StaffRepository } from '../repositories/players
 import type { RedisState } from '../repositories/redis-state.js';
 import { ApiError } from './api-error.js';
 
-export type Principal =
-  | { kind: 'admin' }
-  | { kind: 'staff'; staffId: string; role: string }
-  | { kind: 'player'; playerId: string };
+export type Principal = { kind: 'admin' } | { kind: 'staff'; staffId: string; role: string } | { kind: 'player'; playerId: string };
 
 export interface AuthDeps {
   adminToken: string;
@@ -90,7 +87,8 @@ export function createAuth(deps: AuthDeps) {
       },
       Date.now(),
     );
-    if (verdict !== 'ok') throw new ApiError(verdict, verdict === 'stale_timestamp' ? 'timestamp outside the accepted window' : 'signature invalid');
+    if (verdict !== 'ok')
+      throw new ApiError(verdict, verdict === 'stale_timestamp' ? 'timestamp outside the accepted window' : 'signature invalid');
     if (!(await deps.redis.spendNonce(header(req, SIGNING_HEADERS.nonce)!, creds.playerId))) {
       throw new ApiError('replayed_nonce', 'nonce already used');
     }
@@ -102,14 +100,19 @@ export function createAuth(deps: AuthDeps) {
     verifyStreamQuery: async (q: { apiKey?: string; ts?: string; nonce?: string; sig?: string }): Promise<Principal> => {
       const creds = q.apiKey ? await credentialsFor(q.apiKey) : null;
       if (!creds) throw new ApiError('unknown_api_key', 'unknown or missing API key');
-      const verdict = verifySignedParts(creds.secret, { ts: q.ts, nonce: q.nonce, signature: q.sig, method: 'GET', target: '/v1/stream', body: Buffer.alloc(0) }, Date.now());
+      const verdict = verifySignedParts(
+        creds.secret,
+        { ts: q.ts, nonce: q.nonce, signature: q.sig, method: 'GET', target: '/v1/stream', body: Buffer.alloc(0) },
+        Date.now(),
+      );
       if (verdict !== 'ok') throw new ApiError(verdict, 'stream signature rejected');
       if (!(await deps.redis.spendNonce(q.nonce!, creds.playerId))) throw new ApiError('replayed_nonce', 'nonce already used');
       return { kind: 'player', playerId: creds.playerId };
     },
     /** Player routes: signed requests only; a valid admin/staff token here is 403, anything else 401. */
     async player(req: Request, body: Buffer): Promise<{ playerId: string }> {
-      if (!header(req, SIGNING_HEADERS.apiKey) && (await bearerPrincipal(req))) throw new ApiError('forbidden', 'player route: sign the request as a player');
+      if (!header(req, SIGNING_HEADERS.apiKey) && (await bearerPrincipal(req)))
+        throw new ApiError('forbidden', 'player route: sign the request as a player');
       const p = await verifyPlayer(req, body);
       if (p.kind !== 'player') throw new ApiError('forbidden', 'players only');
       return p;

@@ -8,7 +8,11 @@ import type { Auth } from './auth.js';
 export const BULL_BOARD_PATH = '/admin/queues';
 
 /** Bull Board has no auth of its own: the admin token, as Bearer or as the Basic password, guards it. */
-export function bullBoard(auth: Auth, queues: Queue[], readOnly: boolean): { guard: (req: Request, res: Response, next: NextFunction) => void; router: Router } {
+export function bullBoard(
+  auth: Auth,
+  queues: Queue[],
+  readOnly: boolean,
+): { guard: (req: Request, res: Response, next: NextFunction) => void; router: Router } {
   const adapter = new ExpressAdapter();
   adapter.setBasePath(BULL_BOARD_PATH);
   createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: readOnly })), serverAdapter: adapter });

@@ -5,7 +5,9 @@ import { ApiError } from './api-error.js';
 
 function isRedisUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  return /Stream isn't writeable|enableOfflineQueue|Connection is closed|Command timed out|ECONNREFUSED|MaxRetriesPerRequest|Reached the max retries/i.test(err.message);
+  return /Stream isn't writeable|enableOfflineQueue|Connection is closed|Command timed out|ECONNREFUSED|MaxRetriesPerRequest|Reached the max retries/i.test(
+    err.message,
+  );
 }
 
 /** Renders `{"error": {code, message, details?}}`; an unreachable dependency is a quick 503. */

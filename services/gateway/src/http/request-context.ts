@@ -10,7 +10,11 @@ export function requestContext(onDone?: (route: string, status: number, ms: numb
   const tracer = getTracer();
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = performance.now();
-    const span = tracer.startSpan(`HTTP ${req.method}`, { kind: SpanKind.SERVER, root: true, attributes: { 'http.request.method': req.method, 'url.path': req.path } }, ROOT_CONTEXT);
+    const span = tracer.startSpan(
+      `HTTP ${req.method}`,
+      { kind: SpanKind.SERVER, root: true, attributes: { 'http.request.method': req.method, 'url.path': req.path } },
+      ROOT_CONTEXT,
+    );
     const traceId = span.spanContext().traceId;
     res.locals.traceId = traceId;
     res.setHeader('x-request-id', traceId);

@@ -6,9 +6,21 @@ import type { Pool } from '@wagerflow/db';
  * saves a service hop on every poll; the columns read are part of the ledger's documented schema.
  */
 interface BetRow {
-  id: string; client_bet_id: string; market_id: string; cell_id: string; stake: number; multiplier_bps: number;
-  min_multiplier_bps: number | null; status: 'confirmed' | 'rejected'; reason: string | null; result: BetView['result'];
-  payout: number | null; placed_at: number; confirmed_at: number | null; settled_at: number | null; updated_at: number;
+  id: string;
+  client_bet_id: string;
+  market_id: string;
+  cell_id: string;
+  stake: number;
+  multiplier_bps: number;
+  min_multiplier_bps: number | null;
+  status: 'confirmed' | 'rejected';
+  reason: string | null;
+  result: BetView['result'];
+  payout: number | null;
+  placed_at: number;
+  confirmed_at: number | null;
+  settled_at: number | null;
+  updated_at: number;
 }
 
 const BET_COLUMNS = `id, client_bet_id, market_id, cell_id, stake, multiplier_bps, min_multiplier_bps, status, reason, result,
@@ -23,9 +35,20 @@ function toStored(r: BetRow): StoredBet {
   return {
     minMultiplierBps: r.min_multiplier_bps,
     view: {
-      betId: r.id, clientBetId: r.client_bet_id, marketId: r.market_id, cellId: r.cell_id, stake: r.stake,
-      multiplier: bpsToMultiplier(r.multiplier_bps), status: r.status, reason: r.reason, result: r.result, payout: r.payout,
-      placedAt: r.placed_at, confirmedAt: r.confirmed_at, settledAt: r.settled_at, updatedAt: r.updated_at,
+      betId: r.id,
+      clientBetId: r.client_bet_id,
+      marketId: r.market_id,
+      cellId: r.cell_id,
+      stake: r.stake,
+      multiplier: bpsToMultiplier(r.multiplier_bps),
+      status: r.status,
+      reason: r.reason,
+      result: r.result,
+      payout: r.payout,
+      placedAt: r.placed_at,
+      confirmedAt: r.confirmed_at,
+      settledAt: r.settled_at,
+      updatedAt: r.updated_at,
     },
   };
 }
@@ -37,7 +60,10 @@ export function ledgerReadRepository(pool: Pool) {
       return rows[0] ? toStored(rows[0]) : null;
     },
     async betByClientId(playerId: string, clientBetId: string): Promise<StoredBet | null> {
-      const { rows } = await pool.query<BetRow>(`SELECT ${BET_COLUMNS} FROM bets WHERE player_id = $1 AND client_bet_id = $2`, [playerId, clientBetId]);
+      const { rows } = await pool.query<BetRow>(`SELECT ${BET_COLUMNS} FROM bets WHERE player_id = $1 AND client_bet_id = $2`, [
+        playerId,
+        clientBetId,
+      ]);
       return rows[0] ? toStored(rows[0]) : null;
     },
     /** Bets changed at or after `since`, oldest change first, keyset-paginated on (updated_at, id). */
@@ -55,7 +81,9 @@ export function ledgerReadRepository(pool: Pool) {
       return rows.map((r) => toStored(r).view);
     },
     async wallet(playerId: string): Promise<{ balance: number; walletSeq: number }> {
-      const { rows } = await pool.query<{ balance: number; seq: number }>('SELECT balance, seq FROM wallets WHERE player_id = $1', [playerId]);
+      const { rows } = await pool.query<{ balance: number; seq: number }>('SELECT balance, seq FROM wallets WHERE player_id = $1', [
+        playerId,
+      ]);
       return { balance: rows[0]?.balance ?? 0, walletSeq: rows[0]?.seq ?? 0 };
     },
     /** Wallets whose balance differs from the sum of their entries plus the archive checkpoint. */

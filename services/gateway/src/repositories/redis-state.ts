@@ -68,5 +68,9 @@ export type RedisState = ReturnType<typeof redisState>;
 function toMarketState(price: string | null, ts: string | null, status: string | null): MarketState {
   // A market with no tick yet is CRITICAL (SPEC 3).
   const s = FEED_STATUSES.find((x) => x === status) ?? 'CRITICAL';
-  return { price: price == null ? null : Number(price), lastTickAt: ts == null ? null : Number(ts), status: price == null ? 'CRITICAL' : s };
+  return {
+    price: price == null ? null : Number(price),
+    lastTickAt: ts == null ? null : Number(ts),
+    status: price == null ? 'CRITICAL' : s,
+  };
 }

@@ -61,7 +61,9 @@ export function attachStream(o: StreamOptions) {
     const apiErr = err instanceof ApiError ? err : new ApiError('service_unavailable', 'stream unavailable');
     const body = JSON.stringify({ error: { code: apiErr.code, message: apiErr.message } });
     const status = ERROR_STATUS[apiErr.code];
-    socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   }
 
   o.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -113,7 +115,11 @@ export function attachStream(o: StreamOptions) {
         const event = playerEvent.parse(JSON.parse(raw));
         const set = byPlayer.get(event.playerId);
         if (!set || event.type === 'balance') return;
-        const span = tracer.startSpan('ws.push', { kind: SpanKind.PRODUCER, attributes: { 'event.type': event.type, 'bet.id': event.betId } }, extractTraceContext(event));
+        const span = tracer.startSpan(
+          'ws.push',
+          { kind: SpanKind.PRODUCER, attributes: { 'event.type': event.type, 'bet.id': event.betId } },
+          extractTraceContext(event),
+        );
         for (const c of set) send(c, publicShape(event));
         span.end();
       } else if (channel === feedChannel) {

@@ -17,7 +17,13 @@ export function adminRoutes(d: RouteDeps) {
     const playerId = randomUUID();
     const apiKey = `ak_${randomBytes(16).toString('hex')}`;
     const apiSecret = randomBytes(32).toString('hex');
-    await d.players.create({ id: playerId, displayName: body.displayName, apiKey, apiSecretSealed: d.secretBox.seal(apiSecret), now: Date.now() });
+    await d.players.create({
+      id: playerId,
+      displayName: body.displayName,
+      apiKey,
+      apiSecretSealed: d.secretBox.seal(apiSecret),
+      now: Date.now(),
+    });
     res.status(201).json({ playerId, apiKey, apiSecret });
   }
 

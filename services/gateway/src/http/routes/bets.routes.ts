@@ -11,9 +11,20 @@ import type { RouteDeps } from './route-deps.js';
 
 function pendingView(p: PendingRecord): BetView {
   return {
-    betId: p.betId, clientBetId: p.clientBetId, marketId: p.marketId, cellId: p.cellId, stake: p.stake,
-    multiplier: bpsToMultiplier(p.multiplierBps), status: 'pending', reason: null, result: null, payout: null,
-    placedAt: p.placedAt, confirmedAt: null, settledAt: null, updatedAt: p.placedAt,
+    betId: p.betId,
+    clientBetId: p.clientBetId,
+    marketId: p.marketId,
+    cellId: p.cellId,
+    stake: p.stake,
+    multiplier: bpsToMultiplier(p.multiplierBps),
+    status: 'pending',
+    reason: null,
+    result: null,
+    payout: null,
+    placedAt: p.placedAt,
+    confirmedAt: null,
+    settledAt: null,
+    updatedAt: p.placedAt,
   };
 }
 
@@ -26,7 +37,8 @@ const listQuery = z.strictObject({
 function decodeCursor(cursor: string): { updatedAt: number; id: string } {
   const [updatedAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const n = Number(updatedAt);
-  if (!id || !Number.isSafeInteger(n)) throw new ApiError('validation_failed', 'invalid cursor', [{ path: 'cursor', message: 'invalid cursor' }]);
+  if (!id || !Number.isSafeInteger(n))
+    throw new ApiError('validation_failed', 'invalid cursor', [{ path: 'cursor', message: 'invalid cursor' }]);
   return { updatedAt: n, id };
 }
 const encodeCursor = (b: BetView) => Buffer.from(`${b.updatedAt}|${b.betId}`).toString('base64url');
@@ -56,7 +68,10 @@ export function betRoutes(d: RouteDeps) {
     const body = parseJsonBody(req, raw, placeBetBody);
     const ctx = await d.redis.betContext(playerId, body.clientBetId, body.marketId);
     const existing = ctx.pending
-      ? (await d.ledger.betByClientId(playerId, body.clientBetId)) ?? { view: pendingView(ctx.pending), minMultiplierBps: ctx.pending.minMultiplierBps }
+      ? ((await d.ledger.betByClientId(playerId, body.clientBetId)) ?? {
+          view: pendingView(ctx.pending),
+          minMultiplierBps: ctx.pending.minMultiplierBps,
+        })
       : await d.ledger.betByClientId(playerId, body.clientBetId);
     if (existing) return replayOrConflict(res, body, existing);
 
@@ -66,14 +81,32 @@ export function betRoutes(d: RouteDeps) {
 
     const betId = randomUUID();
     const record: PendingRecord = {
-      betId, playerId, clientBetId: body.clientBetId, marketId: body.marketId, cellId: body.cellId, stake: body.stake,
-      multiplierBps: decision.multiplierBps, minMultiplierBps: decision.minMultiplierBps, placedAt: now,
+      betId,
+      playerId,
+      clientBetId: body.clientBetId,
+      marketId: body.marketId,
+      cellId: body.cellId,
+      stake: body.stake,
+      multiplierBps: decision.multiplierBps,
+      minMultiplierBps: decision.minMultiplierBps,
+      placedAt: now,
     };
     const intent: BetIntent = {
-      betId, playerId, clientBetId: body.clientBetId, marketId: body.marketId, cellId: body.cellId,
-      windowStart: decision.cell.windowStart, bandIndex: decision.cell.bandIndex, priceLow: decision.priceLow, priceHigh: decision.priceHigh,
-      stake: body.stake, multiplierBps: decision.multiplierBps, minMultiplierBps: decision.minMultiplierBps,
-      lockoutAt: decision.lockoutAt, acceptedAt: now, correlationId: currentCorrelationId() ?? betId,
+      betId,
+      playerId,
+      clientBetId: body.clientBetId,
+      marketId: body.marketId,
+      cellId: body.cellId,
+      windowStart: decision.cell.windowStart,
+      bandIndex: decision.cell.bandIndex,
+      priceLow: decision.priceLow,
+      priceHigh: decision.priceHigh,
+      stake: body.stake,
+      multiplierBps: decision.multiplierBps,
+      minMultiplierBps: decision.minMultiplierBps,
+      lockoutAt: decision.lockoutAt,
+      acceptedAt: now,
+      correlationId: currentCorrelationId() ?? betId,
     };
     const accepted = await d.enqueueBet(record, intent);
     if (!accepted) {

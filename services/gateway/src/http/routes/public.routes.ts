@@ -34,13 +34,31 @@ export function publicRoutes(d: RouteDeps) {
       for (const windowStart of openWindowStarts(g, now)) {
         for (let band = first; band < first + bands; band++) {
           const { priceLow, priceHigh } = bandBounds(g, band);
-          const bps = quoteMultiplierBps({ price: m.price, now, windowStart, windowEnd: windowStart + g.windowMs, priceLow, priceHigh }, d.rules.odds);
+          const bps = quoteMultiplierBps(
+            { price: m.price, now, windowStart, windowEnd: windowStart + g.windowMs, priceLow, priceHigh },
+            d.rules.odds,
+          );
           if (bps == null) continue;
-          cells.push({ cellId: formatCellId({ marketId, windowStart, bandIndex: band }), priceLow, priceHigh, windowStart, windowEnd: windowStart + g.windowMs, multiplier: bpsToMultiplier(bps) });
+          cells.push({
+            cellId: formatCellId({ marketId, windowStart, bandIndex: band }),
+            priceLow,
+            priceHigh,
+            windowStart,
+            windowEnd: windowStart + g.windowMs,
+            multiplier: bpsToMultiplier(bps),
+          });
         }
       }
     }
-    res.json({ marketId, price: m.price, asOf: m.lastTickAt ?? now, priceStep: g.priceStep, windowMs: g.windowMs, lockoutMs: g.lockoutMs, cells });
+    res.json({
+      marketId,
+      price: m.price,
+      asOf: m.lastTickAt ?? now,
+      priceStep: g.priceStep,
+      windowMs: g.windowMs,
+      lockoutMs: g.lockoutMs,
+      cells,
+    });
   }
 
   async function me(req: Request, res: Response): Promise<void> {
