@@ -75,7 +75,9 @@ function environmentOf(name: string): Map<string, string | undefined> {
       }),
     );
   }
-  return new Map(Object.entries(dict(env, `${name}.environment`)).map(([k, v]) => [k, v == null ? undefined : String(v as string | number | boolean)]));
+  return new Map(
+    Object.entries(dict(env, `${name}.environment`)).map(([k, v]) => [k, v == null ? undefined : String(v as string | number | boolean)]),
+  );
 }
 
 interface Published {
