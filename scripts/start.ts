@@ -189,7 +189,7 @@ async function main(): Promise<void> {
   await platform.waitReady(READY_TIMEOUT_MS);
   if (shuttingDown) return;
 
-  const lines = ['', 'WagerFlow is up'];
+  const lines = ['', 'Wagerflow is up'];
   if (cfg.SERVICES.includes('gateway')) {
     lines.push(`  gateway       ${platform.gatewayUrl}  (HTTP + WebSocket)`);
     lines.push(`  Bull Board    ${platform.gatewayUrl}/admin/queues`);
