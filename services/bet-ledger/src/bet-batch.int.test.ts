@@ -73,6 +73,7 @@ beforeAll(async () => {
   subscriber = createRedis(testRedisUrl(), 'blocking');
   await subscriber.subscribe(keys.channel(CHANNELS.playerEvents));
   subscriber.on('message', (_c: string, m: string) => events.push(JSON.parse(m) as PlayerEvent));
+  await redis.hset(keys.market('BTC-USD'), 'status', 'HEALTHY', 'price', 100_000, 'ts', Date.now());
 });
 afterAll(async () => {
   await subscriber?.quit();
@@ -156,6 +157,25 @@ describe('ledger batch against real Postgres and Redis', () => {
       );
       expect(w.balance).toBe(500 - rows[0]!.s);
     }
+  });
+
+  it('bets on a CRITICAL market (or one with no status yet) are rejected market_suspended', async () => {
+    const player = randomUUID();
+    await fund(player, 100);
+    await redis.hset(keys.market('ETH-USD'), 'status', 'CRITICAL');
+    const onCritical = bet(player, 10, { marketId: 'ETH-USD' });
+    const onUnknown = bet(player, 10, { marketId: 'SOL-USD' });
+    const healthy = bet(player, 10);
+    await flushWith(pool)(items([onCritical, onUnknown, healthy]));
+    const { rows } = await pool.query<{ id: string; status: string; reason: string | null }>(
+      'SELECT id, status, reason FROM bets WHERE player_id = $1',
+      [player],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(onCritical.betId)).toMatchObject({ status: 'rejected', reason: 'market_suspended' });
+    expect(byId.get(onUnknown.betId)).toMatchObject({ status: 'rejected', reason: 'market_suspended' });
+    expect(byId.get(healthy.betId)).toMatchObject({ status: 'confirmed' });
+    expect(await wallet(player)).toMatchObject({ balance: 90 });
   });
 
   it('the balance cache never moves backwards', async () => {

@@ -58,7 +58,17 @@ function toStored(d: Decision): StoredOutcome {
 export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) => Promise<void[]> {
   const tracer = getTracer();
 
+  /** Markets CRITICAL now (no status yet counts as CRITICAL): their queued bets are rejected. */
+  async function suspendedMarkets(items: BatchItem[]): Promise<Set<string>> {
+    const markets = [...new Set(items.map((i) => i.bet.marketId))];
+    const pipeline = deps.redis.pipeline();
+    for (const m of markets) pipeline.hget(deps.keys.market(m), 'status');
+    const replies = (await pipeline.exec()) ?? [];
+    return new Set(markets.filter((_, k) => (replies[k]?.[1] ?? 'CRITICAL') === 'CRITICAL'));
+  }
+
   async function commitBatch(items: BatchItem[], now: number) {
+    const suspended = await suspendedMarkets(items);
     return withTransaction(deps.pool, async (client) => {
       const playerIds = [...new Set(items.map((i) => i.bet.playerId))].sort();
       const wallets = await lockWallets(client, playerIds);
@@ -69,7 +79,7 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
       const storedKeys = new Set(stored.map(keyOf));
       const fresh = new Map<string, BetIntent>();
       for (const { bet } of items) if (!storedKeys.has(keyOf(bet)) && !fresh.has(keyOf(bet))) fresh.set(keyOf(bet), bet);
-      const { decisions, changes } = decideFirstFit([...fresh.values()], wallets, now);
+      const { decisions, changes } = decideFirstFit([...fresh.values()], wallets, now, (m) => suspended.has(m));
       await insertBets(client, decisions, now);
       await debitWallets(client, changes, now);
       await insertStakeEntries(client, decisions, now);

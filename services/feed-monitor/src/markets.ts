@@ -1,7 +1,8 @@
 import { CHANNELS, type FeedStatus, type RedisKeys } from '@wagerflow/contracts';
 import type { Redis } from '@wagerflow/queue';
 import type { Logger } from '@wagerflow/runtime';
-import { acceptTickTs, stalenessStatus } from './domain/tick-rules.js';
+import { INITIAL_BREAKER, evaluateBreaker, type BreakerState, type BreakerThresholds } from './domain/circuit-breaker.js';
+import { acceptTickTs } from './domain/tick-rules.js';
 import type { TicksRepository } from './repositories/ticks.repository.js';
 
 interface MarketMemory {
@@ -9,7 +10,7 @@ interface MarketMemory {
   ts: number | null;
   /** Server receive time of the last tick: staleness is measured on the server clock. */
   receivedAt: number | null;
-  status: FeedStatus;
+  breaker: BreakerState;
 }
 
 /**
@@ -22,16 +23,28 @@ export function createMarkets(o: {
   redis: Redis;
   keys: RedisKeys;
   logger: Logger;
-  degradedMs: number;
-  criticalMs: number;
+  thresholds: BreakerThresholds;
   onStatus?: (marketId: string, status: FeedStatus) => void;
 }) {
-  const state = new Map<string, MarketMemory>(o.markets.map((m) => [m, { price: null, ts: null, receivedAt: null, status: 'CRITICAL' }]));
+  const state = new Map<string, MarketMemory>(
+    o.markets.map((m) => [m, { price: null, ts: null, receivedAt: null, breaker: INITIAL_BREAKER }]),
+  );
 
   async function publishState(marketId: string, m: MarketMemory): Promise<void> {
-    const fields: (string | number)[] = ['status', m.status];
+    const fields: (string | number)[] = ['status', m.breaker.status];
     if (m.price != null && m.ts != null) fields.push('price', m.price, 'ts', m.ts);
     await o.redis.hset(o.keys.market(marketId), ...fields);
+  }
+
+  async function applyBreaker(marketId: string, m: MarketMemory, ageMs: number | null, now: number): Promise<void> {
+    const next = evaluateBreaker(m.breaker, ageMs, now, o.thresholds);
+    const changed = next.status !== m.breaker.status;
+    m.breaker = next;
+    if (!changed) return;
+    o.onStatus?.(marketId, next.status);
+    await publishState(marketId, m);
+    await o.redis.publish(o.keys.channel(CHANNELS.feedStatus), JSON.stringify({ type: 'feed:status', marketId, status: next.status }));
+    o.logger.info({ marketId, status: next.status }, 'feed status changed');
   }
 
   return {
@@ -58,22 +71,16 @@ export function createMarkets(o: {
         return false;
       }
       await o.ticks.insert({ marketId, price, ts: accepted, receivedAt, source });
+      // The gap this tick closes is an observed age too: a break the 500 ms evaluation could miss.
+      if (m.receivedAt != null) await applyBreaker(marketId, m, receivedAt - m.receivedAt, receivedAt);
       Object.assign(m, { price, ts: accepted, receivedAt });
-      await this.evaluate(Date.now());
+      await applyBreaker(marketId, m, 0, receivedAt);
       await publishState(marketId, m);
       await o.redis.publish(o.keys.channel('price'), JSON.stringify({ marketId, price, ts: accepted }));
       return true;
     },
     async evaluate(now: number): Promise<void> {
-      for (const [marketId, m] of state) {
-        const status = stalenessStatus(m.receivedAt == null ? null : now - m.receivedAt, o.degradedMs, o.criticalMs);
-        if (status === m.status) continue;
-        m.status = status;
-        o.onStatus?.(marketId, status);
-        await publishState(marketId, m);
-        await o.redis.publish(o.keys.channel(CHANNELS.feedStatus), JSON.stringify({ type: 'feed:status', marketId, status }));
-        o.logger.info({ marketId, status }, 'feed status changed');
-      }
+      for (const [marketId, m] of state) await applyBreaker(marketId, m, m.receivedAt == null ? null : now - m.receivedAt, now);
     },
     current: (marketId: string) => state.get(marketId),
   };

@@ -31,8 +31,7 @@ export async function createService(config: FeedConfig): Promise<{ start(): Prom
     redis,
     keys,
     logger,
-    degradedMs: config.FEED_DEGRADED_MS,
-    criticalMs: config.FEED_CRITICAL_MS,
+    thresholds: { degradedMs: config.FEED_DEGRADED_MS, criticalMs: config.FEED_CRITICAL_MS, recoveryMs: config.FEED_RECOVERY_MS },
     onStatus: setStatus,
   });
   const worker = createWorker(

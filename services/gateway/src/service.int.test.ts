@@ -49,6 +49,8 @@ describe('gateway service in-process', () => {
       BET_LEDGER_OPS_PORT: String(ledgerOps),
       FEED_MONITOR_OPS_PORT: String(feedOps),
       FEED_SIMULATOR_INTERVAL_MS: '100',
+      // The breaker keeps a new market CRITICAL for FEED_RECOVERY_MS (30 s by default): shorten it here.
+      FEED_RECOVERY_MS: '300',
       SHUTDOWN_TIMEOUT_MS: '3000',
     };
     for (const create of [

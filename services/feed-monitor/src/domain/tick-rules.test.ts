@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { TICK_FUTURE_TOLERANCE_MS, acceptTickTs, nextSimulatedPrice, stalenessStatus } from './tick-rules.js';
+import { TICK_FUTURE_TOLERANCE_MS, acceptTickTs, nextSimulatedPrice } from './tick-rules.js';
 
 const NOW = 1_700_000_000_000;
 const PREV = NOW - 500;
@@ -59,32 +59,6 @@ describe('acceptTickTs: ts in [previous ts, now + 1 s]', () => {
   it('judges the future bound on `now`, not the receive time', () => {
     expect(acceptTickTs(NOW + 1_500, NOW + 1_000, PREV, NOW)).toBeNull();
     expect(acceptTickTs(NOW + 1_500, NOW, PREV, NOW + 500)).toBe(NOW + 1_500);
-  });
-});
-
-describe('stalenessStatus (compared with >)', () => {
-  it.each<[number | null, string]>([
-    [0, 'HEALTHY'],
-    [2_999, 'HEALTHY'],
-    [3_000, 'HEALTHY'],
-    [3_001, 'DEGRADED'],
-    [9_999, 'DEGRADED'],
-    [10_000, 'DEGRADED'],
-    [10_001, 'CRITICAL'],
-    [600_000, 'CRITICAL'],
-    [null, 'CRITICAL'],
-  ])('age %s → %s', (age, want) => {
-    expect(stalenessStatus(age, 3_000, 10_000)).toBe(want);
-  });
-
-  it('follows configured thresholds', () => {
-    expect(stalenessStatus(500, 500, 1_000)).toBe('HEALTHY');
-    expect(stalenessStatus(501, 500, 1_000)).toBe('DEGRADED');
-    expect(stalenessStatus(1_001, 500, 1_000)).toBe('CRITICAL');
-  });
-
-  it('treats a negative age (tick stamped slightly ahead) as fresh', () => {
-    expect(stalenessStatus(-800, 3_000, 10_000)).toBe('HEALTHY');
   });
 });
 

@@ -16,12 +16,3 @@ export function nextSimulatedPrice(price: number, volatilityBpsPerSqrtS: number,
   const sigma = (volatilityBpsPerSqrtS / 10_000) * Math.sqrt(intervalMs / 1000);
   return Math.max(0.01, Math.round(price * (1 + sigma * gaussian) * 100) / 100);
 }
-
-/**
- * Staleness status from the age of the last tick (SPEC 3 thresholds, compared with `>`). The full
- * hysteresis breaker (30 s recovery from CRITICAL) is the feed issue's work.
- */
-export function stalenessStatus(ageMs: number | null, degradedMs: number, criticalMs: number): 'HEALTHY' | 'DEGRADED' | 'CRITICAL' {
-  if (ageMs == null || ageMs > criticalMs) return 'CRITICAL';
-  return ageMs > degradedMs ? 'DEGRADED' : 'HEALTHY';
-}

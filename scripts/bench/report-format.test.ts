@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { Histogram } from './histogram.js';
+import { progressLine } from './progress-reporter.js';
+import { fmtBytes, fmtMs, fmtNumber, formatAll, formatResult, ratio, renderTable } from './report-format.js';
+import type { CpuFigures, E2eResult, LedgerResult } from './result-types.js';
+
+const cpu: CpuFigures = {
+  generator: { pid: 1, cpuMs: 12_000, percentOfCore: 40 },
+  services: { gateway: { pid: 2, cpuMs: 30_000, percentOfCore: 100, restarts: 0 } },
+  machineBusyPercent: 87.4,
+  cores: 2,
+};
+
+function latency(...values: number[]) {
+  const h = new Histogram();
+  values.forEach((v) => h.recordMs(v));
+  return h.summary();
+}
+
+const e2e: E2eResult = {
+  mode: 'e2e',
+  offeredRate: 1_500,
+  durationS: 60,
+  players: 200,
+  connections: 64,
+  telemetry: false,
+  planned: 90_000,
+  sent: 90_000,
+  sentRate: 1_499.9,
+  achievedRate: 1_480.2,
+  accepted202: 89_990,
+  confirmed: 89_980,
+  rejectedByReason: { insufficient_funds: 10 },
+  gatewayAnswers: { '503 service_unavailable': 10 },
+  errors: { http5xx: 10, timeouts: 0, network: 0, noOutcome: 0, total: 10 },
+  unmatchedOutcomes: 0,
+  socketSeqGaps: 0,
+  socketsClosed: 0,
+  latencyMs: latency(5, 6, 7, 250),
+  latencyFromScheduleMs: latency(5, 6, 7, 251),
+  httpLatencyMs: latency(1, 2),
+  sendLagMs: latency(0.1, 0.2),
+  cpu,
+  nonceStore: { keys: 135_000, sampled: 200, meanBytesPerKey: 120, estimatedBytes: 16_200_000, method: 'SCAN MATCH' },
+  otlp: null,
+};
+
+describe('formatting helpers', () => {
+  it('formats numbers, durations and sizes', () => {
+    expect(fmtNumber(1234567)).toBe('1,234,567');
+    expect(fmtNumber(1.236, 2)).toBe('1.24');
+    expect(fmtNumber(null)).toBe('—');
+    expect(fmtNumber(Infinity)).toBe('—');
+    expect(fmtMs(3.14159)).toBe('3.14 ms');
+    expect(fmtMs(42.25)).toBe('42.3 ms');
+    expect(fmtMs(2_500)).toBe('2.50 s');
+    expect(fmtMs(null)).toBe('—');
+    expect(fmtBytes(512)).toBe('512 B');
+    expect(fmtBytes(2048)).toBe('2.0 KiB');
+    expect(fmtBytes(16_200_000)).toBe('15.4 MiB');
+  });
+
+  it('aligns a two-column table under its title', () => {
+    expect(
+      renderTable('t', [
+        ['a', '1'],
+        ['long label', '2'],
+      ]),
+    ).toBe(['t', '─'.repeat(15), '  a           1', '  long label  2', ''].join('\n'));
+  });
+
+  it('computes ratios, null when a side is missing or zero', () => {
+    expect(ratio(3, 2)).toBe(1.5);
+    expect(ratio(null, 2)).toBeNull();
+    expect(ratio(1, 0)).toBeNull();
+  });
+});
+
+describe('formatResult', () => {
+  it('shows every required e2e figure', () => {
+    const text = formatResult(e2e);
+    expect(text).toMatch(/^e2e — 1,500 bets\/s/);
+    expect(text).toContain('offered rate');
+    expect(text).toMatch(/achieved rate\s+1,480 outcomes\/s/);
+    expect(text).toMatch(/confirmed\s+89,980/);
+    expect(text).toContain('insufficient_funds: 10');
+    expect(text).toContain('5xx 10, timeouts 0, network 0, 202 without outcome 0');
+    expect(text).toContain('p99 250.0 ms');
+    expect(text).toContain('135,000 keys × 120 B ≈ 15.4 MiB (SCAN MATCH)');
+    expect(text).toMatch(/generator CPU\s+40 % of a core/);
+    expect(text).toMatch(/CPU gateway\s+100 % of a core/);
+    expect(text).toMatch(/machine busy\s+87 % of 2 cores/);
+  });
+
+  it('formats ledger runs and the ratios of `all`', () => {
+    const ledger: LedgerResult = {
+      mode: 'ledger',
+      bets: 30_000,
+      players: 200,
+      concurrency: 256,
+      poolSize: 10,
+      confirmed: 30_000,
+      rejected: 0,
+      rowsInBets: 30_000,
+      betsPerSec: 6_000,
+      betsPerSecFromSpawn: 3_000,
+      prefillSeconds: 4.2,
+      bootToFirstOutcomeMs: 2_100,
+      drainSeconds: 5,
+      cpu,
+    };
+    expect(formatResult(ledger)).toMatch(/throughput\s+6,000 bets\/s/);
+    const all = formatAll({
+      mode: 'all',
+      results: [ledger, { ...ledger, mode: 'baseline-ledger', betsPerSec: 1_500 }],
+      ratios: { e2eMaxOverBullmq: 0.125, ledgerOverBaseline: 4 },
+    });
+    expect(all).toContain('baseline: one transaction per bet');
+    expect(all).toMatch(/max sustainable e2e ÷ bullmq\s+12.5 %/);
+    expect(all).toMatch(/ledger ÷ baseline-ledger\s+4.00 ×/);
+  });
+});
+
+describe('progressLine', () => {
+  const snap = {
+    label: 'e2e',
+    elapsedMs: 30_000,
+    totalMs: 60_000,
+    sent: 45_000,
+    outcomes: 44_900,
+    errors: 0,
+    p99Ms: 42.4,
+    sendLagP99Ms: 0.5,
+  };
+  it('draws a bar on a terminal', () => {
+    expect(progressLine(snap, true)).toBe('e2e [############............]  50% sent 45000 outcomes 44900 errors 0 p99 42ms lag p99 0.5ms');
+  });
+  it('writes plain elapsed seconds otherwise', () => {
+    expect(progressLine({ ...snap, p99Ms: null }, false)).toBe('e2e 30/60 s sent 45000 outcomes 44900 errors 0 p99 — lag p99 0.5ms');
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * The human report (stdout): one aligned two-column table per mode. Pure functions of the result objects, so the
+ * same figures end up in the table and in the JSON file.
+ */
+import type { LatencySummary } from './histogram.js';
+import type { AllResult, BullmqResult, CpuFigures, E2eResult, LedgerResult, ModeResult, RampResult } from './result-types.js';
+
+export type Row = [label: string, value: string];
+
+export function fmtNumber(n: number | null | undefined, decimals = 0): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
+  return n.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+}
+
+export function fmtMs(ms: number | null): string {
+  if (ms === null) return '—';
+  return ms < 10 ? `${ms.toFixed(2)} ms` : ms < 1000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+export function fmtBytes(bytes: number | null): string {
+  if (bytes === null) return '—';
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+}
+
+export const fmtLatency = (s: LatencySummary): string =>
+  `p50 ${fmtMs(s.p50)} · p95 ${fmtMs(s.p95)} · p99 ${fmtMs(s.p99)} · max ${fmtMs(s.max)}`;
+
+const fmtCounts = (counts: Record<string, number>): string =>
+  Object.keys(counts).length === 0
+    ? '0'
+    : Object.entries(counts)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k}: ${fmtNumber(v)}`)
+        .join(', ');
+
+/** A titled, aligned two-column table. */
+export function renderTable(title: string, rows: Row[]): string {
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const lines = rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
+  const rule = '─'.repeat(Math.max(title.length, ...lines.map((l) => l.length)));
+  return [title, rule, ...lines, ''].join('\n');
+}
+
+function cpuRows(cpu: CpuFigures): Row[] {
+  const rows: Row[] = [
+    ['generator CPU', `${fmtNumber(cpu.generator.percentOfCore, 0)} % of a core (${fmtNumber(cpu.generator.cpuMs)} ms)`],
+  ];
+  for (const [name, c] of Object.entries(cpu.services)) {
+    const restarts = c.restarts ? ` — restarted ${c.restarts}×` : '';
+    rows.push([`CPU ${name}`, `${fmtNumber(c.percentOfCore, 0)} % of a core (${fmtNumber(c.cpuMs)} ms)${restarts}`]);
+  }
+  rows.push(['machine busy', cpu.machineBusyPercent === null ? '—' : `${fmtNumber(cpu.machineBusyPercent, 0)} % of ${cpu.cores} cores`]);
+  return rows;
+}
+
+export function e2eRows(r: E2eResult): Row[] {
+  const rows: Row[] = [
+    ['offered rate', `${fmtNumber(r.offeredRate)} bets/s for ${fmtNumber(r.durationS)} s (${fmtNumber(r.planned)} planned)`],
+    ['sent', `${fmtNumber(r.sent)} (${fmtNumber(r.sentRate, 0)}/s)`],
+    ['achieved rate', `${fmtNumber(r.achievedRate, 0)} outcomes/s`],
+    ['accepted (202)', fmtNumber(r.accepted202)],
+    ['confirmed', fmtNumber(r.confirmed)],
+    ['rejected (ledger)', fmtCounts(r.rejectedByReason)],
+    ['other HTTP answers', fmtCounts(r.gatewayAnswers)],
+    [
+      'errors',
+      `${fmtNumber(r.errors.total)} (5xx ${r.errors.http5xx}, timeouts ${r.errors.timeouts}, network ${r.errors.network}, 202 without outcome ${r.errors.noOutcome})`,
+    ],
+    ['latency send→outcome', fmtLatency(r.latencyMs)],
+    ['latency schedule→outcome', fmtLatency(r.latencyFromScheduleMs)],
+    ['latency send→202', fmtLatency(r.httpLatencyMs)],
+    ['send lag', fmtLatency(r.sendLagMs)],
+    ['players / connections', `${r.players} sockets / ${r.connections} HTTP keep-alive`],
+    [
+      'telemetry',
+      r.telemetry ? `on (1 % sampled; OTLP ${fmtNumber(r.otlp?.requests ?? 0)} posts, ${fmtBytes(r.otlp?.bytes ?? 0)})` : 'off',
+    ],
+  ];
+  if (r.unmatchedOutcomes || r.socketSeqGaps || r.socketsClosed) {
+    rows.push(['socket anomalies', `unmatched ${r.unmatchedOutcomes}, seq gaps ${r.socketSeqGaps}, closed ${r.socketsClosed}`]);
+  }
+  if (r.nonceStore) {
+    const n = r.nonceStore;
+    rows.push([
+      'nonce store (Redis)',
+      `${fmtNumber(n.keys)} keys × ${fmtNumber(n.meanBytesPerKey, 0)} B ≈ ${fmtBytes(n.estimatedBytes)} (${n.method})`,
+    ]);
+  }
+  return [...rows, ...cpuRows(r.cpu)];
+}
+
+function rampTable(r: RampResult): string {
+  const rows: Row[] = r.steps.map((s) => [
+    `${fmtNumber(s.result.offeredRate)}/s`,
+    `achieved ${fmtNumber(s.result.achievedRate, 0)}/s · p99 ${fmtMs(s.result.latencyMs.p99)} · errors ${s.result.errors.total} · lag p99 ${fmtMs(
+      s.result.sendLagMs.p99,
+    )} · gen CPU ${fmtNumber(s.result.cpu.generator.percentOfCore, 0)} % · ${s.sustainable ? 'ok' : `STOP: ${s.reasons.join('; ')}`}`,
+  ]);
+  rows.push([
+    'max sustainable',
+    r.maxSustainableRate === null ? 'none (the first step failed)' : `${fmtNumber(r.maxSustainableRate)} bets/s`,
+  ]);
+  rows.push(['stopped because', r.stoppedBecause]);
+  return renderTable(`ramp (steps of ${r.stepDurationS} s; stop at p99 > 100 ms or any error)`, rows);
+}
+
+function ledgerTable(r: LedgerResult): string {
+  const rows: Row[] = [
+    [
+      'bets',
+      `${fmtNumber(r.bets)} over ${fmtNumber(r.players)} wallets (confirmed ${fmtNumber(r.confirmed)}, rejected ${fmtNumber(r.rejected)})`,
+    ],
+    ['rows in bets', fmtNumber(r.rowsInBets)],
+    ['throughput', `${fmtNumber(r.betsPerSec, 0)} bets/s (first → last outcome, ${fmtNumber(r.drainSeconds, 2)} s)`],
+    ['throughput incl. boot', `${fmtNumber(r.betsPerSecFromSpawn, 0)} bets/s (spawn → last outcome)`],
+    ['boot → first outcome', fmtMs(r.bootToFirstOutcomeMs)],
+    ['pre-fill', `${fmtNumber(r.prefillSeconds, 1)} s`],
+    ['concurrency / pool', `${r.concurrency} / ${r.poolSize}`],
+    ...cpuRows(r.cpu),
+  ];
+  const what = r.mode === 'ledger' ? 'bet-ledger (batched)' : 'baseline: one transaction per bet';
+  return renderTable(`${r.mode} — ${what}`, rows);
+}
+
+function bullmqTable(r: BullmqResult): string {
+  return renderTable('bullmq — bare add → no-op process', [
+    ['jobs', fmtNumber(r.jobs)],
+    ['throughput', `${fmtNumber(r.jobsPerSec, 0)} jobs/s (first add → last completion, ${fmtNumber(r.seconds, 2)} s)`],
+    ['add rate', `${fmtNumber(r.addPerSec, 0)} adds/s`],
+    ['producer / worker concurrency', `${r.producerConcurrency} / ${r.workerConcurrency}`],
+    ...cpuRows(r.cpu),
+  ]);
+}
+
+export function formatResult(r: ModeResult): string {
+  switch (r.mode) {
+    case 'e2e':
+      return renderTable(`e2e — ${fmtNumber(r.offeredRate)} bets/s`, e2eRows(r));
+    case 'ramp':
+      return rampTable(r);
+    case 'ledger':
+    case 'baseline-ledger':
+      return ledgerTable(r);
+    case 'bullmq':
+      return bullmqTable(r);
+  }
+}
+
+export const ratio = (a: number | null | undefined, b: number | null | undefined): number | null =>
+  a === null || a === undefined || b === null || b === undefined || b === 0 ? null : a / b;
+
+export function formatAll(r: AllResult): string {
+  const parts = r.results.map(formatResult);
+  parts.push(
+    renderTable('ratios', [
+      ['max sustainable e2e ÷ bullmq', r.ratios.e2eMaxOverBullmq === null ? '—' : `${fmtNumber(r.ratios.e2eMaxOverBullmq * 100, 1)} %`],
+      ['ledger ÷ baseline-ledger', r.ratios.ledgerOverBaseline === null ? '—' : `${fmtNumber(r.ratios.ledgerOverBaseline, 2)} ×`],
+    ]),
+  );
+  return parts.join('\n');
+}

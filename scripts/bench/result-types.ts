@@ -1,0 +1,129 @@
+/** The shapes every mode returns: the JSON file is exactly these, the human table is formatted from them. */
+import type { LatencySummary } from './histogram.js';
+
+export type BenchMode = 'e2e' | 'ramp' | 'ledger' | 'baseline-ledger' | 'bullmq' | 'all';
+
+/** CPU time a process used during the measured window. */
+export interface ProcessCpu {
+  pid: number | null;
+  cpuMs: number;
+  /** cpuMs ÷ wall time × 100: 100 = one core fully busy. */
+  percentOfCore: number;
+  /** Restarts during the window (a crash would distort the figures). */
+  restarts?: number;
+}
+
+export interface CpuFigures {
+  /** The bench process itself (process.cpuUsage): high values mean the generator may be the limit. */
+  generator: ProcessCpu;
+  services: Record<string, ProcessCpu>;
+  /** Whole machine, from /proc/stat: busy % of all cores (shared machine: other work shows here). */
+  machineBusyPercent: number | null;
+  cores: number;
+}
+
+export interface NonceStoreMemory {
+  keys: number;
+  sampled: number;
+  meanBytesPerKey: number | null;
+  estimatedBytes: number | null;
+  method: string;
+}
+
+export interface E2eResult {
+  mode: 'e2e';
+  offeredRate: number;
+  durationS: number;
+  players: number;
+  connections: number;
+  telemetry: boolean;
+  planned: number;
+  sent: number;
+  /** Sends per second actually achieved by the generator. */
+  sentRate: number;
+  /** Outcomes (confirmed + rejected) per second, first send → last outcome. */
+  achievedRate: number;
+  accepted202: number;
+  confirmed: number;
+  /** Ledger outcomes `bet:rejected`, by reason. */
+  rejectedByReason: Record<string, number>;
+  /** Non-202 HTTP answers, by `status code`. */
+  gatewayAnswers: Record<string, number>;
+  errors: { http5xx: number; timeouts: number; network: number; noOutcome: number; total: number };
+  /** Outcomes whose clientBetId we did not send (should be 0). */
+  unmatchedOutcomes: number;
+  socketSeqGaps: number;
+  socketsClosed: number;
+  /** Send → outcome on the socket. */
+  latencyMs: LatencySummary;
+  /** Scheduled time → outcome: includes send lag (the coordinated-omission-free figure). */
+  latencyFromScheduleMs: LatencySummary;
+  /** Send → HTTP 202. */
+  httpLatencyMs: LatencySummary;
+  sendLagMs: LatencySummary;
+  cpu: CpuFigures;
+  nonceStore: NonceStoreMemory | null;
+  otlp: { requests: number; bytes: number } | null;
+}
+
+export interface RampStep {
+  result: E2eResult;
+  sustainable: boolean;
+  reasons: string[];
+}
+
+export interface RampResult {
+  mode: 'ramp';
+  stepDurationS: number;
+  steps: RampStep[];
+  maxSustainableRate: number | null;
+  stoppedBecause: string;
+}
+
+export interface LedgerResult {
+  mode: 'ledger' | 'baseline-ledger';
+  bets: number;
+  players: number;
+  concurrency: number;
+  poolSize: number;
+  confirmed: number;
+  rejected: number;
+  /** Rows in `bets` at the end (must equal `bets`). */
+  rowsInBets: number;
+  /** bets ÷ (last outcome − first outcome). */
+  betsPerSec: number;
+  /** bets ÷ (last outcome − process spawn): includes boot. */
+  betsPerSecFromSpawn: number;
+  prefillSeconds: number;
+  bootToFirstOutcomeMs: number;
+  drainSeconds: number;
+  cpu: CpuFigures;
+}
+
+export interface BullmqResult {
+  mode: 'bullmq';
+  jobs: number;
+  producerConcurrency: number;
+  workerConcurrency: number;
+  /** jobs ÷ (last completion − first add). */
+  jobsPerSec: number;
+  addPerSec: number;
+  seconds: number;
+  cpu: CpuFigures;
+}
+
+export type ModeResult = E2eResult | RampResult | LedgerResult | BullmqResult;
+
+export interface AllResult {
+  mode: 'all';
+  results: ModeResult[];
+  ratios: { e2eMaxOverBullmq: number | null; ledgerOverBaseline: number | null };
+}
+
+export interface BenchFile {
+  mode: BenchMode;
+  startedAt: string;
+  host: { cores: number; loadAverage: number[]; node: string };
+  options: Record<string, unknown>;
+  result: ModeResult | AllResult;
+}
