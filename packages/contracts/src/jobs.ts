@@ -60,8 +60,34 @@ export const tickJob = z.object({
 });
 export type TickJob = z.infer<typeof tickJob>;
 
+export const VOID_REASONS = ['no_ticks', 'market_critical'] as const;
+export type VoidReason = (typeof VOID_REASONS)[number];
+
+/**
+ * Settle every open bet of one market window (SPEC 3), sent by feed-monitor after
+ * `windowEnd + SETTLE_GRACE_MS`. The evidence travels with the job and is stored with the
+ * settlement: the bands the price touched (a tick with priceLow ≤ price < priceHigh), low, high,
+ * tick count, and the void reason when the window had no tick or the market was CRITICAL in it.
+ */
+export const settleWindowJob = z.object({
+  marketId: z.string().min(1),
+  windowStart: int,
+  windowEnd: int,
+  priceStep: z.number().positive(),
+  touchedBands: z.array(int.min(0)).max(1_000_000),
+  low: z.number().nullable(),
+  high: z.number().nullable(),
+  tickCount: int.min(0),
+  voidReason: z.enum(VOID_REASONS).nullable(),
+});
+export type SettleWindowJob = z.infer<typeof settleWindowJob>;
+
+/** Ask feed-monitor for a window's evidence and a settle job (the ledger's sweeper, for windows left open). */
+export const evidenceRequestJob = z.object({ marketId: z.string().min(1), windowStart: int });
+export type EvidenceRequestJob = z.infer<typeof evidenceRequestJob>;
+
 /** Job names per queue, mapped to their payload schema: a worker must handle every entry. */
 export const JOBS = {
-  ledger: { 'place-bets': placeBetsJob, deposit: depositJob },
-  feed: { tick: tickJob },
+  ledger: { 'place-bets': placeBetsJob, deposit: depositJob, settle: settleWindowJob },
+  feed: { tick: tickJob, 'evidence-request': evidenceRequestJob },
 } as const;

@@ -9,10 +9,14 @@ export function redisKeys(prefix: string) {
     pendingBet: (playerId: string, clientBetId: string) => `${prefix}:pending:${playerId}:${clientBetId}`,
     /** betId → `playerId|clientBetId` of a pending bet, so `GET /v1/bets/{betId}` finds it too. */
     pendingBetId: (betId: string) => `${prefix}:pbid:${betId}`,
+    /** Bet ids of a market window still queued: settlement waits until this set is empty. */
+    pendingWindow: (marketId: string, windowStart: number) => `${prefix}:pw:${marketId}:${windowStart}`,
     /** Balance cache `{balance, walletSeq}`: never authoritative, never moved backwards. */
     balance: (playerId: string) => `${prefix}:bal:${playerId}`,
     /** Current price and feed status of a market, written by feed-monitor only. */
     market: (marketId: string) => `${prefix}:market:${marketId}`,
+    /** feed-monitor's settlement progress: the next window start to schedule, per market. */
+    settleCursor: (marketId: string) => `${prefix}:settle-next:${marketId}`,
     channel: (name: string) => `${prefix}:${name}`,
   };
 }

@@ -1,5 +1,5 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { BullMQOtel } from 'bullmq-otel';
 import type { z } from 'zod';
 import { JOBS } from '@wagerflow/contracts';
@@ -10,7 +10,11 @@ type Schemas<N extends Q> = (typeof JOBS)[N];
 
 /** A handler for every job of the queue: a missing one does not compile. */
 export type Handlers<N extends Q> = {
-  [J in keyof Schemas<N>]: (data: Schemas<N>[J] extends z.ZodType ? z.output<Schemas<N>[J]> : never, job: Job) => Promise<unknown>;
+  [J in keyof Schemas<N>]: (
+    data: Schemas<N>[J] extends z.ZodType ? z.output<Schemas<N>[J]> : never,
+    job: Job,
+    token?: string,
+  ) => Promise<unknown>;
 };
 
 export interface WorkerSettings {
@@ -33,18 +37,19 @@ export function createWorker<N extends Q>(
   settings: WorkerSettings,
 ): TypedWorker {
   const schemas = JOBS[name] as Record<string, z.ZodType>;
-  const table = handlers as Record<string, (data: unknown, job: Job) => Promise<unknown>>;
+  const table = handlers as Record<string, (data: unknown, job: Job, token?: string) => Promise<unknown>>;
   const worker = new Worker(
     name,
-    async (job: Job) => {
+    async (job: Job, token?: string) => {
       const schema = schemas[job.name];
       const handler = table[job.name];
       if (!schema || !handler) throw new UnrecoverableError(`unknown job name ${job.name} on queue ${name}`);
       const parsed = schema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`invalid ${job.name} payload: ${parsed.error.message}`);
       try {
-        return await handler(parsed.data, job);
+        return await handler(parsed.data, job, token);
       } catch (err) {
+        if (err instanceof DelayedError) throw err; // rescheduled on purpose, not a failure
         // bullmq-otel does not mark failed jobs' spans as errors; do it here.
         const span = trace.getActiveSpan();
         span?.recordException(err as Error);

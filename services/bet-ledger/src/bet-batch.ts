@@ -127,6 +127,8 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
         pipeline.publish(channel, JSON.stringify(outcomeEvent(o, traceCtx)));
         pipeline.del(deps.keys.pendingBet(o.playerId, o.clientBetId), deps.keys.pendingBetId(o.betId));
       }
+      for (const { bet } of items)
+        pipeline.srem(deps.keys.pendingWindow(bet.marketId, bet.windowStart), `${bet.playerId}|${bet.clientBetId}`);
       deps.cache.queue(
         pipeline,
         result.changes.map((c) => ({ playerId: c.playerId, balance: c.balance, seq: c.seq })),

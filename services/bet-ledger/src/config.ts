@@ -8,6 +8,11 @@ const schema = commonEnv
     LEDGER_CONCURRENCY: env.int(256, 1, 10_000),
     LEDGER_BATCH_MAX: env.int(1_000, 1, 10_000),
     LEDGER_BATCH_WAIT_MS: env.int(4, 0, 1_000),
+    SETTLE_GRACE_MS: env.int(2_000, 0),
+    SETTLE_SWEEP_INTERVAL_MS: env.int(10_000, 100),
+    SETTLE_SWEEP_AFTER_MS: env.int(30_000, 100),
+    SETTLE_CHUNK_SIZE: env.int(2_000, 1, 50_000),
+    SETTLE_PENDING_RETRY_MS: env.int(500, 10),
     LEDGER_FAULT_KILL_AFTER_COMMIT: env.num(0, 0, 1),
   });
 export type LedgerConfig = z.infer<typeof schema>;

@@ -1,14 +1,16 @@
-import { redisKeys } from '@wagerflow/contracts';
+import { QUEUES, redisKeys } from '@wagerflow/contracts';
 import { createPool } from '@wagerflow/db';
-import { createRedis, createWorker } from '@wagerflow/queue';
+import { createQueue, createRedis, createWorker } from '@wagerflow/queue';
 import { createServiceKit, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
 import { createBetBatchFlush, type BatchItem } from './bet-batch.js';
 import type { LedgerConfig } from './config.js';
 import { Batcher } from './domain/batcher.js';
 import { depositHandler } from './jobs/deposit.handler.js';
 import { placeBetsHandler } from './jobs/place-bets.handler.js';
+import { settleHandler } from './jobs/settle.handler.js';
 import { createBalanceCache } from './repositories/balance-cache.js';
 import { allWallets } from './repositories/deposit.repository.js';
+import { windowsLeftOpen } from './repositories/settlement.repository.js';
 
 /** Composition root of bet-ledger: the only writer of wallets, wallet entries, deposits and bets. */
 export async function createService(config: LedgerConfig): Promise<{ start(): Promise<void>; shutdown: ShutdownManager }> {
@@ -26,6 +28,7 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
     'Ledger batch latency, commit and publish',
     [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
   );
+  const betsSettled = metrics.counter('wagerflow_ledger_bets_settled_total', 'Bets settled');
   const betsProcessed = metrics.counter('wagerflow_ledger_bets_total', 'Bets processed by the ledger');
 
   const batcher = new Batcher<BatchItem, void>({
@@ -53,6 +56,16 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
     {
       'place-bets': placeBetsHandler(batcher),
       deposit: depositHandler({ pool, redis, keys, cache }),
+      settle: settleHandler({
+        pool,
+        redis,
+        keys,
+        cache,
+        logger,
+        chunkSize: config.SETTLE_CHUNK_SIZE,
+        pendingRetryMs: config.SETTLE_PENDING_RETRY_MS,
+        onSettled: (n) => betsSettled.inc(n),
+      }),
     },
     {
       concurrency: config.LEDGER_CONCURRENCY,
@@ -61,6 +74,25 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
     },
   );
   worker.worker.on('failed', (job, err) => logger.warn({ err, jobId: job?.id, job: job?.name }, 'ledger job failed'));
+
+  const feedQueue = createQueue(QUEUES.feed, redis, config.REDIS_PREFIX);
+  /**
+   * The sweeper: a window whose settlement is long overdue and still has open bets (its settle job
+   * never came, or failed) is sent back to feed-monitor for evidence; settlement is idempotent.
+   */
+  async function sweep(): Promise<void> {
+    const now = Date.now();
+    const overdue = now - config.WINDOW_MS - config.SETTLE_GRACE_MS - config.SETTLE_SWEEP_AFTER_MS;
+    const client = await pool.connect();
+    try {
+      for (const w of await windowsLeftOpen(client, overdue)) {
+        const bucket = Math.floor(now / config.SETTLE_SWEEP_AFTER_MS);
+        await feedQueue.add('evidence-request', w, { jobId: `evreq-${w.marketId}-${w.windowStart}-${bucket}` });
+      }
+    } finally {
+      client.release();
+    }
+  }
 
   /** SPEC 2 step 5: rebuild the balance cache from Postgres (never over a newer seq). */
   async function rebuildCache(): Promise<number> {
@@ -91,9 +123,15 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
           redis: async () => void (await redis.ping()),
         },
       });
+      const sweeper = setInterval(
+        () => void sweep().catch((err: unknown) => logger.warn({ err }, 'sweep failed')),
+        config.SETTLE_SWEEP_INTERVAL_MS,
+      );
+      shutdown.add('stop sweeper', () => clearInterval(sweeper));
       shutdown.add('stop taking jobs', () => worker.close(config.SHUTDOWN_TIMEOUT_MS * 0.6));
       shutdown.add('flush batcher', () => batcher.close());
       shutdown.add('close ops server', () => ops.close());
+      shutdown.add('close queues', () => feedQueue.close());
       shutdown.add('quit redis', async () => {
         await Promise.allSettled([redis.quit(), workerConnection.quit()]);
       });

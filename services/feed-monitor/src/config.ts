@@ -11,6 +11,7 @@ const schema = commonEnv
     FEED_DEGRADED_MS: env.int(3_000, 1),
     FEED_CRITICAL_MS: env.int(10_000, 1),
     FEED_RECOVERY_MS: env.int(30_000, 0),
+    SETTLE_GRACE_MS: env.int(2_000, 0),
     FEED_STATUS_INTERVAL_MS: env.int(500, 10, 500),
   });
 export type FeedConfig = z.infer<typeof schema>;

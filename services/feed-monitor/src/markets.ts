@@ -24,7 +24,7 @@ export function createMarkets(o: {
   keys: RedisKeys;
   logger: Logger;
   thresholds: BreakerThresholds;
-  onStatus?: (marketId: string, status: FeedStatus) => void;
+  onStatus?: (marketId: string, status: FeedStatus, at: number) => Promise<void> | void;
 }) {
   const state = new Map<string, MarketMemory>(
     o.markets.map((m) => [m, { price: null, ts: null, receivedAt: null, breaker: INITIAL_BREAKER }]),
@@ -41,7 +41,7 @@ export function createMarkets(o: {
     const changed = next.status !== m.breaker.status;
     m.breaker = next;
     if (!changed) return;
-    o.onStatus?.(marketId, next.status);
+    await o.onStatus?.(marketId, next.status, now);
     await publishState(marketId, m);
     await o.redis.publish(o.keys.channel(CHANNELS.feedStatus), JSON.stringify({ type: 'feed:status', marketId, status: next.status }));
     o.logger.info({ marketId, status: next.status }, 'feed status changed');

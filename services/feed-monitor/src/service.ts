@@ -1,11 +1,13 @@
 import { QUEUES, redisKeys, type FeedStatus } from '@wagerflow/contracts';
 import { createPool } from '@wagerflow/db';
-import { createRedis, createWorker } from '@wagerflow/queue';
+import { createQueue, createRedis, createWorker } from '@wagerflow/queue';
 import { createServiceKit, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
 import type { FeedConfig } from './config.js';
 import { nextSimulatedPrice } from './domain/tick-rules.js';
 import { createMarkets } from './markets.js';
+import { evidenceRepository } from './repositories/evidence.repository.js';
 import { ticksRepository } from './repositories/ticks.repository.js';
+import { createSettlementScheduler } from './settlement-scheduler.js';
 
 function gaussian(): number {
   const u = 1 - Math.random();
@@ -25,6 +27,19 @@ export async function createService(config: FeedConfig): Promise<{ start(): Prom
   const setStatus = (marketId: string, status: FeedStatus) => {
     for (const s of ['HEALTHY', 'DEGRADED', 'CRITICAL'] as const) statusGauge.set({ market: marketId, status: s }, s === status ? 1 : 0);
   };
+  const evidence = evidenceRepository(pool);
+  const ledgerQueue = createQueue(QUEUES.ledger, redis, config.REDIS_PREFIX);
+  const scheduler = createSettlementScheduler({
+    markets: config.MARKETS,
+    windowMs: config.WINDOW_MS,
+    priceStep: config.PRICE_STEP,
+    graceMs: config.SETTLE_GRACE_MS,
+    redis,
+    keys,
+    evidence,
+    ledger: ledgerQueue,
+    logger,
+  });
   const markets = createMarkets({
     markets: config.MARKETS,
     ticks: ticksRepository(pool),
@@ -32,7 +47,10 @@ export async function createService(config: FeedConfig): Promise<{ start(): Prom
     keys,
     logger,
     thresholds: { degradedMs: config.FEED_DEGRADED_MS, criticalMs: config.FEED_CRITICAL_MS, recoveryMs: config.FEED_RECOVERY_MS },
-    onStatus: setStatus,
+    onStatus: async (marketId, status, at) => {
+      setStatus(marketId, status);
+      await evidence.logStatus(marketId, status, at);
+    },
   });
   const worker = createWorker(
     QUEUES.feed,
@@ -41,6 +59,9 @@ export async function createService(config: FeedConfig): Promise<{ start(): Prom
     {
       tick: async (t) => {
         if (await markets.ingest(t.marketId, t.price, t.ts, t.receivedAt, 'admin')) ticksTotal.inc({ market: t.marketId, source: 'admin' });
+      },
+      'evidence-request': async (r) => {
+        if (config.MARKETS.includes(r.marketId)) await scheduler.sweep(r.marketId, r.windowStart);
       },
     },
     { concurrency: 1, lockDurationMs: config.QUEUE_LOCK_DURATION_MS, stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS },
@@ -59,11 +80,27 @@ export async function createService(config: FeedConfig): Promise<{ start(): Prom
       shutdown.add('stop timers', () => timers.forEach(clearInterval));
       shutdown.add('stop taking jobs', () => worker.close(config.SHUTDOWN_TIMEOUT_MS / 2));
       shutdown.add('close ops server', () => ops.close());
+      shutdown.add('close queues', () => ledgerQueue.close());
       shutdown.add('quit redis', async () => void (await Promise.allSettled([redis.quit(), workerConnection.quit()])));
       shutdown.add('end pool', () => pool.end());
       shutdown.add('flush telemetry', () => kit.telemetry.shutdown());
-      for (const m of config.MARKETS) setStatus(m, 'CRITICAL');
+      // A (re)started monitor has seen no tick yet: CRITICAL until its feed proves healthy (SPEC 3).
+      for (const m of config.MARKETS) {
+        setStatus(m, 'CRITICAL');
+        await evidence.logStatus(m, 'CRITICAL', Date.now());
+      }
       await markets.load();
+      let scheduling = false;
+      timers.push(
+        setInterval(() => {
+          if (scheduling) return;
+          scheduling = true;
+          scheduler
+            .run(Date.now())
+            .catch((err: unknown) => logger.warn({ err }, 'settlement scheduling failed; retrying'))
+            .finally(() => (scheduling = false));
+        }, config.FEED_STATUS_INTERVAL_MS),
+      );
       timers.push(
         setInterval(
           () => void markets.evaluate(Date.now()).catch((err: unknown) => logger.warn({ err }, 'status evaluation failed')),

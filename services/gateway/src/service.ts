@@ -72,6 +72,9 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
         (multi) => {
           multi.set(keys.pendingBet(record.playerId, record.clientBetId), JSON.stringify(record), 'NX');
           multi.set(keys.pendingBetId(record.betId), `${record.playerId}|${record.clientBetId}`);
+          // Settlement of the window waits until this set is empty (the ledger removes the bet after commit).
+          // Members are the idempotency key, not the bet id: a losing duplicate request adds nothing new.
+          multi.sadd(keys.pendingWindow(intent.marketId, intent.windowStart), `${record.playerId}|${record.clientBetId}`);
         },
         'place-bets',
         { bets: [intent] },

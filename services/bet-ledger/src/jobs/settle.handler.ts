@@ -1,0 +1,121 @@
+import { DelayedError, type Job } from 'bullmq';
+import { CHANNELS, type PlayerEvent, type RedisKeys, type SettleWindowJob } from '@wagerflow/contracts';
+import { withTransaction, type Pool } from '@wagerflow/db';
+import type { Redis } from '@wagerflow/queue';
+import { currentTraceId, injectTraceContext, type Logger } from '@wagerflow/runtime';
+import { settleChunk } from '../domain/settlement.js';
+import type { BalanceCache } from '../repositories/balance-cache.js';
+import { lockWallets } from '../repositories/bets.repository.js';
+import {
+  creditWallets,
+  insertSettlementEntries,
+  lockOpenBets,
+  markSettled,
+  recordSettlement,
+  settledInWindow,
+  type SettledView,
+} from '../repositories/settlement.repository.js';
+
+export interface SettleDeps {
+  pool: Pool;
+  redis: Redis;
+  keys: RedisKeys;
+  cache: BalanceCache;
+  logger: Logger;
+  chunkSize: number;
+  /** How long to wait before looking again when bets of the window are still queued. */
+  pendingRetryMs: number;
+  onSettled?: (count: number) => void;
+}
+
+/**
+ * Settle one market window (SPEC 3): only once no bet of it is still queued; then chunk by chunk
+ * (each its own transaction: lock open bets, lock their wallets in id order, credit payouts and
+ * refunds with wallet entries, mark the bets), publishing `bet:settled` after each commit. Settled
+ * bets are never touched again, so a redelivered job finishes the rest; it first re-publishes the
+ * window's settled bets, whose events a crash may have lost.
+ */
+export function settleHandler(deps: SettleDeps) {
+  async function publish(views: SettledView[]): Promise<void> {
+    const channel = deps.keys.channel(CHANNELS.playerEvents);
+    const trace = injectTraceContext();
+    const pipeline = deps.redis.pipeline();
+    for (const v of views) {
+      const event: PlayerEvent = {
+        type: 'bet:settled',
+        playerId: v.playerId,
+        betId: v.betId,
+        clientBetId: v.clientBetId,
+        result: v.result,
+        payout: v.payout,
+        balance: v.balance,
+        walletSeq: v.walletSeq,
+        ...trace,
+      };
+      pipeline.publish(channel, JSON.stringify(event));
+    }
+    const replies = await pipeline.exec();
+    const failed = replies?.find(([err]) => err);
+    if (failed) throw failed[0] as Error;
+  }
+
+  return async (data: SettleWindowJob, job: Job, token?: string): Promise<{ settled: number }> => {
+    const queued = await deps.redis.scard(deps.keys.pendingWindow(data.marketId, data.windowStart));
+    if (queued > 0) {
+      await job.moveToDelayed(Date.now() + deps.pendingRetryMs, token);
+      throw new DelayedError(`${queued} bets of the window are still queued`);
+    }
+    const traceId = currentTraceId() ?? String(job.id);
+    const first = await withTransaction(deps.pool, (c) => recordSettlement(c, data, traceId, Date.now()));
+    if (!first) {
+      const done = await withTransaction(deps.pool, (c) => settledInWindow(c, data.marketId, data.windowStart));
+      await publish(done);
+    }
+    const evidence = { touchedBands: new Set(data.touchedBands), voidReason: data.voidReason };
+    let total = 0;
+    for (;;) {
+      const chunk = await withTransaction(deps.pool, async (client) => {
+        const open = await lockOpenBets(client, data.marketId, data.windowStart, deps.chunkSize);
+        if (open.length === 0) return null;
+        const wallets = await lockWallets(client, [...new Set(open.map((b) => b.playerId))].sort());
+        const { settled, credits } = settleChunk(open, wallets, evidence);
+        const byId = new Map(open.map((b) => [b.betId, b]));
+        const now = Date.now();
+        await creditWallets(client, credits, now);
+        await insertSettlementEntries(
+          client,
+          settled.map((s) => ({ ...s, correlationId: byId.get(s.betId)!.correlationId })),
+          traceId,
+          now,
+        );
+        await markSettled(client, settled, now);
+        const finalBalance = new Map(credits.map((c) => [c.playerId, c]));
+        const views: SettledView[] = settled.map((s) => ({
+          betId: s.betId,
+          playerId: s.playerId,
+          clientBetId: byId.get(s.betId)!.clientBetId,
+          result: s.result,
+          payout: s.payout,
+          balance: s.entry?.balanceAfter ?? finalBalance.get(s.playerId)!.balance,
+          walletSeq: s.entry?.seq ?? finalBalance.get(s.playerId)!.seq,
+        }));
+        return { views, credits };
+      });
+      if (!chunk) break;
+      await publish(chunk.views);
+      const pipeline = deps.redis.pipeline();
+      deps.cache.queue(
+        pipeline,
+        chunk.credits.map((c) => ({ playerId: c.playerId, balance: c.balance, seq: c.seq })),
+      );
+      await pipeline.exec();
+      total += chunk.views.length;
+      deps.onSettled?.(chunk.views.length);
+    }
+    deps.logger.info(
+      { marketId: data.marketId, windowStart: data.windowStart, settled: total, voidReason: data.voidReason },
+      'window settled',
+    );
+    return { settled: total };
+  };
+}

@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto';
+import { context } from '@opentelemetry/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHANNELS, QUEUES, redisKeys, type BetIntent, type PlayerEvent, type SettleWindowJob } from '@wagerflow/contracts';
+import { createPool, withTransaction, type Pool } from '@wagerflow/db';
+import { createQueue, createRedis, createWorker, type Redis, type TypedWorker } from '@wagerflow/queue';
+import { createLogger, initTelemetry } from '@wagerflow/runtime';
+import { createTestDatabase, testRedisUrl, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
+import { createBetBatchFlush } from './bet-batch.js';
+import { Batcher } from './domain/batcher.js';
+import { depositHandler } from './jobs/deposit.handler.js';
+import { placeBetsHandler } from './jobs/place-bets.handler.js';
+import { settleHandler } from './jobs/settle.handler.js';
+import { createBalanceCache } from './repositories/balance-cache.js';
+import { applyDeposit } from './repositories/deposit.repository.js';
+
+const W = 9_999_990_000; // a window far in the future: bets on it stay open until we settle them
+let db: TestDatabase;
+let pool: Pool;
+let redis: Redis;
+let workerRedis: Redis;
+let subscriber: Redis;
+let worker: TypedWorker;
+const prefix = uniquePrefix('settle');
+const keys = redisKeys(prefix);
+const events: PlayerEvent[] = [];
+const logger = createLogger('test', 'silent');
+
+function bet(playerId: string, stake: number, bandIndex: number, windowStart = W, marketId = 'BTC-USD'): BetIntent {
+  return {
+    betId: randomUUID(),
+    playerId,
+    clientBetId: randomUUID(),
+    marketId,
+    cellId: `${marketId}:${windowStart}:${bandIndex}`,
+    windowStart,
+    bandIndex,
+    priceLow: bandIndex * 25,
+    priceHigh: (bandIndex + 1) * 25,
+    stake,
+    multiplierBps: 11_500,
+    minMultiplierBps: null,
+    lockoutAt: Date.now() + 3_600_000,
+    acceptedAt: Date.now(),
+    correlationId: randomUUID(),
+  };
+}
+
+async function placeConfirmed(bets: BetIntent[]) {
+  const flush = createBetBatchFlush({ pool, redis, keys, cache: createBalanceCache(redis, keys), logger, faultKillAfterCommit: 0 });
+  await flush(bets.map((b) => ({ bet: b, ctx: context.active() })));
+}
+
+async function fund(playerId: string, amount: number) {
+  await withTransaction(pool, (c) => applyDeposit(c, { playerId, amount, reference: randomUUID(), correlationId: 'test' }, Date.now()));
+}
+
+const settleJob = (over: Partial<SettleWindowJob> = {}): SettleWindowJob => ({
+  marketId: 'BTC-USD',
+  windowStart: W,
+  windowEnd: W + 10_000,
+  priceStep: 25,
+  touchedBands: [4000],
+  low: 100_001,
+  high: 100_020,
+  tickCount: 3,
+  voidReason: null,
+  ...over,
+});
+
+const betRow = async (id: string) =>
+  (
+    await pool.query<{ result: string; payout: number | null; settled_at: number | null }>(
+      'SELECT result, payout, settled_at FROM bets WHERE id = $1',
+      [id],
+    )
+  ).rows[0]!;
+const balance = async (playerId: string) =>
+  (await pool.query<{ balance: number }>('SELECT balance FROM wallets WHERE player_id = $1', [playerId])).rows[0]!.balance;
+const drift = async () =>
+  (
+    await pool.query<{ drift: number }>(
+      `SELECT count(*) FILTER (WHERE w.balance <> w.archived_sum + coalesce(e.total, 0))::int AS drift
+         FROM wallets w LEFT JOIN (SELECT wallet_id, sum(amount) AS total FROM wallet_entries GROUP BY wallet_id) e ON e.wallet_id = w.id`,
+    )
+  ).rows[0]!.drift;
+
+beforeAll(async () => {
+  // Trace ids exist only with a tracer provider, as in every service process (no exporter here).
+  initTelemetry('bet-ledger-test', { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_TRACES_SAMPLER: 'parentbased_always_on' });
+  db = await createTestDatabase();
+  pool = createPool(db.url, { max: 10 });
+  redis = createRedis(testRedisUrl(), 'blocking');
+  workerRedis = createRedis(testRedisUrl(), 'blocking');
+  subscriber = createRedis(testRedisUrl(), 'blocking');
+  await subscriber.subscribe(keys.channel(CHANNELS.playerEvents));
+  subscriber.on('message', (_c: string, m: string) => events.push(JSON.parse(m) as PlayerEvent));
+  for (const m of ['BTC-USD', 'ETH-USD']) await redis.hset(keys.market(m), 'status', 'HEALTHY');
+  const cache = createBalanceCache(redis, keys);
+  const batcher = new Batcher({
+    maxSize: 100,
+    maxWaitMs: 2,
+    flush: createBetBatchFlush({ pool, redis, keys, cache, logger, faultKillAfterCommit: 0 }),
+  });
+  worker = createWorker(
+    QUEUES.ledger,
+    workerRedis,
+    prefix,
+    {
+      'place-bets': placeBetsHandler(batcher),
+      deposit: depositHandler({ pool, redis, keys, cache }),
+      settle: settleHandler({ pool, redis, keys, cache, logger, chunkSize: 3, pendingRetryMs: 100 }),
+    },
+    { concurrency: 4, lockDurationMs: 5_000, stalledIntervalMs: 5_000 },
+  );
+  void worker.worker.run();
+});
+afterAll(async () => {
+  await worker?.close(5_000);
+  await subscriber?.quit();
+  await workerRedis?.quit();
+  await redis?.quit();
+  await pool?.end();
+  await db?.drop();
+});
+
+describe('settlement through the real ledger queue', () => {
+  it('won pays floor(stake × multiplier), lost pays 0, each credited once with entries; a second settle changes nothing', async () => {
+    const a = randomUUID();
+    const b = randomUUID();
+    await fund(a, 1_000);
+    await fund(b, 1_000);
+    const winner = bet(a, 100, 4000); // 100 × 1.15 → 115 exactly (floats say 114.99999999999999)
+    const odd = bet(a, 33, 4000); // 33 × 1.15 = 37.95 → 37
+    const loser = bet(b, 200, 4001);
+    const loser2 = bet(b, 50, 3999);
+    await placeConfirmed([winner, odd, loser, loser2]);
+    expect(await balance(a)).toBe(867);
+    const queue = createQueue(QUEUES.ledger, redis, prefix);
+    const job = await queue.add('settle', settleJob());
+    await waitUntil(async () => ((await job.getState()) === 'completed' ? true : undefined), {
+      timeoutMs: 10_000,
+      description: 'settle job',
+    });
+    expect(await betRow(winner.betId)).toMatchObject({ result: 'won', payout: 115 });
+    expect(await betRow(odd.betId)).toMatchObject({ result: 'won', payout: 37 });
+    expect(await betRow(loser.betId)).toMatchObject({ result: 'lost', payout: 0 });
+    expect(await betRow(loser2.betId)).toMatchObject({ result: 'lost', payout: 0 });
+    expect(await balance(a)).toBe(867 + 115 + 37);
+    expect(await balance(b)).toBe(750);
+    const { rows: ev } = await pool.query<{ tick_count: number; touched_bands: number[]; void_reason: string | null }>(
+      'SELECT tick_count, touched_bands, void_reason FROM settlements WHERE window_start = $1',
+      [W],
+    );
+    expect(ev[0]).toEqual({ tick_count: 3, touched_bands: [4000], void_reason: null });
+    const { rows: entries } = await pool.query<{ kind: string; amount: number; trace_id: string | null; correlation_id: string }>(
+      `SELECT kind, amount, trace_id, correlation_id FROM wallet_entries WHERE bet_id = $1 AND kind = 'payout'`,
+      [winner.betId],
+    );
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ amount: 115, correlation_id: winner.correlationId });
+    expect(entries[0]!.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    await waitUntil(async () => (events.filter((e) => e.type === 'bet:settled').length >= 4 ? true : undefined), {
+      timeoutMs: 5_000,
+      description: 'bet:settled events',
+    });
+    const settledA = events.find((e) => e.type === 'bet:settled' && e.betId === winner.betId);
+    expect(settledA).toMatchObject({ result: 'won', payout: 115 });
+
+    // Settling again (a redelivery or a sweep) credits nothing and re-publishes the outcomes.
+    const before = events.length;
+    const again = await queue.add('settle', settleJob());
+    await waitUntil(async () => ((await again.getState()) === 'completed' ? true : undefined), {
+      timeoutMs: 10_000,
+      description: 'second settle',
+    });
+    expect(await balance(a)).toBe(867 + 115 + 37);
+    expect(await balance(b)).toBe(750);
+    await waitUntil(async () => (events.length >= before + 4 ? true : undefined), { timeoutMs: 5_000, description: 're-published events' });
+    expect(await drift()).toBe(0);
+    await queue.close();
+  });
+
+  it('void refunds the stake: no ticks, or CRITICAL during the window', async () => {
+    const p = randomUUID();
+    await fund(p, 500);
+    const w2 = W + 10_000;
+    const w3 = W + 20_000;
+    const noTicks = bet(p, 100, 4000, w2);
+    const critical = bet(p, 60, 4000, w3);
+    await placeConfirmed([noTicks, critical]);
+    const queue = createQueue(QUEUES.ledger, redis, prefix);
+    const j1 = await queue.add(
+      'settle',
+      settleJob({ windowStart: w2, windowEnd: w2 + 10_000, touchedBands: [], tickCount: 0, low: null, high: null, voidReason: 'no_ticks' }),
+    );
+    const j2 = await queue.add('settle', settleJob({ windowStart: w3, windowEnd: w3 + 10_000, voidReason: 'market_critical' }));
+    for (const j of [j1, j2])
+      await waitUntil(async () => ((await j.getState()) === 'completed' ? true : undefined), {
+        timeoutMs: 10_000,
+        description: 'void settle',
+      });
+    expect(await betRow(noTicks.betId)).toMatchObject({ result: 'void', payout: 100 });
+    expect(await betRow(critical.betId)).toMatchObject({ result: 'void', payout: 60 });
+    expect(await balance(p)).toBe(500);
+    const { rows } = await pool.query<{ kind: string }>(`SELECT kind FROM wallet_entries WHERE bet_id = ANY($1)`, [
+      [noTicks.betId, critical.betId],
+    ]);
+    expect(rows.map((r) => r.kind).sort()).toEqual(['refund', 'refund', 'stake', 'stake']);
+    expect(await drift()).toBe(0);
+    await queue.close();
+  });
+
+  it('waits while a bet of the window is still queued, then settles it too', async () => {
+    const p = randomUUID();
+    await fund(p, 500);
+    const w4 = W + 30_000;
+    const early = bet(p, 10, 4000, w4);
+    await placeConfirmed([early]);
+    const late = bet(p, 20, 4000, w4);
+    await redis.sadd(keys.pendingWindow('BTC-USD', w4), `${late.playerId}|${late.clientBetId}`);
+    const queue = createQueue(QUEUES.ledger, redis, prefix);
+    const job = await queue.add('settle', settleJob({ windowStart: w4, windowEnd: w4 + 10_000 }));
+    await waitUntil(async () => ((await job.getState()) === 'delayed' ? true : undefined), {
+      timeoutMs: 10_000,
+      description: 'the settle job to wait',
+    });
+    expect((await betRow(early.betId)).result).toBe('open');
+    // The queued bet arrives: the ledger commits it and clears it from the window's pending set.
+    await queue.add('place-bets', { bets: [late] });
+    await waitUntil(async () => ((await job.getState()) === 'completed' ? true : undefined), {
+      timeoutMs: 10_000,
+      description: 'settlement after the pending bet',
+    });
+    expect(await betRow(early.betId)).toMatchObject({ result: 'won', payout: 11 });
+    expect(await betRow(late.betId)).toMatchObject({ result: 'won', payout: 23 });
+    expect(await balance(p)).toBe(500 - 30 + 11 + 23);
+    await queue.close();
+  });
+
+  it('settles a window of many bets across chunks, each bet exactly once', async () => {
+    const players = Array.from({ length: 7 }, () => randomUUID());
+    for (const p of players) await fund(p, 10_000);
+    const w5 = W + 40_000;
+    const bets = players.flatMap((p, i) => Array.from({ length: 5 }, (_, k) => bet(p, 10 + i + k, 4000 + (k % 2), w5)));
+    await placeConfirmed(bets);
+    const queue = createQueue(QUEUES.ledger, redis, prefix);
+    const job = await queue.add('settle', settleJob({ windowStart: w5, windowEnd: w5 + 10_000 }));
+    await waitUntil(async () => ((await job.getState()) === 'completed' ? true : undefined), {
+      timeoutMs: 20_000,
+      description: 'chunked settlement',
+    });
+    expect((await queue.queue.getJob(job.id!))?.returnvalue).toEqual({ settled: 35 }); // chunk size 3: 12 transactions
+    const { rows } = await pool.query<{ n: number; open: number }>(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE result = 'open')::int AS open FROM bets WHERE window_start = $1`,
+      [w5],
+    );
+    expect(rows[0]).toEqual({ n: 35, open: 0 });
+    for (const [i, p] of players.entries()) {
+      const stakes = Array.from({ length: 5 }, (_, k) => 10 + i + k);
+      const won = stakes.filter((_, k) => k % 2 === 0).reduce((s, x) => s + Math.floor((x * 11_500) / 10_000), 0);
+      expect(await balance(p)).toBe(10_000 - stakes.reduce((s, x) => s + x, 0) + won);
+    }
+    expect(await drift()).toBe(0);
+    await queue.close();
+  });
+});
