@@ -45,7 +45,7 @@ async function fund(playerId: string, amount: number) {
   await withTransaction(pool, (c) => applyDeposit(c, { playerId, amount, reference: randomUUID(), correlationId: 'test' }, Date.now()));
 }
 
-function flushWith(p: Pool) {
+function flushWith(p: Pool, maxCellLiability = 100_000_000) {
   return createBetBatchFlush({
     pool: p,
     redis,
@@ -53,6 +53,7 @@ function flushWith(p: Pool) {
     cache: createBalanceCache(redis, keys),
     logger: createLogger('test', 'silent'),
     faultKillAfterCommit: 0,
+    maxCellLiability,
   });
 }
 const items = (bets: BetIntent[]) => bets.map((b) => ({ bet: b, ctx: context.active() }));
@@ -176,6 +177,25 @@ describe('ledger batch against real Postgres and Redis', () => {
     expect(byId.get(onUnknown.betId)).toMatchObject({ status: 'rejected', reason: 'market_suspended' });
     expect(byId.get(healthy.betId)).toMatchObject({ status: 'confirmed' });
     expect(await wallet(player)).toMatchObject({ balance: 90 });
+  });
+
+  it('the cell liability cap holds across concurrent batches (two replicas), first come first served', async () => {
+    const players = Array.from({ length: 20 }, () => randomUUID());
+    for (const p of players) await fund(p, 1_000);
+    const cellId = 'BTC-USD:9999980000:4100';
+    // 100 at 2.15 → potential payout 215, liability 115 each: a cap of 1 000 fits 8.
+    const bets = players.map((p) => bet(p, 100, { cellId, multiplierBps: 21_500 }));
+    const poolB = createPool(db.url, { max: 5 });
+    await Promise.all([flushWith(pool, 1_000)(items(bets.slice(0, 10))), flushWith(poolB, 1_000)(items(bets.slice(10)))]);
+    await poolB.end();
+    const { rows } = await pool.query<{ status: string; reason: string | null; n: number }>(
+      'SELECT status, reason, count(*)::int AS n FROM bets WHERE cell_id = $1 GROUP BY status, reason ORDER BY status',
+      [cellId],
+    );
+    expect(rows).toEqual([
+      { status: 'confirmed', reason: null, n: 8 },
+      { status: 'rejected', reason: 'limit_exceeded', n: 12 },
+    ]);
   });
 
   it('the balance cache never moves backwards', async () => {

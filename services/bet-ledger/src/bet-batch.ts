@@ -10,6 +10,7 @@ import type { BalanceCache } from './repositories/balance-cache.js';
 import {
   debitWallets,
   findStoredOutcomes,
+  lockCellsLiability,
   insertBets,
   insertStakeEntries,
   lockWallets,
@@ -28,6 +29,8 @@ export interface BetBatchDeps {
   keys: RedisKeys;
   cache: BalanceCache;
   logger: Logger;
+  /** SPEC 3: the most a cell may lose (Σ potential payout − stake of its confirmed bets). */
+  maxCellLiability: number;
   /** TEST ONLY: probability of SIGKILL between commit and acknowledgement. */
   faultKillAfterCommit: number;
   onBatch?: (size: number, ms: number) => void;
@@ -70,6 +73,10 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
   async function commitBatch(items: BatchItem[], now: number) {
     const suspended = await suspendedMarkets(items);
     return withTransaction(deps.pool, async (client) => {
+      const cellLiability = await lockCellsLiability(
+        client,
+        items.map((i) => i.bet.cellId),
+      );
       const playerIds = [...new Set(items.map((i) => i.bet.playerId))].sort();
       const wallets = await lockWallets(client, playerIds);
       const stored = await findStoredOutcomes(
@@ -79,7 +86,10 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
       const storedKeys = new Set(stored.map(keyOf));
       const fresh = new Map<string, BetIntent>();
       for (const { bet } of items) if (!storedKeys.has(keyOf(bet)) && !fresh.has(keyOf(bet))) fresh.set(keyOf(bet), bet);
-      const { decisions, changes } = decideFirstFit([...fresh.values()], wallets, now, (m) => suspended.has(m));
+      const { decisions, changes } = decideFirstFit([...fresh.values()], wallets, now, (m) => suspended.has(m), {
+        cap: deps.maxCellLiability,
+        current: cellLiability,
+      });
       await insertBets(client, decisions, now);
       await debitWallets(client, changes, now);
       await insertStakeEntries(client, decisions, now);

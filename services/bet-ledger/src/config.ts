@@ -13,6 +13,7 @@ const schema = commonEnv
     SETTLE_SWEEP_AFTER_MS: env.int(30_000, 100),
     SETTLE_CHUNK_SIZE: env.int(2_000, 1, 50_000),
     SETTLE_PENDING_RETRY_MS: env.int(500, 10),
+    LEDGER_FAULT_KILL_DURING_SETTLEMENT: env.num(0, 0, 1),
     LEDGER_FAULT_KILL_AFTER_COMMIT: env.num(0, 0, 1),
   });
 export type LedgerConfig = z.infer<typeof schema>;

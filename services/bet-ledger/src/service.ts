@@ -41,6 +41,7 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
       cache,
       logger,
       faultKillAfterCommit: config.LEDGER_FAULT_KILL_AFTER_COMMIT,
+      maxCellLiability: config.MAX_CELL_LIABILITY,
       onBatch: (size, ms) => {
         batchSize.observe(size);
         batchSeconds.observe(ms / 1000);
@@ -65,6 +66,7 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
         chunkSize: config.SETTLE_CHUNK_SIZE,
         pendingRetryMs: config.SETTLE_PENDING_RETRY_MS,
         onSettled: (n) => betsSettled.inc(n),
+        faultKillAfterChunk: config.LEDGER_FAULT_KILL_DURING_SETTLEMENT,
       }),
     },
     {

@@ -47,7 +47,15 @@ function bet(playerId: string, stake: number, bandIndex: number, windowStart = W
 }
 
 async function placeConfirmed(bets: BetIntent[]) {
-  const flush = createBetBatchFlush({ pool, redis, keys, cache: createBalanceCache(redis, keys), logger, faultKillAfterCommit: 0 });
+  const flush = createBetBatchFlush({
+    pool,
+    redis,
+    keys,
+    cache: createBalanceCache(redis, keys),
+    logger,
+    faultKillAfterCommit: 0,
+    maxCellLiability: 100_000_000,
+  });
   await flush(bets.map((b) => ({ bet: b, ctx: context.active() })));
 }
 
@@ -100,7 +108,7 @@ beforeAll(async () => {
   const batcher = new Batcher({
     maxSize: 100,
     maxWaitMs: 2,
-    flush: createBetBatchFlush({ pool, redis, keys, cache, logger, faultKillAfterCommit: 0 }),
+    flush: createBetBatchFlush({ pool, redis, keys, cache, logger, faultKillAfterCommit: 0, maxCellLiability: 100_000_000 }),
   });
   worker = createWorker(
     QUEUES.ledger,

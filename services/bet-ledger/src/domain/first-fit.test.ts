@@ -302,3 +302,26 @@ describe('decideFirstFit', () => {
     expect(Math.min(...Object.values(seen))).toBeGreaterThan(50);
   });
 });
+
+describe('decideFirstFit: cell liability cap', () => {
+  it('rejects limit_exceeded once the cell would lose more than the cap, in accept order, and counts existing liability', () => {
+    // stake 100 at 2.15: potential payout 215, liability 115 each.
+    const bets = ['a', 'b', 'c'].map((id, i) => bet(id, 100, { playerId: `p${i}`, multiplierBps: 21_500, acceptedAt: NOW - 100 + i }));
+    const ws = wallets(['p0', wallet(1, 1_000)], ['p1', wallet(2, 1_000)], ['p2', wallet(3, 1_000)]);
+    const cellId = bets[0]!.cellId;
+    const { decisions } = decideFirstFit(bets, ws, NOW, () => false, { cap: 300, current: new Map([[cellId, 100]]) });
+    expect(verdicts(decisions)).toEqual({ a: 'confirmed', b: 'limit_exceeded', c: 'limit_exceeded' });
+    const fits = decideFirstFit(bets, ws, NOW, () => false, { cap: 345, current: new Map() });
+    expect(verdicts(fits.decisions)).toEqual({ a: 'confirmed', b: 'confirmed', c: 'confirmed' });
+  });
+
+  it('a bet rejected for funds adds no liability', () => {
+    const bets = [
+      bet('a', 100, { multiplierBps: 21_500, acceptedAt: NOW - 10 }),
+      bet('b', 100, { playerId: 'rich', multiplierBps: 21_500, acceptedAt: NOW - 5 }),
+    ];
+    const ws = wallets(['p1', wallet(1, 50)], ['rich', wallet(2, 1_000)]);
+    const { decisions } = decideFirstFit(bets, ws, NOW, () => false, { cap: 115, current: new Map() });
+    expect(verdicts(decisions)).toEqual({ a: 'insufficient_funds', b: 'confirmed' });
+  });
+});

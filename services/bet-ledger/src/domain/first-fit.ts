@@ -1,4 +1,4 @@
-import type { BetIntent, RejectReason } from '@wagerflow/contracts';
+import { betLiability, type BetIntent, type RejectReason } from '@wagerflow/contracts';
 
 export interface WalletState {
   walletId: number;
@@ -27,16 +27,19 @@ export function compareBets(a: BetIntent, b: BetIntent): number {
 /**
  * SPEC 2, first-fit: each wallet's bets in order, each checked against the balance the earlier
  * ones left, so a smaller later bet can succeed after a larger one failed (100 with 60, 50, 30 →
- * 60 and 30). Bets past their lockout are `cell_closed`; bets without a wallet have no funds.
- * Pure: the caller holds the wallet row locks and applies one summed update per wallet.
+ * 60 and 30). Bets past their lockout are `cell_closed`, on a CRITICAL market `market_suspended`,
+ * over their cell's liability cap `limit_exceeded`; bets without a wallet have no funds.
+ * Pure: the caller holds the cell and wallet locks and applies one summed update per wallet.
  */
 export function decideFirstFit(
   bets: readonly BetIntent[],
   wallets: ReadonlyMap<string, WalletState>,
   now: number,
   isSuspended: (marketId: string) => boolean = () => false,
+  liability: { cap: number; current: ReadonlyMap<string, number> } = { cap: Number.MAX_SAFE_INTEGER, current: new Map() },
 ): { decisions: Decision[]; changes: WalletChange[] } {
   const running = new Map<string, WalletChange>();
+  const cellLiability = new Map(liability.current);
   const decisions: Decision[] = [];
   for (const bet of [...bets].sort(compareBets)) {
     if (now >= bet.lockoutAt) {
@@ -45,6 +48,13 @@ export function decideFirstFit(
     }
     if (isSuspended(bet.marketId)) {
       decisions.push({ bet, status: 'rejected', reason: 'market_suspended' });
+      continue;
+    }
+    // SPEC 3: a cell's liability (potential payout − stake of its confirmed bets) never exceeds the cap.
+    const added = betLiability(bet.stake, bet.multiplierBps);
+    const cellNow = cellLiability.get(bet.cellId) ?? 0;
+    if (cellNow + added > liability.cap) {
+      decisions.push({ bet, status: 'rejected', reason: 'limit_exceeded' });
       continue;
     }
     const wallet = wallets.get(bet.playerId);
@@ -61,6 +71,7 @@ export function decideFirstFit(
       decisions.push({ bet, status: 'rejected', reason: 'insufficient_funds' });
       continue;
     }
+    cellLiability.set(bet.cellId, cellNow + added);
     const balanceBefore = change.balance;
     change.balance -= bet.stake;
     change.debit += bet.stake;

@@ -26,6 +26,8 @@ export interface SettleDeps {
   /** How long to wait before looking again when bets of the window are still queued. */
   pendingRetryMs: number;
   onSettled?: (count: number) => void;
+  /** TEST ONLY: probability of SIGKILL after a settlement chunk commits, before its events are published. */
+  faultKillAfterChunk?: number;
 }
 
 /**
@@ -102,6 +104,10 @@ export function settleHandler(deps: SettleDeps) {
         return { views, credits };
       });
       if (!chunk) break;
+      if ((deps.faultKillAfterChunk ?? 0) > 0 && Math.random() < deps.faultKillAfterChunk!) {
+        deps.logger.warn('fault injection: SIGKILL after a settlement chunk committed');
+        process.kill(process.pid, 'SIGKILL');
+      }
       await publish(chunk.views);
       const pipeline = deps.redis.pipeline();
       deps.cache.queue(

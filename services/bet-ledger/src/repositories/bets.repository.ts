@@ -14,6 +14,24 @@ export interface StoredOutcome {
   walletSeq: number | null;
 }
 
+/**
+ * Serialise deciders of the same cells (across ledger replicas) with transaction advisory locks,
+ * taken in sorted order before any wallet lock, then read the cells' current liability.
+ */
+export async function lockCellsLiability(client: PoolClient, cellIds: string[]): Promise<Map<string, number>> {
+  const sorted = [...new Set(cellIds)].sort();
+  await client.query(
+    "SELECT pg_advisory_xact_lock(hashtextextended('cell:' || c, 0)) FROM unnest($1::text[]) WITH ORDINALITY AS t(c, n) ORDER BY n",
+    [sorted],
+  );
+  const { rows } = await client.query<{ cell_id: string; liability: number }>(
+    `SELECT cell_id, sum(floor(stake::numeric * multiplier_bps / 10000) - stake)::bigint AS liability
+       FROM bets WHERE cell_id = ANY($1::text[]) AND status = 'confirmed' GROUP BY cell_id`,
+    [sorted],
+  );
+  return new Map(rows.map((r) => [r.cell_id, r.liability]));
+}
+
 /** Lock the wallets of these players in id order (concurrent batches never deadlock). */
 export async function lockWallets(client: PoolClient, playerIds: string[]): Promise<Map<string, WalletState>> {
   const { rows } = await client.query<{ id: number; player_id: string; balance: number; seq: number }>(
