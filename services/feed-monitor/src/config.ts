@@ -12,6 +12,32 @@ const schema = commonEnv
     FEED_CRITICAL_MS: env.int(10_000, 1),
     FEED_RECOVERY_MS: env.int(30_000, 0),
     SETTLE_GRACE_MS: env.int(2_000, 0),
+    // A real WebSocket JSON feed (off when the URL is unset); field paths are dot paths into each message.
+    FEED_ADAPTER_URL: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string()
+        .regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL')
+        .optional(),
+    ),
+    FEED_ADAPTER_PRICE_FIELD: z.string().min(1).default('price'),
+    FEED_ADAPTER_TS_FIELD: z.string().min(1).optional(),
+    FEED_ADAPTER_TS_UNIT: z.enum(['ms', 's']).default('ms'),
+    FEED_ADAPTER_MARKET_FIELD: z.string().min(1).optional(),
+    FEED_ADAPTER_MARKET: z.string().optional(),
+    FEED_ADAPTER_SYMBOLS: z
+      .string()
+      .default('')
+      .transform((s) =>
+        Object.fromEntries(
+          s
+            .split(',')
+            .filter(Boolean)
+            .map((pair) => pair.split('=').map((x) => x.trim()) as [string, string]),
+        ),
+      )
+      .pipe(z.record(z.string().min(1), z.string().min(1))),
+    FEED_ADAPTER_SUBSCRIBE: z.string().optional(),
     FEED_STATUS_INTERVAL_MS: env.int(500, 10, 500),
   });
 export type FeedConfig = z.infer<typeof schema>;

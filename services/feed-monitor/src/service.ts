@@ -8,6 +8,7 @@ import { createMarkets } from './markets.js';
 import { evidenceRepository } from './repositories/evidence.repository.js';
 import { ticksRepository } from './repositories/ticks.repository.js';
 import { createSettlementScheduler } from './settlement-scheduler.js';
+import { startFeedAdapter } from './feed-adapter.js';
 
 function gaussian(): number {
   const u = 1 - Math.random();
@@ -77,7 +78,11 @@ export async function createService(config: FeedConfig): Promise<{ start(): Prom
         isDraining: shutdown.isDraining,
         checks: { postgres: async () => void (await pool.query('SELECT 1')), redis: async () => void (await redis.ping()) },
       });
-      shutdown.add('stop timers', () => timers.forEach(clearInterval));
+      let stopAdapter = (): void => undefined;
+      shutdown.add('stop intake', () => {
+        timers.forEach(clearInterval);
+        stopAdapter();
+      });
       shutdown.add('stop taking jobs', () => worker.close(config.SHUTDOWN_TIMEOUT_MS / 2));
       shutdown.add('close ops server', () => ops.close());
       shutdown.add('close queues', () => ledgerQueue.close());
@@ -125,6 +130,26 @@ export async function createService(config: FeedConfig): Promise<{ start(): Prom
             }
           }, config.FEED_SIMULATOR_INTERVAL_MS),
         );
+      }
+      if (config.FEED_ADAPTER_URL) {
+        const adapter = startFeedAdapter({
+          url: config.FEED_ADAPTER_URL,
+          mapping: {
+            priceField: config.FEED_ADAPTER_PRICE_FIELD,
+            tsField: config.FEED_ADAPTER_TS_FIELD ?? null,
+            tsUnit: config.FEED_ADAPTER_TS_UNIT,
+            marketField: config.FEED_ADAPTER_MARKET_FIELD ?? null,
+            defaultMarket: config.FEED_ADAPTER_MARKET ?? config.MARKETS[0]!,
+            symbols: config.FEED_ADAPTER_SYMBOLS,
+          },
+          subscribeMessage: config.FEED_ADAPTER_SUBSCRIBE ?? null,
+          logger,
+          onTick: async (t, receivedAt) => {
+            if (await markets.ingest(t.marketId, t.price, t.ts, receivedAt, 'adapter'))
+              ticksTotal.inc({ market: t.marketId, source: 'adapter' });
+          },
+        });
+        stopAdapter = () => adapter.close();
       }
       void worker.worker.run();
       logger.info({ opsPort: ops.port, simulator: config.FEED_SIMULATOR, markets: config.MARKETS }, 'feed-monitor started');
