@@ -15,6 +15,8 @@ export function redisKeys(prefix: string) {
     balance: (playerId: string) => `${prefix}:bal:${playerId}`,
     /** Current price and feed status of a market, written by feed-monitor only. */
     market: (marketId: string) => `${prefix}:market:${marketId}`,
+    /** Which feed-monitor replica owns a market (a lease). */
+    feedOwner: (marketId: string) => `${prefix}:feed-owner:${marketId}`,
     /** feed-monitor's settlement progress: the next window start to schedule, per market. */
     settleCursor: (marketId: string) => `${prefix}:settle-next:${marketId}`,
     channel: (name: string) => `${prefix}:${name}`,

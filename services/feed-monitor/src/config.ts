@@ -12,6 +12,7 @@ const schema = commonEnv
     FEED_CRITICAL_MS: env.int(10_000, 1),
     FEED_RECOVERY_MS: env.int(30_000, 0),
     SETTLE_GRACE_MS: env.int(2_000, 0),
+    FEED_OWNER_LEASE_MS: env.int(3_000, 300),
     // A real WebSocket JSON feed (off when the URL is unset); field paths are dot paths into each message.
     FEED_ADAPTER_URL: z.preprocess(
       (v) => (v === '' ? undefined : v),

@@ -9,6 +9,7 @@ import { evidenceRepository } from './repositories/evidence.repository.js';
 import { ticksRepository } from './repositories/ticks.repository.js';
 import { createSettlementScheduler } from './settlement-scheduler.js';
 import { startFeedAdapter } from './feed-adapter.js';
+import { createLeases } from './leases.js';
 
 function gaussian(): number {
   const u = 1 - Math.random();
@@ -16,7 +17,9 @@ function gaussian(): number {
 }
 
 /** Composition root of feed-monitor: the only writer of ticks. */
-export async function createService(config: FeedConfig): Promise<{ start(): Promise<void>; shutdown: ShutdownManager }> {
+export async function createService(
+  config: FeedConfig,
+): Promise<{ start(): Promise<void>; shutdown: ShutdownManager; instanceId: string }> {
   const kit = createServiceKit('feed-monitor', config);
   const { logger, metrics, shutdown } = kit;
   const pool = createPool(config.DATABASE_URL, { max: config.PG_POOL_SIZE, applicationName: 'feed-monitor' });
@@ -68,9 +71,25 @@ export async function createService(config: FeedConfig): Promise<{ start(): Prom
     { concurrency: 1, lockDurationMs: config.QUEUE_LOCK_DURATION_MS, stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS },
   );
 
+  const leases = createLeases({
+    redis,
+    keyOf: keys.feedOwner,
+    markets: config.MARKETS,
+    ttlMs: config.FEED_OWNER_LEASE_MS,
+    onGain: async (m) => setStatus(m, await markets.adopt(m)),
+    onLose: (m) => {
+      logger.warn({ marketId: m }, 'lost the market lease to another replica');
+      markets.release(m);
+      // Only the owner exports a market's status: a stale CRITICAL here would fire alerts.
+      statusGauge.remove({ market: m, status: 'HEALTHY' });
+      statusGauge.remove({ market: m, status: 'DEGRADED' });
+      statusGauge.remove({ market: m, status: 'CRITICAL' });
+    },
+  });
   const timers: NodeJS.Timeout[] = [];
   return {
     shutdown,
+    instanceId: leases.id,
     async start() {
       const ops = await startOpsServer({
         port: config.FEED_MONITOR_OPS_PORT,
@@ -79,9 +98,10 @@ export async function createService(config: FeedConfig): Promise<{ start(): Prom
         checks: { postgres: async () => void (await pool.query('SELECT 1')), redis: async () => void (await redis.ping()) },
       });
       let stopAdapter = (): void => undefined;
-      shutdown.add('stop intake', () => {
+      shutdown.add('stop intake', async () => {
         timers.forEach(clearInterval);
         stopAdapter();
+        await leases.stop(); // another replica takes the markets over at once
       });
       shutdown.add('stop taking jobs', () => worker.close(config.SHUTDOWN_TIMEOUT_MS / 2));
       shutdown.add('close ops server', () => ops.close());
@@ -89,19 +109,14 @@ export async function createService(config: FeedConfig): Promise<{ start(): Prom
       shutdown.add('quit redis', async () => void (await Promise.allSettled([redis.quit(), workerConnection.quit()])));
       shutdown.add('end pool', () => pool.end());
       shutdown.add('flush telemetry', () => kit.telemetry.shutdown());
-      // A (re)started monitor has seen no tick yet: CRITICAL until its feed proves healthy (SPEC 3).
-      for (const m of config.MARKETS) {
-        setStatus(m, 'CRITICAL');
-        await evidence.logStatus(m, 'CRITICAL', Date.now());
-      }
-      await markets.load();
+      await leases.start((err) => logger.warn({ err }, 'lease renewal failed'));
       let scheduling = false;
       timers.push(
         setInterval(() => {
           if (scheduling) return;
           scheduling = true;
           scheduler
-            .run(Date.now())
+            .run(Date.now(), markets.owns)
             .catch((err: unknown) => logger.warn({ err }, 'settlement scheduling failed; retrying'))
             .finally(() => (scheduling = false));
         }, config.FEED_STATUS_INTERVAL_MS),
@@ -115,18 +130,23 @@ export async function createService(config: FeedConfig): Promise<{ start(): Prom
       if (config.FEED_SIMULATOR) {
         timers.push(
           setInterval(() => {
-            for (const marketId of config.MARKETS) {
-              const m = markets.current(marketId);
-              const price = nextSimulatedPrice(
-                m?.price ?? config.FEED_SIMULATOR_START_PRICE,
-                config.VOLATILITY_BPS_PER_SQRT_S,
-                config.FEED_SIMULATOR_INTERVAL_MS,
-                gaussian(),
-              );
-              void markets.ingest(marketId, price, null, Date.now(), 'simulator').then(
-                (ok) => ok && ticksTotal.inc({ market: marketId, source: 'simulator' }),
-                (err: unknown) => logger.warn({ err }, 'simulator tick failed'),
-              );
+            // Only the owner simulates a market: two replicas must not both be its feed.
+            for (const marketId of config.MARKETS.filter(markets.owns)) {
+              void markets
+                .lastPrice(marketId)
+                .then((last) => {
+                  const price = nextSimulatedPrice(
+                    last ?? config.FEED_SIMULATOR_START_PRICE,
+                    config.VOLATILITY_BPS_PER_SQRT_S,
+                    config.FEED_SIMULATOR_INTERVAL_MS,
+                    gaussian(),
+                  );
+                  return markets.ingest(marketId, price, null, Date.now(), 'simulator');
+                })
+                .then(
+                  (ok) => ok && ticksTotal.inc({ market: marketId, source: 'simulator' }),
+                  (err: unknown) => logger.warn({ err }, 'simulator tick failed'),
+                );
             }
           }, config.FEED_SIMULATOR_INTERVAL_MS),
         );
@@ -152,7 +172,10 @@ export async function createService(config: FeedConfig): Promise<{ start(): Prom
         stopAdapter = () => adapter.close();
       }
       void worker.worker.run();
-      logger.info({ opsPort: ops.port, simulator: config.FEED_SIMULATOR, markets: config.MARKETS }, 'feed-monitor started');
+      logger.info(
+        { opsPort: ops.port, simulator: config.FEED_SIMULATOR, markets: config.MARKETS, instance: leases.id },
+        'feed-monitor started',
+      );
     },
   };
 }

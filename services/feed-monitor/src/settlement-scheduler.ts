@@ -30,8 +30,8 @@ export function createSettlementScheduler(o: {
 
   return {
     /** Schedule every window of every market that is due at `now`. */
-    async run(now: number): Promise<void> {
-      for (const marketId of o.markets) {
+    async run(now: number, owns: (marketId: string) => boolean = () => true): Promise<void> {
+      for (const marketId of o.markets.filter(owns)) {
         const lastDue = Math.floor((now - o.graceMs) / o.windowMs) * o.windowMs - o.windowMs;
         const stored = await o.redis.get(o.keys.settleCursor(marketId));
         let next = stored == null ? lastDue : Math.max(Number(stored), lastDue - MAX_CATCH_UP_WINDOWS * o.windowMs);
