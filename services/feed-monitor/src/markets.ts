@@ -38,6 +38,7 @@ export function createMarkets(o: {
   logger: Logger;
   thresholds: BreakerThresholds;
   onStatus?: (marketId: string, status: FeedStatus, at: number) => Promise<void> | void;
+  onAge?: (marketId: string, ageMs: number | null) => void;
 }) {
   o.redis.defineCommand('wfAcceptTick', { numberOfKeys: 1, lua: ACCEPT_TICK });
   const owned = new Map<string, Owned>();
@@ -94,7 +95,9 @@ export function createMarkets(o: {
     async evaluate(now: number): Promise<void> {
       for (const marketId of owned.keys()) {
         const received = await o.redis.hget(o.keys.market(marketId), 'receivedAt');
-        await applyBreaker(marketId, received == null ? null : now - Number(received), now);
+        const age = received == null ? null : now - Number(received);
+        o.onAge?.(marketId, age);
+        await applyBreaker(marketId, age, now);
       }
     },
     async lastPrice(marketId: string): Promise<number | null> {

@@ -28,6 +28,9 @@ export async function createService(
   const keys = redisKeys(config.REDIS_PREFIX);
   const statusGauge = metrics.gauge('wagerflow_feed_status', 'Feed status per market (1 for the current status)', ['market', 'status']);
   const ticksTotal = metrics.counter('wagerflow_feed_ticks_total', 'Ticks accepted', ['market', 'source']);
+  const transitions = metrics.counter('wagerflow_feed_transitions_total', 'Circuit breaker transitions (owner replica)', ['market', 'to']);
+  const tickAge = metrics.gauge('wagerflow_feed_tick_age_seconds', 'Age of the last tick per market (owner replica)', ['market']);
+
   const setStatus = (marketId: string, status: FeedStatus) => {
     for (const s of ['HEALTHY', 'DEGRADED', 'CRITICAL'] as const) statusGauge.set({ market: marketId, status: s }, s === status ? 1 : 0);
   };
@@ -53,7 +56,11 @@ export async function createService(
     thresholds: { degradedMs: config.FEED_DEGRADED_MS, criticalMs: config.FEED_CRITICAL_MS, recoveryMs: config.FEED_RECOVERY_MS },
     onStatus: async (marketId, status, at) => {
       setStatus(marketId, status);
+      transitions.inc({ market: marketId, to: status });
       await evidence.logStatus(marketId, status, at);
+    },
+    onAge: (marketId, ageMs) => {
+      if (ageMs != null) tickAge.set({ market: marketId }, ageMs / 1000);
     },
   });
   const worker = createWorker(
