@@ -15,7 +15,8 @@ export function createRedis(url: string, mode: 'blocking' | 'request'): Redis {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     connectTimeout: 1_000,
-    commandTimeout: 2_000,
+    // Bounds a hung Redis; a down one fails at once (no offline queue). Generous, so that a burst queues instead of failing.
+    commandTimeout: 5_000,
     retryStrategy: (times) => Math.min(times * 100, 1_000),
   });
 }

@@ -9,7 +9,7 @@ const schema = commonEnv
     ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
     SECRET_ENCRYPTION_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)'),
     // A refused connection fails at once; this bounds waiting for a pooled connection under a burst.
-    PG_ACQUIRE_TIMEOUT_MS: env.int(2_000, 50),
+    PG_ACQUIRE_TIMEOUT_MS: env.int(5_000, 50),
     GATEWAY_PG_POOL_SIZE: env.int(20, 1, 200),
     DEPOSIT_TIMEOUT_MS: env.int(5_000, 100),
     BULL_BOARD_READ_ONLY: env.onOff('on'),
