@@ -37,8 +37,8 @@ export function startCpuMeter(targets: CpuTarget[]): CpuMeter {
         const start = starts[i]!;
         const pid = t.pid();
         const end = read(t, pid);
-        // A restarted process starts from zero: its figure would be meaningless, say so through `restarts`.
-        const cpuMs = end !== null && start.cpuMs !== null && pid === start.pid ? end - start.cpuMs : 0;
+        // A process spawned during the window counts from zero; a restarted one would be meaningless (see `restarts`).
+        const cpuMs = end === null ? 0 : start.pid === undefined ? end : start.cpuMs !== null && pid === start.pid ? end - start.cpuMs : 0;
         services[t.name] = { pid: pid ?? null, cpuMs, percentOfCore: pct(cpuMs), restarts: (t.restarts?.() ?? 0) - start.restarts };
       });
       const machineEnd = machineCpu();

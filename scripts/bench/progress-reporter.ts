@@ -17,12 +17,15 @@ export interface ProgressSnapshot {
 const BAR_WIDTH = 24;
 
 export function progressLine(s: ProgressSnapshot, bar: boolean): string {
-  const fraction = s.totalMs > 0 ? Math.min(1, Math.max(0, s.elapsedMs / s.totalMs)) : 1;
+  // Timed loads fill the bar with time; count-based runs (totalMs 0: the ledger modes) with outcomes of sent.
+  const fraction = Math.min(1, Math.max(0, s.totalMs > 0 ? s.elapsedMs / s.totalMs : s.sent > 0 ? s.outcomes / s.sent : 1));
   const filled = Math.round(fraction * BAR_WIDTH);
   const ms = (v: number | null) => (v === null ? '—' : `${v.toFixed(v < 10 ? 1 : 0)}ms`);
   const head = bar
     ? `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}%`
-    : `${(s.elapsedMs / 1000).toFixed(0)}/${(s.totalMs / 1000).toFixed(0)} s`;
+    : s.totalMs > 0
+      ? `${(s.elapsedMs / 1000).toFixed(0)}/${(s.totalMs / 1000).toFixed(0)} s`
+      : `${(s.elapsedMs / 1000).toFixed(0)} s`;
   return `${s.label} ${head} sent ${s.sent} outcomes ${s.outcomes} errors ${s.errors} p99 ${ms(s.p99Ms)} lag p99 ${ms(s.sendLagP99Ms)}`;
 }
 

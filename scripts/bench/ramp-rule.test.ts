@@ -38,9 +38,11 @@ describe('judgeStep', () => {
 });
 
 describe('rampRates / maxSustainableRate', () => {
-  it('steps linearly up to the maximum', () => {
-    expect(rampRates(500, 500, 2_000)).toEqual([500, 1_000, 1_500, 2_000]);
-    expect(() => rampRates(0, 100, 1_000)).toThrow();
+  it('steps geometrically up to the maximum, in multiples of 10', () => {
+    expect(rampRates(100, 1.5, 1_200)).toEqual([100, 150, 230, 340, 510, 760, 1_140]);
+    expect(rampRates(500, 2, 2_000)).toEqual([500, 1_000, 2_000]);
+    expect(() => rampRates(0, 1.5, 1_000)).toThrow();
+    expect(() => rampRates(100, 1, 1_000)).toThrow();
   });
 
   it('takes the last sustainable step before the first failure', () => {

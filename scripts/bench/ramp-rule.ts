@@ -45,11 +45,17 @@ export function judgeStep(step: StepOutcome, policy: RampPolicy = DEFAULT_RAMP_P
   return { sustainable: reasons.length === 0, reasons, generatorLimited };
 }
 
-/** The rates to try: start, start + step, … up to max (inclusive). */
-export function rampRates(start: number, step: number, max: number): number[] {
-  if (!(start > 0) || !(step > 0)) throw new Error('ramp start and step must be positive');
+/**
+ * The rates to try: start, start × factor, … up to max (inclusive), each rounded to a multiple of 10. Geometric
+ * steps find the limit with the same relative precision whether it is 300/s on a busy laptop or 5,000/s.
+ */
+export function rampRates(start: number, factor: number, max: number): number[] {
+  if (!(start > 0) || !(factor > 1)) throw new Error('ramp start must be positive and the factor above 1');
   const rates: number[] = [];
-  for (let r = start; r <= max; r += step) rates.push(r);
+  for (let r = start; Math.round(r / 10) * 10 <= max; r *= factor) {
+    const rate = Math.max(10, Math.round(r / 10) * 10);
+    if (rates[rates.length - 1] !== rate) rates.push(rate);
+  }
   return rates;
 }
 

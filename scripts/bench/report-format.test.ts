@@ -28,6 +28,7 @@ const e2e: E2eResult = {
   sent: 90_000,
   sentRate: 1_499.9,
   achievedRate: 1_480.2,
+  processedRate: 1_490,
   accepted202: 89_990,
   confirmed: 89_980,
   rejectedByReason: { insufficient_funds: 10 },
@@ -41,7 +42,10 @@ const e2e: E2eResult = {
   httpLatencyMs: latency(1, 2),
   sendLagMs: latency(0.1, 0.2),
   cpu,
+  idleCpu: { ...cpu, services: { gateway: { pid: 2, cpuMs: 100, percentOfCore: 2 } } },
   nonceStore: { keys: 135_000, sampled: 200, meanBytesPerKey: 120, estimatedBytes: 16_200_000, method: 'SCAN MATCH' },
+  ledgerBatches: { batches: 900, meanBetsPerBatch: 100, meanBatchMs: 12.5 },
+  generatorNice: -5,
   otlp: null,
 };
 
@@ -83,6 +87,7 @@ describe('formatResult', () => {
     expect(text).toContain('offered rate');
     expect(text).toMatch(/achieved rate\s+1,480 outcomes\/s/);
     expect(text).toMatch(/confirmed\s+89,980/);
+    expect(text).toMatch(/processed rate\s+1,490 outcomes\/s/);
     expect(text).toContain('insufficient_funds: 10');
     expect(text).toContain('5xx 10, timeouts 0, network 0, 202 without outcome 0');
     expect(text).toContain('p99 250.0 ms');
@@ -90,6 +95,9 @@ describe('formatResult', () => {
     expect(text).toMatch(/generator CPU\s+40 % of a core/);
     expect(text).toMatch(/CPU gateway\s+100 % of a core/);
     expect(text).toMatch(/machine busy\s+87 % of 2 cores/);
+    expect(text).toContain('900 · 100.0 bets/batch · 12.5 ms each (mean)');
+    expect(text).toContain('(generator at nice -5)');
+    expect(text).toMatch(/idle CPU \(no load\)\s+gateway 2 %/);
   });
 
   it('formats ledger runs and the ratios of `all`', () => {
@@ -107,6 +115,7 @@ describe('formatResult', () => {
       prefillSeconds: 4.2,
       bootToFirstOutcomeMs: 2_100,
       drainSeconds: 5,
+      ledgerBatches: null,
       cpu,
     };
     expect(formatResult(ledger)).toMatch(/throughput\s+6,000 bets\/s/);
@@ -134,6 +143,10 @@ describe('progressLine', () => {
   };
   it('draws a bar on a terminal', () => {
     expect(progressLine(snap, true)).toBe('e2e [############............]  50% sent 45000 outcomes 44900 errors 0 p99 42ms lag p99 0.5ms');
+  });
+  it('fills the bar with outcomes for count-based runs', () => {
+    expect(progressLine({ ...snap, totalMs: 0, sent: 100, outcomes: 25 }, true)).toMatch(/^e2e \[######\.{18}\] {2}25%/);
+    expect(progressLine({ ...snap, totalMs: 0 }, false)).toMatch(/^e2e 30 s sent/);
   });
   it('writes plain elapsed seconds otherwise', () => {
     expect(progressLine({ ...snap, p99Ms: null }, false)).toBe('e2e 30/60 s sent 45000 outcomes 44900 errors 0 p99 — lag p99 0.5ms');

@@ -3,7 +3,16 @@
  * same figures end up in the table and in the JSON file.
  */
 import type { LatencySummary } from './histogram.js';
-import type { AllResult, BullmqResult, CpuFigures, E2eResult, LedgerResult, ModeResult, RampResult } from './result-types.js';
+import type {
+  AllResult,
+  BullmqResult,
+  CpuFigures,
+  E2eResult,
+  LedgerBatches,
+  LedgerResult,
+  ModeResult,
+  RampResult,
+} from './result-types.js';
 
 export type Row = [label: string, value: string];
 
@@ -55,11 +64,19 @@ function cpuRows(cpu: CpuFigures): Row[] {
   return rows;
 }
 
+function batchRows(b: LedgerBatches | null): Row[] {
+  if (!b) return [];
+  return [
+    ['ledger batches', `${fmtNumber(b.batches)} · ${fmtNumber(b.meanBetsPerBatch, 1)} bets/batch · ${fmtMs(b.meanBatchMs)} each (mean)`],
+  ];
+}
+
 export function e2eRows(r: E2eResult): Row[] {
   const rows: Row[] = [
     ['offered rate', `${fmtNumber(r.offeredRate)} bets/s for ${fmtNumber(r.durationS)} s (${fmtNumber(r.planned)} planned)`],
     ['sent', `${fmtNumber(r.sent)} (${fmtNumber(r.sentRate, 0)}/s)`],
     ['achieved rate', `${fmtNumber(r.achievedRate, 0)} outcomes/s`],
+    ['processed rate', `${fmtNumber(r.processedRate, 0)} outcomes/s incl. those of timed-out requests`],
     ['accepted (202)', fmtNumber(r.accepted202)],
     ['confirmed', fmtNumber(r.confirmed)],
     ['rejected (ledger)', fmtCounts(r.rejectedByReason)],
@@ -71,7 +88,7 @@ export function e2eRows(r: E2eResult): Row[] {
     ['latency send→outcome', fmtLatency(r.latencyMs)],
     ['latency schedule→outcome', fmtLatency(r.latencyFromScheduleMs)],
     ['latency send→202', fmtLatency(r.httpLatencyMs)],
-    ['send lag', fmtLatency(r.sendLagMs)],
+    ['send lag', `${fmtLatency(r.sendLagMs)}${r.generatorNice !== null ? ` (generator at nice ${r.generatorNice})` : ''}`],
     ['players / connections', `${r.players} sockets / ${r.connections} HTTP keep-alive`],
     [
       'telemetry',
@@ -88,7 +105,17 @@ export function e2eRows(r: E2eResult): Row[] {
       `${fmtNumber(n.keys)} keys × ${fmtNumber(n.meanBytesPerKey, 0)} B ≈ ${fmtBytes(n.estimatedBytes)} (${n.method})`,
     ]);
   }
-  return [...rows, ...cpuRows(r.cpu)];
+  const idle: Row[] = r.idleCpu
+    ? [
+        [
+          'idle CPU (no load)',
+          Object.entries(r.idleCpu.services)
+            .map(([name, c]) => `${name} ${fmtNumber(c.percentOfCore, 0)} %`)
+            .join(', '),
+        ],
+      ]
+    : [];
+  return [...rows, ...batchRows(r.ledgerBatches), ...cpuRows(r.cpu), ...idle];
 }
 
 function rampTable(r: RampResult): string {
@@ -118,6 +145,7 @@ function ledgerTable(r: LedgerResult): string {
     ['boot → first outcome', fmtMs(r.bootToFirstOutcomeMs)],
     ['pre-fill', `${fmtNumber(r.prefillSeconds, 1)} s`],
     ['concurrency / pool', `${r.concurrency} / ${r.poolSize}`],
+    ...batchRows(r.ledgerBatches),
     ...cpuRows(r.cpu),
   ];
   const what = r.mode === 'ledger' ? 'bet-ledger (batched)' : 'baseline: one transaction per bet';

@@ -30,6 +30,12 @@ export interface NonceStoreMemory {
   method: string;
 }
 
+export interface LedgerBatches {
+  batches: number;
+  meanBetsPerBatch: number | null;
+  meanBatchMs: number | null;
+}
+
 export interface E2eResult {
   mode: 'e2e';
   offeredRate: number;
@@ -41,8 +47,10 @@ export interface E2eResult {
   sent: number;
   /** Sends per second actually achieved by the generator. */
   sentRate: number;
-  /** Outcomes (confirmed + rejected) per second, first send → last outcome. */
+  /** Outcomes (confirmed + rejected) of requests still awaited, per second of first send → max(last send, last outcome). */
   achievedRate: number;
+  /** Same, counting outcomes of requests the generator had given up on (timed out): what the platform processed. */
+  processedRate: number;
   accepted202: number;
   confirmed: number;
   /** Ledger outcomes `bet:rejected`, by reason. */
@@ -62,7 +70,13 @@ export interface E2eResult {
   httpLatencyMs: LatencySummary;
   sendLagMs: LatencySummary;
   cpu: CpuFigures;
+  /** The same processes with the platform up and no load (e2e mode): the background cost in the figures above. */
+  idleCpu: CpuFigures | null;
   nonceStore: NonceStoreMemory | null;
+  /** bet-ledger's batches during the load (from its /metrics). */
+  ledgerBatches: LedgerBatches | null;
+  /** Whether the generator's main thread ran at a raised priority (nice −5) during the load. */
+  generatorNice: number | null;
   otlp: { requests: number; bytes: number } | null;
 }
 
@@ -97,6 +111,8 @@ export interface LedgerResult {
   prefillSeconds: number;
   bootToFirstOutcomeMs: number;
   drainSeconds: number;
+  /** bet-ledger only: its batches (from its /metrics). */
+  ledgerBatches: LedgerBatches | null;
   cpu: CpuFigures;
 }
 

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { parseOptions, type BenchOptions } from './cli-options.js';
+
+const parse = (...argv: string[]) => parseOptions(argv) as BenchOptions;
+
+describe('parseOptions', () => {
+  it('defaults to a 60 s e2e run at 1,000 bets/s over 200 players', () => {
+    expect(parse()).toMatchObject({ mode: 'e2e', rate: 1_000, durationS: 60, players: 200, connections: 64, telemetry: false });
+  });
+
+  it('shortens e2e inside --mode all, and everything with --quick', () => {
+    expect(parse('--mode', 'all').durationS).toBe(30);
+    expect(parse('--quick')).toMatchObject({ durationS: 8, bets: 3_000, rampStepDurationS: 4 });
+    expect(parse('--quick', '--duration', '20').durationS).toBe(20);
+  });
+
+  it('reads every flag', () => {
+    expect(
+      parse(
+        '--mode',
+        'ramp',
+        '--rate',
+        '3000',
+        '--players',
+        '10',
+        '--telemetry',
+        'on',
+        '--profile',
+        'gateway, bet-ledger',
+        '--ramp-max',
+        '4000',
+      ),
+    ).toMatchObject({ mode: 'ramp', rate: 3_000, players: 10, telemetry: true, profile: ['gateway', 'bet-ledger'], rampMax: 4_000 });
+  });
+
+  it('refuses bad values', () => {
+    expect(() => parse('--mode', 'nope')).toThrow(/--mode must be one of/);
+    expect(() => parse('--rate', '0')).toThrow(/--rate must be a positive integer/);
+    expect(() => parse('--telemetry', 'yes')).toThrow(/--telemetry/);
+    expect(() => parse('--ramp-factor', '1')).toThrow(/--ramp-factor/);
+    expect(() => parse('--bogus')).toThrow();
+    expect(parseOptions(['--help'])).toBe('help');
+  });
+});

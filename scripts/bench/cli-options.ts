@@ -1,0 +1,132 @@
+/**
+ * `pnpm bench` flags. Defaults keep `--mode all` within a few minutes on a 2-core machine; `--quick` shrinks every
+ * phase to a smoke run. Pure: parsed from argv, no side effects, so it is unit tested.
+ */
+import { parseArgs } from 'node:util';
+import type { BenchMode } from './result-types.js';
+
+export const MODES: readonly BenchMode[] = ['e2e', 'ramp', 'ledger', 'baseline-ledger', 'bullmq', 'all'];
+
+export interface BenchOptions {
+  mode: BenchMode;
+  /** e2e: offered bets per second. */
+  rate: number;
+  /** e2e: seconds of load. */
+  durationS: number;
+  players: number;
+  /** HTTP keep-alive sockets to the gateway. */
+  connections: number;
+  telemetry: boolean;
+  quick: boolean;
+  /** ledger, baseline-ledger, bullmq: jobs (one bet each) to pre-fill. */
+  bets: number;
+  /** baseline-ledger: jobs to process (fewer: it is several times slower, and a rate needs no equal count). */
+  baselineBets: number;
+  /** ledger modes: wallets the bets are spread over. */
+  ledgerPlayers: number;
+  rampStart: number;
+  /** Each ramp step offers this many times the previous rate. */
+  rampFactor: number;
+  rampMax: number;
+  rampStepDurationS: number;
+  /** e2e, ramp: seconds of unmeasured load at 200 bets/s after the platform starts. */
+  warmUpS: number;
+  stake: number;
+  /** Services to run under --cpu-prof (e.g. gateway,bet-ledger). */
+  profile: string[];
+  verbose: boolean;
+  outDir: string;
+}
+
+export const USAGE = `pnpm bench [--mode e2e|ramp|ledger|baseline-ledger|bullmq|all] [options]
+
+  --mode M              what to measure (default e2e)
+  --rate N              e2e: offered bets/s (default 1000)
+  --duration S          e2e: seconds of load (default 60; 30 inside --mode all)
+  --players N           players, one WebSocket each (default 200)
+  --connections N       HTTP keep-alive sockets to the gateway (default 64)
+  --telemetry on|off    on: 1 % parent-based sampling exported to a local OTLP sink (default off)
+  --bets N              ledger / bullmq: jobs to process (default 30000)
+  --baseline-bets N     baseline-ledger: jobs to process (default 10000: it is several times slower)
+  --ramp-start N, --ramp-factor F, --ramp-max N, --ramp-step-duration S
+                        ramp: rates start, start×F, start×F², … ≤ max, each for S seconds (50, 1.5, 20000, 15)
+  --warm-up S           e2e, ramp: unmeasured seconds at 200 bets/s first (default 10; 0 = none)
+  --stake N             stake per bet in cents (default 10)
+  --profile a,b         run these services under --cpu-prof; print their hot spots
+  --quick               a short smoke run of every phase
+  --verbose             show the services' output
+  --out DIR             where the JSON report goes (default bench-results)
+
+Uses DATABASE_URL / REDIS_URL when set; otherwise starts an embedded Postgres and a local redis-server.`;
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+function factor(raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 1 || n > 10) throw new Error(`--ramp-factor must be a number in (1, 10], got "${raw}"`);
+  return n;
+}
+
+export function parseOptions(argv: string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      mode: { type: 'string' },
+      rate: { type: 'string' },
+      duration: { type: 'string' },
+      players: { type: 'string' },
+      connections: { type: 'string' },
+      telemetry: { type: 'string' },
+      bets: { type: 'string' },
+      'baseline-bets': { type: 'string' },
+      'ramp-start': { type: 'string' },
+      'ramp-factor': { type: 'string' },
+      'ramp-max': { type: 'string' },
+      'ramp-step-duration': { type: 'string' },
+      'warm-up': { type: 'string' },
+      stake: { type: 'string' },
+      profile: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  const mode = (values.mode ?? 'e2e') as BenchMode;
+  if (!MODES.includes(mode)) throw new Error(`--mode must be one of ${MODES.join(', ')}, got "${values.mode}"`);
+  const telemetry = values.telemetry ?? 'off';
+  if (!['on', 'off'].includes(telemetry)) throw new Error(`--telemetry must be on or off, got "${telemetry}"`);
+  const quick = values.quick;
+  return {
+    mode,
+    rate: positiveInt('rate', values.rate, quick ? 300 : 1_000),
+    durationS: positiveInt('duration', values.duration, quick ? 8 : mode === 'all' ? 30 : 60),
+    players: positiveInt('players', values.players, quick ? 50 : 200),
+    connections: positiveInt('connections', values.connections, 64),
+    telemetry: telemetry === 'on',
+    quick,
+    bets: positiveInt('bets', values.bets, quick ? 3_000 : 30_000),
+    baselineBets: positiveInt('baseline-bets', values['baseline-bets'], quick ? 1_500 : 10_000),
+    ledgerPlayers: positiveInt('players', values.players, quick ? 50 : 200),
+    rampStart: positiveInt('ramp-start', values['ramp-start'], 50),
+    rampFactor: factor(values['ramp-factor'], 1.5),
+    rampMax: positiveInt('ramp-max', values['ramp-max'], quick ? 400 : 20_000),
+    rampStepDurationS: positiveInt('ramp-step-duration', values['ramp-step-duration'], quick ? 4 : 15),
+    warmUpS: values['warm-up'] === '0' ? 0 : positiveInt('warm-up', values['warm-up'], quick ? 3 : 10),
+    stake: positiveInt('stake', values.stake, 10),
+    profile: (values.profile ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    verbose: values.verbose,
+    outDir: values.out ?? 'bench-results',
+  };
+}

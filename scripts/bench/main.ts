@@ -1,0 +1,139 @@
+/**
+ * `pnpm bench`: the load generator of issue 4. Starts its own Postgres, Redis and services (or uses DATABASE_URL /
+ * REDIS_URL), runs the chosen mode(s), prints a table on stdout and writes bench-results/<mode>-<timestamp>.json.
+ * Ctrl-C stops the load and everything the bench started; a second Ctrl-C exits at once. See cli-options.ts.
+ */
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchContext } from './bench-context.js';
+import { startInfrastructure } from './bench-environment.js';
+import { runBullmqMode } from './bullmq-mode.js';
+import { CleanupStack } from './cleanup-stack.js';
+import { USAGE, parseOptions, type BenchOptions } from './cli-options.js';
+import { runE2eMode } from './e2e-mode.js';
+import { runLedgerMode } from './ledger-mode.js';
+import { summarizeProfileFile } from './profile-summary.js';
+import { runRampMode } from './ramp-mode.js';
+import { formatAll, formatResult, ratio } from './report-format.js';
+import type { AllResult, BenchFile, BullmqResult, LedgerResult, ModeResult, RampResult } from './result-types.js';
+
+const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const log = (line: string) => process.stderr.write(`bench | ${line}\n`);
+
+async function runOne(ctx: BenchContext, mode: Exclude<BenchOptions['mode'], 'all'>): Promise<ModeResult> {
+  switch (mode) {
+    case 'e2e':
+      return runE2eMode(ctx);
+    case 'ramp':
+      return runRampMode(ctx);
+    case 'ledger':
+    case 'baseline-ledger':
+      return runLedgerMode(ctx, mode);
+    case 'bullmq':
+      return runBullmqMode(ctx);
+  }
+}
+
+async function runAll(ctx: BenchContext): Promise<AllResult> {
+  const results: ModeResult[] = [];
+  for (const mode of ['e2e', 'ramp', 'ledger', 'baseline-ledger', 'bullmq'] as const) {
+    if (ctx.signal.aborted) break;
+    log(`── ${mode} ──`);
+    const result = await runOne(ctx, mode);
+    process.stdout.write(formatResult(result) + '\n');
+    results.push(result);
+  }
+  const find = <T extends ModeResult>(mode: string) => results.find((r) => r.mode === mode) as T | undefined;
+  return {
+    mode: 'all',
+    results,
+    ratios: {
+      e2eMaxOverBullmq: ratio(find<RampResult>('ramp')?.maxSustainableRate, find<BullmqResult>('bullmq')?.jobsPerSec),
+      ledgerOverBaseline: ratio(find<LedgerResult>('ledger')?.betsPerSec, find<LedgerResult>('baseline-ledger')?.betsPerSec),
+    },
+  };
+}
+
+/** Hot spots of every profile written under `dir` (services write them when they exit). */
+function profileReport(dir: string): string {
+  const parts: string[] = [];
+  for (const service of readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+    for (const file of readdirSync(path.join(dir, service.name)).filter((f) => f.endsWith('.cpuprofile'))) {
+      const full = path.join(dir, service.name, file);
+      const text = summarizeProfileFile(full, 20).replace(file, `${service.name} (${path.relative(ROOT_DIR, full)})`);
+      writeFileSync(full.replace(/\.cpuprofile$/, '.top.txt'), text);
+      parts.push(text);
+    }
+  }
+  return parts.join('\n');
+}
+
+async function main(): Promise<number> {
+  let opts: BenchOptions | 'help';
+  try {
+    opts = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (opts === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const cleanup = new CleanupStack();
+  const abort = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (abort.signal.aborted) {
+        log(`${signal} again: exiting now`);
+        process.exit(130);
+      }
+      log(`${signal}: stopping the load and everything the bench started…`);
+      abort.abort();
+    });
+  }
+  const startedAt = new Date();
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  const outDir = path.resolve(ROOT_DIR, opts.outDir);
+  const profileDir = path.join(outDir, 'profiles', stamp);
+  try {
+    const infra = await startInfrastructure(cleanup, log);
+    const ctx: BenchContext = { opts, infra, cleanup, log, signal: abort.signal, profileDir };
+    const result = opts.mode === 'all' ? await runAll(ctx) : await runOne(ctx, opts.mode);
+    const file: BenchFile = {
+      mode: opts.mode,
+      startedAt: startedAt.toISOString(),
+      host: { cores: os.availableParallelism(), loadAverage: os.loadavg(), node: process.version },
+      options: { ...opts },
+      result,
+    };
+    process.stdout.write('\n' + (result.mode === 'all' ? formatAll(result) : formatResult(result)) + '\n');
+    mkdirSync(outDir, { recursive: true });
+    const jsonPath = path.join(outDir, `${opts.mode}-${stamp}.json`);
+    writeFileSync(jsonPath, JSON.stringify(file, null, 2) + '\n');
+    log(`report written to ${path.relative(process.cwd(), jsonPath)}`);
+    return abort.signal.aborted ? 130 : 0;
+  } catch (err) {
+    log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return 1;
+  } finally {
+    await cleanup.runAll(log);
+    if (opts.profile.length > 0) {
+      try {
+        process.stdout.write('\n' + profileReport(profileDir) + '\n');
+      } catch (err) {
+        log(`no profiles to summarise: ${(err as Error).message}`);
+      }
+    }
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    log(`fatal: ${String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,77 @@
+/**
+ * Starts the services for a bench run through the launcher's orchestrator (scripts/platform.ts): random ports,
+ * a unique Redis prefix, quiet logs (warn) kept in memory for error messages (printed live with --verbose), the
+ * telemetry settings of the run, and optional CPU profiles of chosen services (written when they exit).
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startPlatform, type Platform, type ServiceName } from '../platform.js';
+import type { CleanupStack } from './cleanup-stack.js';
+
+const PROFILE_PRELOAD = fileURLToPath(new URL('./cpu-profile.preload.js', import.meta.url));
+
+export interface BenchPlatformOptions {
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  services?: readonly ServiceName[];
+  /** OTLP endpoint: tracing on at 1 % (parent-based), as production runs it. Undefined: the services' defaults. */
+  otlpEndpoint?: string;
+  /** Services to run under `--cpu-prof`, and where the profiles go (one folder per service). */
+  profile?: { services: readonly string[]; dir: string };
+  env?: Record<string, string>;
+  verbose: boolean;
+}
+
+export interface BenchPlatform {
+  platform: Platform;
+  /** Last lines of the services' output. */
+  tail(): string[];
+  stop(): Promise<void>;
+}
+
+export function telemetryEnv(otlpEndpoint: string | undefined): Record<string, string> {
+  if (!otlpEndpoint) return {};
+  return {
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: '0.01',
+  };
+}
+
+export async function startBenchPlatform(opts: BenchPlatformOptions, cleanup: CleanupStack): Promise<BenchPlatform> {
+  const lines: string[] = [];
+  const serviceEnv: Partial<Record<ServiceName, Record<string, string>>> = {};
+  for (const name of opts.profile?.services ?? []) {
+    const dir = path.join(opts.profile!.dir, name);
+    mkdirSync(dir, { recursive: true });
+    const inherited = process.env.NODE_OPTIONS ? `${process.env.NODE_OPTIONS} ` : '';
+    // Node 20 refuses --cpu-prof in NODE_OPTIONS: a preload starts the same profiler (see cpu-profile.preload.js).
+    serviceEnv[name as ServiceName] = { NODE_OPTIONS: `${inherited}--import=${PROFILE_PRELOAD}`, BENCH_CPU_PROF_DIR: dir };
+  }
+  const platform = await startPlatform({
+    databaseUrl: opts.databaseUrl,
+    redisUrl: opts.redisUrl,
+    services: opts.services,
+    randomPorts: true,
+    stopTimeoutMs: 20_000,
+    env: { REDIS_PREFIX: opts.redisPrefix, LOG_LEVEL: 'warn', ...telemetryEnv(opts.otlpEndpoint), ...opts.env },
+    serviceEnv,
+    output: (source, line) => {
+      lines.push(`${source} | ${line}`);
+      if (lines.length > 400) lines.splice(0, 200);
+      if (opts.verbose) process.stderr.write(`${source} | ${line}\n`);
+    },
+  });
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= platform.stop());
+  cleanup.add('services', stop);
+  try {
+    await platform.waitReady(120_000);
+  } catch (err) {
+    await stop();
+    throw new Error(`the platform did not start: ${(err as Error).message}\n${lines.slice(-30).join('\n')}`);
+  }
+  return { platform, tail: () => lines.slice(-30), stop };
+}

@@ -1,0 +1,52 @@
+/**
+ * A few figures from the services' own Prometheus endpoints, read before and after a load: the ledger's batch
+ * size and batch time (is it batching at all under this load?). Only the difference between the two scrapes is
+ * reported. Missing metrics (a service that renamed them) simply give nulls.
+ */
+export type MetricTotals = Map<string, number>;
+
+/** Sum of every sample of each metric name in a Prometheus text exposition (labels ignored). */
+export function parsePrometheusTotals(text: string): MetricTotals {
+  const totals: MetricTotals = new Map();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
+    if (!match) continue;
+    const value = Number(match[3]);
+    if (Number.isFinite(value)) totals.set(match[1]!, (totals.get(match[1]!) ?? 0) + value);
+  }
+  return totals;
+}
+
+export async function scrapeTotals(opsUrl: string): Promise<MetricTotals | null> {
+  try {
+    const res = await fetch(`${opsUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    return res.ok ? parsePrometheusTotals(await res.text()) : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface LedgerBatchFigures {
+  batches: number;
+  meanBetsPerBatch: number | null;
+  meanBatchMs: number | null;
+}
+
+/** Batches between two scrapes of bet-ledger (`wagerflow_ledger_batch_size` / `_seconds` histograms). */
+export function ledgerBatches(before: MetricTotals | null, after: MetricTotals | null): LedgerBatchFigures | null {
+  if (!after) return null;
+  const d = (name: string) => {
+    const a = after.get(name);
+    return a === undefined ? null : a - (before?.get(name) ?? 0);
+  };
+  const batches = d('wagerflow_ledger_batch_size_count');
+  if (batches === null) return null;
+  const bets = d('wagerflow_ledger_batch_size_sum');
+  const seconds = d('wagerflow_ledger_batch_seconds_sum');
+  return {
+    batches,
+    meanBetsPerBatch: batches > 0 && bets !== null ? bets / batches : null,
+    meanBatchMs: batches > 0 && seconds !== null ? (seconds * 1000) / batches : null,
+  };
+}
