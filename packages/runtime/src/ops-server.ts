@@ -78,3 +78,14 @@ export async function startOpsServer(opts: {
       }),
   };
 }
+
+/** The readiness checks every service runs: Postgres answers `SELECT 1`, Redis answers `PING`. */
+export function dependencyChecks(deps: {
+  postgres: { query(sql: string): Promise<unknown> };
+  redis: { ping(): Promise<unknown> };
+}): Record<string, ReadinessCheck> {
+  return {
+    postgres: async () => void (await deps.postgres.query('SELECT 1')),
+    redis: async () => void (await deps.redis.ping()),
+  };
+}

@@ -1,6 +1,6 @@
 import { createPool } from '@wagerflow/db';
 import { createRedis } from '@wagerflow/queue';
-import { createServiceKit, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
+import { createServiceKit, dependencyChecks, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
 import type { ArchiverConfig } from './config.js';
 
 /**
@@ -19,7 +19,7 @@ export async function createService(config: ArchiverConfig): Promise<{ start(): 
         port: config.ARCHIVER_OPS_PORT,
         metrics,
         isDraining: shutdown.isDraining,
-        checks: { postgres: async () => void (await pool.query('SELECT 1')), redis: async () => void (await redis.ping()) },
+        checks: dependencyChecks({ postgres: pool, redis }),
       });
       shutdown.add('close ops server', () => ops.close());
       shutdown.add('quit redis', async () => void (await redis.quit()));

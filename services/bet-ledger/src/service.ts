@@ -1,7 +1,7 @@
 import { QUEUES, redisKeys } from '@wagerflow/contracts';
 import { createPool } from '@wagerflow/db';
 import { createQueue, createRedis, createWorker } from '@wagerflow/queue';
-import { createServiceKit, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
+import { createServiceKit, dependencyChecks, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
 import { createBetBatchFlush, type BatchItem } from './bet-batch.js';
 import type { LedgerConfig } from './config.js';
 import { Batcher } from './domain/batcher.js';
@@ -120,10 +120,7 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
         port: config.BET_LEDGER_OPS_PORT,
         metrics,
         isDraining: shutdown.isDraining,
-        checks: {
-          postgres: async () => void (await pool.query('SELECT 1')),
-          redis: async () => void (await redis.ping()),
-        },
+        checks: dependencyChecks({ postgres: pool, redis }),
       });
       const sweeper = setInterval(
         () => void sweep().catch((err: unknown) => logger.warn({ err }, 'sweep failed')),

@@ -1,7 +1,7 @@
 import { QUEUES, redisKeys, type FeedStatus } from '@wagerflow/contracts';
 import { createPool } from '@wagerflow/db';
 import { createQueue, createRedis, createWorker } from '@wagerflow/queue';
-import { createServiceKit, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
+import { createServiceKit, dependencyChecks, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
 import type { FeedConfig } from './config.js';
 import { nextSimulatedPrice } from './domain/tick-rules.js';
 import { createMarkets } from './markets.js';
@@ -102,7 +102,7 @@ export async function createService(
         port: config.FEED_MONITOR_OPS_PORT,
         metrics,
         isDraining: shutdown.isDraining,
-        checks: { postgres: async () => void (await pool.query('SELECT 1')), redis: async () => void (await redis.ping()) },
+        checks: dependencyChecks({ postgres: pool, redis }),
       });
       let stopAdapter = (): void => undefined;
       shutdown.add('stop intake', async () => {

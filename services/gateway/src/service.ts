@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { QUEUES, redisKeys } from '@wagerflow/contracts';
 import { createPool } from '@wagerflow/db';
 import { QueueEvents, addInTransaction, createQueue, createRedis } from '@wagerflow/queue';
-import { createServiceKit, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
+import { createServiceKit, dependencyChecks, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
 import { depositResult } from '@wagerflow/contracts';
 import type { GatewayConfig } from './config.js';
 import { createSecretBox } from './domain/secret-box.js';
@@ -136,7 +136,7 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
         port: config.GATEWAY_OPS_PORT,
         metrics,
         isDraining: shutdown.isDraining,
-        checks: { postgres: async () => void (await pool.query('SELECT 1')), redis: async () => void (await redis.ping()) },
+        checks: dependencyChecks({ postgres: pool, redis }),
       });
       shutdown.add('stop accepting requests', async () => {
         await new Promise<void>((resolve) => {

@@ -17,7 +17,11 @@ export interface OpenBetRow extends OpenBet {
   correlationId: string;
 }
 
-/** Lock up to `limit` open bets of the window; SKIP LOCKED lets several ledger replicas share a window. */
+/**
+ * Lock up to `limit` open bets of the window; SKIP LOCKED lets several ledger replicas share a window. No ORDER BY:
+ * sorting the window's remaining open bets for every chunk made settlement quadratic; wallets are still locked in
+ * id order, so chunks cannot deadlock.
+ */
 export async function lockOpenBets(client: PoolClient, marketId: string, windowStart: number, limit: number): Promise<OpenBetRow[]> {
   const { rows } = await client.query<{
     id: string;
@@ -30,7 +34,7 @@ export async function lockOpenBets(client: PoolClient, marketId: string, windowS
   }>(
     `SELECT id, player_id, client_bet_id, band_index, stake, multiplier_bps, correlation_id FROM bets
       WHERE market_id = $1 AND window_start = $2 AND result = 'open'
-      ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+      LIMIT $3 FOR UPDATE SKIP LOCKED`,
     [marketId, windowStart, limit],
   );
   return rows.map((r) => ({
