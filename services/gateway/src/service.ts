@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { QUEUES, redisKeys } from '@wagerflow/contracts';
 import { createPool } from '@wagerflow/db';
 import { QueueEvents, addInTransaction, createQueue, createRedis } from '@wagerflow/queue';
-import { createServiceKit, dependencyChecks, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
+import { createServiceKit, dependencyChecks, runChecks, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
 import { depositResult } from '@wagerflow/contracts';
 import type { GatewayConfig } from './config.js';
 import { createSecretBox } from './domain/secret-box.js';
@@ -97,15 +97,8 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
     },
   };
 
-  const ready = async () => {
-    if (shutdown.isDraining()) return false;
-    try {
-      await Promise.all([pool.query('SELECT 1'), redis.ping()]);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const checks = dependencyChecks({ postgres: pool, redis });
+  const ready = async () => !shutdown.isDraining() && (await runChecks(checks)).ok;
   const app = createApp({
     deps,
     logger,
@@ -136,7 +129,7 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
         port: config.GATEWAY_OPS_PORT,
         metrics,
         isDraining: shutdown.isDraining,
-        checks: dependencyChecks({ postgres: pool, redis }),
+        checks,
       });
       shutdown.add('stop accepting requests', async () => {
         await new Promise<void>((resolve) => {

@@ -17,14 +17,6 @@ export function ticksRepository(pool: Pool) {
         t.source,
       ]);
     },
-    async latest(marketId: string): Promise<{ price: number; ts: number; receivedAt: number } | null> {
-      const { rows } = await pool.query<{ price: string; ts: number; received_at: number }>(
-        'SELECT price, ts, received_at FROM ticks WHERE market_id = $1 ORDER BY ts DESC, id DESC LIMIT 1',
-        [marketId],
-      );
-      const r = rows[0];
-      return r ? { price: Number(r.price), ts: r.ts, receivedAt: r.received_at } : null;
-    },
   };
 }
 export type TicksRepository = ReturnType<typeof ticksRepository>;
