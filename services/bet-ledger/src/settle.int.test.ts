@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { context } from '@opentelemetry/api';
+import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNELS, QUEUES, redisKeys, type BetIntent, type PlayerEvent, type SettleWindowJob } from '@wagerflow/contracts';
 import { createPool, withTransaction, type Pool } from '@wagerflow/db';
@@ -271,5 +272,27 @@ describe('settlement through the real ledger queue', () => {
     }
     expect(await drift()).toBe(0);
     await queue.close();
+  });
+
+  it('several settlers of one window at once (replicas, a redelivery, the sweeper): each bet settled and credited once', async () => {
+    const players = Array.from({ length: 6 }, () => randomUUID());
+    for (const p of players) await fund(p, 10_000);
+    const w6 = W + 50_000;
+    const bets = players.flatMap((p) => Array.from({ length: 8 }, (_, k) => bet(p, 100, 4000 + (k % 2), w6)));
+    await placeConfirmed(bets);
+    const cache = createBalanceCache(redis, keys);
+    const settlers = Array.from({ length: 4 }, () =>
+      settleHandler({ pool, redis, keys, cache, logger, chunkSize: 5, pendingRetryMs: 100 }),
+    );
+    const job = { id: 'concurrent' } as unknown as Job;
+    const results = await Promise.all(settlers.map((settle) => settle(settleJob({ windowStart: w6, windowEnd: w6 + 10_000 }), job)));
+    expect(results.reduce((s, r) => s + r.settled, 0)).toBe(48);
+    const { rows } = await pool.query<{ entries: number }>(
+      `SELECT count(*)::int AS entries FROM wallet_entries e JOIN bets b ON b.id = e.bet_id WHERE b.window_start = $1 AND e.kind = 'payout'`,
+      [w6],
+    );
+    expect(rows[0]!.entries).toBe(24);
+    for (const p of players) expect(await balance(p)).toBe(10_000 - 800 + 4 * 115);
+    expect(await drift()).toBe(0);
   });
 });

@@ -9,8 +9,9 @@ import { lockWallets } from '../repositories/bets.repository.js';
 import {
   creditWallets,
   insertSettlementEntries,
-  lockOpenBets,
+  lockWindow,
   markSettled,
+  openBetsOfWindow,
   recordSettlement,
   settledInWindow,
   type SettledView,
@@ -32,7 +33,7 @@ export interface SettleDeps {
 
 /**
  * Settle one market window (SPEC 3): only once no bet of it is still queued; then chunk by chunk
- * (each its own transaction: lock open bets, lock their wallets in id order, credit payouts and
+ * (each its own transaction: lock the window, read its open bets, lock their wallets in id order, credit payouts and
  * refunds with wallet entries, mark the bets), publishing `bet:settled` after each commit. Settled
  * bets are never touched again, so a redelivered job finishes the rest; it first re-publishes the
  * window's settled bets, whose events a crash may have lost.
@@ -77,7 +78,8 @@ export function settleHandler(deps: SettleDeps) {
     let total = 0;
     for (;;) {
       const chunk = await withTransaction(deps.pool, async (client) => {
-        const open = await lockOpenBets(client, data.marketId, data.windowStart, deps.chunkSize);
+        await lockWindow(client, data.marketId, data.windowStart);
+        const open = await openBetsOfWindow(client, data.marketId, data.windowStart, deps.chunkSize);
         if (open.length === 0) return null;
         const wallets = await lockWallets(client, [...new Set(open.map((b) => b.playerId))].sort());
         const { settled, credits } = settleChunk(open, wallets, evidence);

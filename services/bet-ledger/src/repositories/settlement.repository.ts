@@ -18,11 +18,22 @@ export interface OpenBetRow extends OpenBet {
 }
 
 /**
- * Lock up to `limit` open bets of the window; SKIP LOCKED lets several ledger replicas share a window. No ORDER BY:
- * sorting the window's remaining open bets for every chunk made settlement quadratic; wallets are still locked in
- * id order, so chunks cannot deadlock.
+ * Serialise settlers of one window (ledger replicas, a redelivered job, the sweeper) with a transaction advisory lock.
+ * Cheaper than `FOR UPDATE` on the bets: a row lock writes every locked tuple (and its WAL) once more before the
+ * update writes it again. Its own statement, so the next statement's snapshot sees the previous holder's commit.
  */
-export async function lockOpenBets(client: PoolClient, marketId: string, windowStart: number, limit: number): Promise<OpenBetRow[]> {
+export async function lockWindow(client: PoolClient, marketId: string, windowStart: number): Promise<void> {
+  await client.query("SELECT pg_advisory_xact_lock(hashtextextended('settle:' || $1::text || ':' || $2::text, 0))", [
+    marketId,
+    String(windowStart),
+  ]);
+}
+
+/**
+ * Up to `limit` open bets of the window; call under `lockWindow`. No ORDER BY: sorting the window's remaining open
+ * bets for every chunk made settlement quadratic; wallets are still locked in id order, so chunks cannot deadlock.
+ */
+export async function openBetsOfWindow(client: PoolClient, marketId: string, windowStart: number, limit: number): Promise<OpenBetRow[]> {
   const { rows } = await client.query<{
     id: string;
     player_id: string;
@@ -33,8 +44,7 @@ export async function lockOpenBets(client: PoolClient, marketId: string, windowS
     correlation_id: string;
   }>(
     `SELECT id, player_id, client_bet_id, band_index, stake, multiplier_bps, correlation_id FROM bets
-      WHERE market_id = $1 AND window_start = $2 AND result = 'open'
-      LIMIT $3 FOR UPDATE SKIP LOCKED`,
+      WHERE market_id = $1 AND window_start = $2 AND result = 'open' LIMIT $3`,
     [marketId, windowStart, limit],
   );
   return rows.map((r) => ({
