@@ -9,6 +9,8 @@ export interface TestPlatform {
   admin: AdminClient;
   platform: Platform;
   restarts(service: ServiceName): number;
+  /** Start one more OS process of `service` on the same database, Redis and environment; stopped by `stop()`. */
+  startReplica(service: ServiceName): Promise<Platform>;
   /** SIGKILL the service and wait until its replacement is ready. */
   killAndAwaitRestart(service: ServiceName): Promise<void>;
   stop(): Promise<void>;
@@ -21,7 +23,7 @@ export interface TestPlatform {
 export async function startTestPlatform(env: Record<string, string> = {}, opts: { awaitHealthy?: boolean } = {}): Promise<TestPlatform> {
   const db: TestDatabase = await createTestDatabase();
   const lines: string[] = [];
-  const platform = await startPlatform({
+  const options = {
     databaseUrl: db.url,
     redisUrl: testRedisUrl(),
     randomPorts: true,
@@ -29,12 +31,14 @@ export async function startTestPlatform(env: Record<string, string> = {}, opts: 
     stopTimeoutMs: 10_000,
     // FEED_RECOVERY_MS: a new market is CRITICAL until its feed has been healthy that long (30 s by default).
     env: { REDIS_PREFIX: uniquePrefix('e2e'), LOG_LEVEL: 'warn', FEED_SIMULATOR_INTERVAL_MS: '100', FEED_RECOVERY_MS: '300', ...env },
-    output: (source, line) => {
+    output: (source: string, line: string) => {
       lines.push(`${source} | ${line}`);
       if (lines.length > 2_000) lines.splice(0, 1_000);
       if (process.env.E2E_VERBOSE) process.stderr.write(`${source} | ${line}\n`);
     },
-  });
+  };
+  const platform = await startPlatform(options);
+  const replicas: Platform[] = [];
   try {
     await platform.waitReady(120_000);
     if (opts.awaitHealthy !== false) {
@@ -60,6 +64,17 @@ export async function startTestPlatform(env: Record<string, string> = {}, opts: 
     admin: new AdminClient(platform.gatewayUrl, platform.adminToken),
     platform,
     restarts: (name) => service(name).restarts,
+    async startReplica(name) {
+      const replica = await startPlatform({
+        ...options,
+        services: [name],
+        adminToken: platform.adminToken,
+        secretEncryptionKey: platform.secretEncryptionKey,
+      });
+      replicas.push(replica);
+      await replica.waitReady(60_000);
+      return replica;
+    },
     async killAndAwaitRestart(name) {
       const before = service(name).restarts;
       service(name).kill('SIGKILL');
@@ -67,6 +82,7 @@ export async function startTestPlatform(env: Record<string, string> = {}, opts: 
       await service(name).waitReady(60_000);
     },
     async stop() {
+      await Promise.all(replicas.map((r) => r.stop()));
       await platform.stop();
       await db.drop();
     },
