@@ -135,6 +135,42 @@ describe('settlement, end to end', () => {
     expect((await player.client.me()).body.balance).toBe(before);
   });
 
+  it('a bet the ledger takes after its lockout is rejected cell_closed, moves no money and is never settled', async () => {
+    const late = await createPlayer(platform.admin, platform.baseUrl, 1_000);
+    // A window whose lockout is far enough ahead for the gateway to accept, near enough to pass while the ledger is stopped.
+    const ws = await eventually(async () => {
+      const w = await nextWindow();
+      return w - LOCKOUT_MS - Date.now() > 800 ? w : undefined;
+    }, 10_000);
+    const ledger = platform.platform.services.get('bet-ledger')!;
+    ledger.kill('SIGSTOP');
+    let placed;
+    try {
+      placed = await late.client.placeBet(betBody(cell(ws, 4000), 100));
+      expect(placed.status).toBe(202);
+      await eventually(async () => (Date.now() > ws - LOCKOUT_MS + 200 ? true : undefined), 10_000, 'the lockout to pass');
+    } finally {
+      ledger.kill('SIGCONT');
+    }
+    const decided = await eventually(
+      async () => {
+        const v = await late.client.betByClientId(placed.body.clientBetId);
+        return v.body.status !== 'pending' ? v.body : undefined;
+      },
+      20_000,
+      'the late bet to be decided',
+    );
+    expect(decided).toMatchObject({ status: 'rejected', reason: 'cell_closed', result: null, payout: null });
+    // Past the window's settlement: still rejected, never settled, balance untouched.
+    await eventually(async () => (Date.now() > ws + WINDOW_MS + 1_500 ? true : undefined), 15_000, 'the window to settle');
+    expect((await late.client.betByClientId(placed.body.clientBetId)).body).toMatchObject({
+      status: 'rejected',
+      result: null,
+      settledAt: null,
+    });
+    expect((await late.client.me()).body.balance).toBe(1_000);
+  });
+
   it('per-player invariant and reconciliation hold with payouts and refunds in the books', async () => {
     const list = await player.client.request<{ bets: BetView[] }>('GET', '/v1/bets?since=0&limit=1000');
     const confirmed = list.body.bets.filter((b) => b.status === 'confirmed');
