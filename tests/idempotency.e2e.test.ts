@@ -74,6 +74,21 @@ describe('idempotency', () => {
     expect(list.body.nextCursor).toBeNull();
   });
 
+  it('bets: a burst of first attempts with one clientBetId queues one bet: one 202, the rest replay it, one debit', async () => {
+    const p = await createPlayer(platform.admin, platform.baseUrl, 1_000);
+    const grid = (await (await fetch(`${platform.baseUrl}/v1/markets/BTC-USD/grid`)).json()) as { cells: GridCell[] };
+    const cell = grid.cells.reduce((x, y) => (y.windowStart > x.windowStart ? y : x));
+    const body = betBody(cell, 40);
+    const burst = await Promise.all(Array.from({ length: 20 }, () => p.client.placeBet(body)));
+    expect(burst.filter((r) => r.status === 202)).toHaveLength(1);
+    expect(burst.filter((r) => r.status === 200)).toHaveLength(19);
+    const betId = burst.find((r) => r.status === 202)!.body.betId;
+    for (const r of burst) expect(r.body.betId).toBe(betId);
+    await eventually(async () => ((await p.client.betByClientId(body.clientBetId)).body.status === 'confirmed' ? true : undefined));
+    expect((await p.client.request<{ betId: string }>('GET', `/v1/bets/${betId}`)).body.betId).toBe(betId);
+    expect((await p.client.me()).body.balance).toBe(960);
+  });
+
   it('a player sees only their own bets', async () => {
     const a = await createPlayer(platform.admin, platform.baseUrl, 1_000);
     const b = await createPlayer(platform.admin, platform.baseUrl, 1_000);

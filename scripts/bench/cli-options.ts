@@ -18,8 +18,10 @@ export interface BenchOptions {
   connections: number;
   telemetry: boolean;
   quick: boolean;
-  /** ledger, baseline-ledger, bullmq: jobs (one bet each) to pre-fill. */
+  /** ledger, baseline-ledger: bets to pre-fill; bullmq: jobs. */
   bets: number;
+  /** ledger: bets per place-bets job, as the gateway batches them (baseline-ledger: always 1). */
+  betsPerJob: number;
   /** baseline-ledger: jobs to process (fewer: it is several times slower, and a rate needs no equal count). */
   baselineBets: number;
   /** ledger modes: wallets the bets are spread over. */
@@ -46,7 +48,8 @@ export const USAGE = `pnpm bench [--mode e2e|ramp|ledger|baseline-ledger|bullmq|
   --players N           players, one WebSocket each (default 200)
   --connections N       HTTP keep-alive sockets to the gateway (default 64)
   --telemetry on|off    on: 1 % parent-based sampling exported to a local OTLP sink (default off)
-  --bets N              ledger / bullmq: jobs to process (default 30000)
+  --bets N              ledger: bets / bullmq: jobs to process (default 30000)
+  --bets-per-job N      ledger: bets per job, like the gateway's GATEWAY_BETS_PER_JOB (default 100)
   --baseline-bets N     baseline-ledger: jobs to process (default 10000: it is several times slower)
   --ramp-start N, --ramp-factor F, --ramp-max N, --ramp-step-duration S
                         ramp: rates start, start×F, start×F², … ≤ max, each for S seconds (50, 1.5, 20000, 15)
@@ -86,6 +89,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       telemetry: { type: 'string' },
       bets: { type: 'string' },
       'baseline-bets': { type: 'string' },
+      'bets-per-job': { type: 'string' },
       'ramp-start': { type: 'string' },
       'ramp-factor': { type: 'string' },
       'ramp-max': { type: 'string' },
@@ -114,6 +118,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     telemetry: telemetry === 'on',
     quick,
     bets: positiveInt('bets', values.bets, quick ? 3_000 : 30_000),
+    betsPerJob: positiveInt('bets-per-job', values['bets-per-job'], 100),
     baselineBets: positiveInt('baseline-bets', values['baseline-bets'], quick ? 1_500 : 10_000),
     ledgerPlayers: positiveInt('players', values.players, quick ? 50 : 200),
     rampStart: positiveInt('ramp-start', values['ramp-start'], 50),

@@ -45,9 +45,11 @@ export async function runLedgerMode(ctx: BenchContext, which: 'ledger' | 'baseli
     const prefix = `bench-${randomId(3)}`;
     const bets = which === 'ledger' ? opts.bets : opts.baselineBets;
     const playerIds = await seedWallets(databaseUrl, opts.ledgerPlayers, BALANCE);
-    log(`${which}: queueing ${bets} place-bets jobs over ${playerIds.length} wallets…`);
+    // The baseline is the naive design: one bet per job, one transaction per bet.
+    const betsPerJob = which === 'ledger' ? opts.betsPerJob : 1;
+    log(`${which}: queueing ${bets} bets, ${betsPerJob} per place-bets job, over ${playerIds.length} wallets…`);
     const intents = buildIntents(playerIds, bets, opts.stake);
-    const prefillSeconds = await prefillLedgerQueue(infra.redisUrl, prefix, intents);
+    const prefillSeconds = await prefillLedgerQueue(infra.redisUrl, prefix, intents, betsPerJob);
     log(`${which}: queued in ${prefillSeconds.toFixed(1)} s; starting the consumer`);
 
     const counter = await startOutcomeCounter(infra.redisUrl, prefix);

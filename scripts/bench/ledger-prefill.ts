@@ -1,9 +1,9 @@
 /**
  * Input of the ledger modes: wallets seeded in SQL the way a deposit leaves them (wallet, deposit row, one
  * `deposit` wallet entry: reconciliation holds), and the ledger queue pre-filled with exactly the jobs the
- * gateway produces — a `place-bets` job of one bet, its deterministic job id, queued in one MULTI with the pending
- * records (packages/queue's addInTransaction, as the gateway's enqueueBet does) — on cells whose lockout is an
- * hour away, so every bet can be confirmed.
+ * gateway produces — `place-bets` jobs of several bets, queued in one MULTI with their pending records (packages/queue's
+ * addInTransaction, as the gateway's bet enqueuer does) — on cells whose lockout is an hour away, so every bet can be
+ * confirmed.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -67,36 +67,45 @@ export function buildIntents(playerIds: string[], count: number, stake: number, 
   });
 }
 
-/** Queue every intent as the gateway does (pending record + job in one MULTI). Returns seconds taken. */
-export async function prefillLedgerQueue(redisUrl: string, prefix: string, intents: BetIntent[]): Promise<number> {
+/**
+ * Queue every intent as the gateway does: `betsPerJob` bets per `place-bets` job, in one MULTI with their pending
+ * records, ids and window memberships (the gateway's bet enqueuer). Returns seconds taken.
+ */
+export async function prefillLedgerQueue(redisUrl: string, prefix: string, intents: BetIntent[], betsPerJob: number): Promise<number> {
   const connection = createRedis(redisUrl, 'blocking');
   const queue = createQueue('ledger', connection, prefix);
   const keys = redisKeys(prefix);
   const started = performance.now();
+  const jobs: BetIntent[][] = [];
+  for (let i = 0; i < intents.length; i += betsPerJob) jobs.push(intents.slice(i, i + betsPerJob));
   try {
     // The market as feed-monitor leaves it, in case the ledger checks it (SPEC 2: CRITICAL → market_suspended).
     await connection.hset(keys.market(LEDGER_MARKET), 'status', 'HEALTHY', 'price', 100_000, 'ts', Date.now());
-    await mapLimit(intents, PREFILL_CONCURRENCY, async (intent) => {
-      const record = {
-        betId: intent.betId,
-        playerId: intent.playerId,
-        clientBetId: intent.clientBetId,
-        marketId: intent.marketId,
-        cellId: intent.cellId,
-        stake: intent.stake,
-        multiplierBps: intent.multiplierBps,
-        minMultiplierBps: intent.minMultiplierBps,
-        placedAt: intent.acceptedAt,
-      };
+    await mapLimit(jobs, Math.max(1, Math.floor(PREFILL_CONCURRENCY / betsPerJob)), async (bets) => {
       await addInTransaction(
         queue,
         (multi) => {
-          multi.set(keys.pendingBet(intent.playerId, intent.clientBetId), JSON.stringify(record), 'NX');
-          multi.set(keys.pendingBetId(intent.betId), `${intent.playerId}|${intent.clientBetId}`);
+          for (const intent of bets) {
+            const record = {
+              betId: intent.betId,
+              playerId: intent.playerId,
+              clientBetId: intent.clientBetId,
+              marketId: intent.marketId,
+              cellId: intent.cellId,
+              stake: intent.stake,
+              multiplierBps: intent.multiplierBps,
+              minMultiplierBps: intent.minMultiplierBps,
+              placedAt: intent.acceptedAt,
+            };
+            const key = `${intent.playerId}|${intent.clientBetId}`;
+            multi.set(keys.pendingBet(intent.playerId, intent.clientBetId), JSON.stringify(record), 'NX');
+            multi.set(keys.pendingBetId(intent.betId), key);
+            multi.sadd(keys.pendingWindow(intent.marketId, intent.windowStart), key);
+          }
         },
         'place-bets',
-        { bets: [intent] },
-        { jobId: `b-${intent.playerId}-${intent.clientBetId}` },
+        { bets },
+        { jobId: `bets-${bets[0]!.betId}` },
       );
     });
     return (performance.now() - started) / 1000;

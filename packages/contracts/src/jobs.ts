@@ -31,6 +31,8 @@ export const betIntent = z.object({
   lockoutAt: int,
   acceptedAt: int,
   correlationId: z.string(),
+  /** W3C trace context of the request that placed it, when the job was not queued under that request's own context. */
+  traceparent: z.string().optional(),
 });
 export type BetIntent = z.infer<typeof betIntent>;
 

@@ -128,6 +128,28 @@ describe('ledger batch against real Postgres and Redis', () => {
     expect(all.slice(2)).toEqual(expect.arrayContaining(firstRound));
   });
 
+  it("a duplicate request's intent that lost the key at the gateway is dropped: the winner is decided, whatever the order", async () => {
+    const player = randomUUID();
+    await fund(player, 1_000);
+    const winner = bet(player, 100);
+    const loser = { ...winner, betId: randomUUID(), stake: 100 };
+    const record = { betId: winner.betId, playerId: player, clientBetId: winner.clientBetId };
+    await redis.set(keys.pendingBet(player, winner.clientBetId), JSON.stringify(record));
+    for (const b of [winner, loser]) await redis.set(keys.pendingBetId(b.betId), `${player}|${winner.clientBetId}`);
+    await redis.sadd(keys.pendingWindow(winner.marketId, winner.windowStart), `${player}|${winner.clientBetId}`);
+    // The loser's job comes first, alone: it must not take the key.
+    await flushWith(pool)(items([loser]));
+    expect((await pool.query('SELECT id FROM bets WHERE player_id = $1', [player])).rows).toEqual([]);
+    expect(await redis.exists(keys.pendingBetId(loser.betId))).toBe(0);
+    expect(await redis.sismember(keys.pendingWindow(winner.marketId, winner.windowStart), `${player}|${winner.clientBetId}`)).toBe(1);
+    await flushWith(pool)(items([loser, winner]));
+    const { rows } = await pool.query<{ id: string; status: string }>('SELECT id, status FROM bets WHERE player_id = $1', [player]);
+    expect(rows).toEqual([{ id: winner.betId, status: 'confirmed' }]);
+    expect((await wallet(player)).balance).toBe(900);
+    expect(await redis.exists(keys.pendingBet(player, winner.clientBetId), keys.pendingBetId(winner.betId))).toBe(0);
+    expect(await redis.scard(keys.pendingWindow(winner.marketId, winner.windowStart))).toBe(0);
+  });
+
   it('a bet past its lockout is rejected cell_closed and moves no money', async () => {
     const player = randomUUID();
     await fund(player, 100);

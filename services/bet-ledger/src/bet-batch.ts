@@ -61,18 +61,30 @@ function toStored(d: Decision): StoredOutcome {
 export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) => Promise<void[]> {
   const tracer = getTracer();
 
-  /** Markets CRITICAL now (no status yet counts as CRITICAL): their queued bets are rejected. */
-  async function suspendedMarkets(items: BatchItem[]): Promise<Set<string>> {
+  /**
+   * From Redis, in one round trip: the markets CRITICAL now (no status yet counts as CRITICAL), whose queued bets
+   * are rejected; and the bets that lost their key's race at the gateway. A job carries several bets, so it cannot be
+   * deduplicated by job id: a concurrent duplicate request's intent can ride in another job. The key's pending record
+   * names the winner; an intent whose record names another bet is dropped (its 202 was never sent).
+   */
+  async function redisFacts(items: BatchItem[]): Promise<{ suspended: Set<string>; losers: Set<string> }> {
     const markets = [...new Set(items.map((i) => i.bet.marketId))];
     const pipeline = deps.redis.pipeline();
     for (const m of markets) pipeline.hget(deps.keys.market(m), 'status');
+    for (const { bet } of items) pipeline.get(deps.keys.pendingBet(bet.playerId, bet.clientBetId));
     const replies = (await pipeline.exec()) ?? [];
-    return new Set(markets.filter((_, k) => (replies[k]?.[1] ?? 'CRITICAL') === 'CRITICAL'));
+    for (const [err] of replies) if (err) throw err;
+    const losers = new Set<string>();
+    items.forEach(({ bet }, k) => {
+      const record = replies[markets.length + k]?.[1] as string | null | undefined;
+      if (record && (JSON.parse(record) as { betId: string }).betId !== bet.betId) losers.add(bet.betId);
+    });
+    return { suspended: new Set(markets.filter((_, k) => (replies[k]?.[1] ?? 'CRITICAL') === 'CRITICAL')), losers };
   }
 
   async function commitBatch(items: BatchItem[], now: number) {
-    const suspended = await suspendedMarkets(items);
-    return withTransaction(deps.pool, async (client) => {
+    const { suspended, losers } = await redisFacts(items);
+    const result = await withTransaction(deps.pool, async (client) => {
       const cellLiability = await lockCellsLiability(
         client,
         items.map((i) => i.bet.cellId),
@@ -85,7 +97,9 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
       );
       const storedKeys = new Set(stored.map(keyOf));
       const fresh = new Map<string, BetIntent>();
-      for (const { bet } of items) if (!storedKeys.has(keyOf(bet)) && !fresh.has(keyOf(bet))) fresh.set(keyOf(bet), bet);
+      for (const { bet } of items) {
+        if (!storedKeys.has(keyOf(bet)) && !fresh.has(keyOf(bet)) && !losers.has(bet.betId)) fresh.set(keyOf(bet), bet);
+      }
       const { decisions, changes } = decideFirstFit([...fresh.values()], wallets, now, (m) => suspended.has(m), {
         cap: deps.maxCellLiability,
         current: cellLiability,
@@ -95,6 +109,7 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
       await insertStakeEntries(client, decisions, now);
       return { outcomes: [...stored, ...decisions.map(toStored)], changes, replayed: stored.length, fresh: decisions.length };
     });
+    return { ...result, losers };
   }
 
   return async function flush(items) {
@@ -135,10 +150,16 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
         const span = spans.get(keyOf(o));
         const traceCtx = span ? injectTraceContext(trace.setSpan(context.active(), span)) : {};
         pipeline.publish(channel, JSON.stringify(outcomeEvent(o, traceCtx)));
-        pipeline.del(deps.keys.pendingBet(o.playerId, o.clientBetId), deps.keys.pendingBetId(o.betId));
+        pipeline.del(deps.keys.pendingBet(o.playerId, o.clientBetId));
       }
-      for (const { bet } of items)
-        pipeline.srem(deps.keys.pendingWindow(bet.marketId, bet.windowStart), `${bet.playerId}|${bet.clientBetId}`);
+      for (const { bet } of items) {
+        // Every bet of the batch is decided or stored now (a loser's id pointed at the winner's record: it goes too);
+        // a loser leaves the winner's window membership alone.
+        pipeline.del(deps.keys.pendingBetId(bet.betId));
+        if (!result.losers.has(bet.betId)) {
+          pipeline.srem(deps.keys.pendingWindow(bet.marketId, bet.windowStart), `${bet.playerId}|${bet.clientBetId}`);
+        }
+      }
       deps.cache.queue(
         pipeline,
         result.changes.map((c) => ({ playerId: c.playerId, balance: c.balance, seq: c.seq })),

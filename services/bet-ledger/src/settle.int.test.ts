@@ -8,7 +8,7 @@ import { createQueue, createRedis, createWorker, type Redis, type TypedWorker } 
 import { createLogger, initTelemetry } from '@wagerflow/runtime';
 import { createTestDatabase, testRedisUrl, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
 import { createBetBatchFlush } from './bet-batch.js';
-import { Batcher } from './domain/batcher.js';
+import { Batcher } from '@wagerflow/queue';
 import { depositHandler } from './jobs/deposit.handler.js';
 import { placeBetsHandler } from './jobs/place-bets.handler.js';
 import { settleHandler } from './jobs/settle.handler.js';

@@ -12,6 +12,8 @@ const schema = commonEnv
     PG_ACQUIRE_TIMEOUT_MS: env.int(5_000, 50),
     GATEWAY_PG_POOL_SIZE: env.int(20, 1, 200),
     DEPOSIT_TIMEOUT_MS: env.int(5_000, 100),
+    // Bets accepted in the same event-loop turn share one ledger job (and one MULTI), up to this many.
+    GATEWAY_BETS_PER_JOB: env.int(100, 1, 1_000),
     BULL_BOARD_READ_ONLY: env.onOff('on'),
     WS_MAX_BUFFERED_BYTES: env.int(1_048_576, 1_024),
     WS_PING_INTERVAL_MS: env.int(15_000, 100),

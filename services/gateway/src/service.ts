@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { QUEUES, redisKeys } from '@wagerflow/contracts';
 import { createPool } from '@wagerflow/db';
-import { QueueEvents, addInTransaction, createQueue, createRedis } from '@wagerflow/queue';
+import { QueueEvents, createQueue, createRedis } from '@wagerflow/queue';
 import { createServiceKit, dependencyChecks, runChecks, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
 import { depositResult } from '@wagerflow/contracts';
 import type { GatewayConfig } from './config.js';
@@ -12,6 +12,7 @@ import { createAuth } from './http/auth.js';
 import type { RouteDeps } from './http/routes/route-deps.js';
 import { ledgerReadRepository } from './repositories/ledger-read.repository.js';
 import { playersRepository, staffRepository } from './repositories/players.repository.js';
+import { createBetEnqueuer } from './repositories/bet-enqueuer.js';
 import { redisState } from './repositories/redis-state.js';
 import { attachStream } from './ws/stream.js';
 
@@ -34,6 +35,7 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
   const ledgerEvents = new QueueEvents(QUEUES.ledger, { connection: eventsConnection, prefix: config.REDIS_PREFIX, autorun: false });
   ledgerEvents.on('error', () => undefined);
 
+  const betEnqueuer = createBetEnqueuer({ queue: ledgerQueue, keys, maxBetsPerJob: config.GATEWAY_BETS_PER_JOB });
   const secretBox = createSecretBox(config.SECRET_ENCRYPTION_KEY);
   const state = redisState(redis, keys);
   const players = playersRepository(pool);
@@ -66,23 +68,7 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
       stakeMin: config.STAKE_MIN,
       stakeMax: config.STAKE_MAX,
     },
-    async enqueueBet(record, intent) {
-      const replies = await addInTransaction(
-        ledgerQueue,
-        (multi) => {
-          multi.set(keys.pendingBet(record.playerId, record.clientBetId), JSON.stringify(record), 'NX');
-          multi.set(keys.pendingBetId(record.betId), `${record.playerId}|${record.clientBetId}`);
-          // Settlement of the window waits until this set is empty (the ledger removes the bet after commit).
-          // Members are the idempotency key, not the bet id: a losing duplicate request adds nothing new.
-          multi.sadd(keys.pendingWindow(intent.marketId, intent.windowStart), `${record.playerId}|${record.clientBetId}`);
-        },
-        'place-bets',
-        { bets: [intent] },
-        // Deterministic job id: a concurrent duplicate request adds nothing (BullMQ keeps the first).
-        { jobId: `b-${record.playerId}-${record.clientBetId}` },
-      );
-      return replies[0] === 'OK';
-    },
+    enqueueBet: (record, intent) => betEnqueuer.enqueue(record, intent),
     async deposit(playerId, amount, reference, correlationId) {
       const job = await ledgerQueue.add('deposit', { playerId, amount, reference, correlationId });
       try {
@@ -146,6 +132,7 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
       });
       shutdown.add('close streams', () => stream.close());
       shutdown.add('close ops server', () => ops.close());
+      shutdown.add('queue the last accepted bets', () => betEnqueuer.close());
       shutdown.add('close queues', async () => {
         await Promise.allSettled([ledgerQueue.close(), feedQueue.close(), ledgerEvents.close()]);
       });

@@ -279,4 +279,41 @@ describe('Batcher', () => {
     await settle();
     expect(a.state).toBe('rejected');
   });
+
+  it('maxWaitMs 0: a burst submitted in one event-loop turn goes out as one batch', async () => {
+    const { batcher, batches } = recording(100, 0);
+    const results = Promise.all([1, 2, 3].map((i) => batcher.submit(i)));
+    await settle();
+    expect(await results).toEqual([10, 20, 30]);
+    void batcher.submit(4);
+    await settle();
+    expect(batches).toEqual([[1, 2, 3], [4]]);
+  });
+
+  it('concurrency 2: two flushes run at once, a third batch waits for one of them', async () => {
+    const flushes: { items: string[]; d: Deferred<string[]> }[] = [];
+    const batcher = new Batcher<string, string>({
+      maxSize: 1,
+      maxWaitMs: 10,
+      concurrency: 2,
+      flush: (items) => {
+        const d = deferred<string[]>();
+        flushes.push({ items: [...items], d });
+        return d.promise;
+      },
+    });
+    const a = track(batcher.submit('a'));
+    const b = track(batcher.submit('b'));
+    const c = track(batcher.submit('c'));
+    await settle();
+    expect(flushes.map((f) => f.items)).toEqual([['a'], ['b']]);
+    flushes[1]!.d.resolve(echo(['b']));
+    await settle();
+    expect(b.value).toBe('ok:b');
+    expect(flushes.map((f) => f.items)).toEqual([['a'], ['b'], ['c']]);
+    flushes[0]!.d.resolve(echo(['a']));
+    flushes[2]!.d.resolve(echo(['c']));
+    await settle();
+    expect([a.value, c.value]).toEqual(['ok:a', 'ok:c']);
+  });
 });

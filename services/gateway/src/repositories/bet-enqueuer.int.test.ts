@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QUEUES, redisKeys, type BetIntent } from '@wagerflow/contracts';
+import { createQueue, createRedis, type Redis, type TypedQueue } from '@wagerflow/queue';
+import { testRedisUrl, uniquePrefix } from '@wagerflow/testing';
+import { createBetEnqueuer } from './bet-enqueuer.js';
+import type { PendingRecord } from './redis-state.js';
+
+const prefix = uniquePrefix('enqueue');
+const keys = redisKeys(prefix);
+let redis: Redis;
+let queue: TypedQueue<'ledger'>;
+
+function accepted(playerId: string, clientBetId: string = randomUUID()): { record: PendingRecord; intent: BetIntent } {
+  const betId = randomUUID();
+  const record: PendingRecord = {
+    betId,
+    playerId,
+    clientBetId,
+    marketId: 'BTC-USD',
+    cellId: 'BTC-USD:9999990000:4000',
+    stake: 10,
+    multiplierBps: 20_000,
+    minMultiplierBps: null,
+    placedAt: Date.now(),
+  };
+  const intent: BetIntent = {
+    ...record,
+    windowStart: 9_999_990_000,
+    bandIndex: 4000,
+    priceLow: 100_000,
+    priceHigh: 100_025,
+    lockoutAt: 9_999_988_000,
+    acceptedAt: record.placedAt,
+    correlationId: betId,
+  };
+  return { record, intent };
+}
+
+const queuedBets = async () => (await queue.queue.getJobs(['waiting'])).flatMap((j) => (j.data as { bets: BetIntent[] }).bets);
+
+beforeAll(() => {
+  redis = createRedis(testRedisUrl(), 'blocking');
+  queue = createQueue(QUEUES.ledger, redis, prefix);
+});
+afterAll(async () => {
+  await queue?.close();
+  await redis?.quit();
+});
+
+describe('bet enqueuer (several bets per ledger job)', () => {
+  it('bets submitted together share one job, each with its pending record, id and window membership', async () => {
+    const enqueuer = createBetEnqueuer({ queue, keys, maxBetsPerJob: 100 });
+    const bets = Array.from({ length: 5 }, () => accepted(randomUUID()));
+    expect(await Promise.all(bets.map((b) => enqueuer.enqueue(b.record, b.intent)))).toEqual([true, true, true, true, true]);
+    const jobs = await queue.queue.getJobs(['waiting']);
+    expect(jobs).toHaveLength(1);
+    expect((jobs[0]!.data as { bets: BetIntent[] }).bets.map((b) => b.betId)).toEqual(bets.map((b) => b.record.betId));
+    for (const { record } of bets) {
+      expect(JSON.parse((await redis.get(keys.pendingBet(record.playerId, record.clientBetId)))!)).toEqual(record);
+      expect(await redis.get(keys.pendingBetId(record.betId))).toBe(`${record.playerId}|${record.clientBetId}`);
+      expect(await redis.sismember(keys.pendingWindow('BTC-USD', 9_999_990_000), `${record.playerId}|${record.clientBetId}`)).toBe(1);
+    }
+    await enqueuer.close();
+    await queue.queue.obliterate({ force: true });
+  });
+
+  it('splits a burst into jobs of at most maxBetsPerJob', async () => {
+    const enqueuer = createBetEnqueuer({ queue, keys, maxBetsPerJob: 3 });
+    const bets = Array.from({ length: 7 }, () => accepted(randomUUID()));
+    await Promise.all(bets.map((b) => enqueuer.enqueue(b.record, b.intent)));
+    const sizes = (await queue.queue.getJobs(['waiting'])).map((j) => (j.data as { bets: BetIntent[] }).bets.length).sort();
+    expect(sizes).toEqual([1, 3, 3]);
+    await enqueuer.close();
+    await queue.queue.obliterate({ force: true });
+  });
+
+  it('one key twice in one batch: the first wins, the second is not queued', async () => {
+    const enqueuer = createBetEnqueuer({ queue, keys, maxBetsPerJob: 100 });
+    const player = randomUUID();
+    const a = accepted(player, 'same-key');
+    const b = accepted(player, 'same-key');
+    expect(await Promise.all([enqueuer.enqueue(a.record, a.intent), enqueuer.enqueue(b.record, b.intent)])).toEqual([true, false]);
+    expect((await queuedBets()).map((x) => x.betId)).toEqual([a.record.betId]);
+    await enqueuer.close();
+    await queue.queue.obliterate({ force: true });
+  });
+
+  it('one key from two gateway replicas at once: exactly one wins; the record names it, so the ledger can drop the other', async () => {
+    const one = createBetEnqueuer({ queue, keys, maxBetsPerJob: 100 });
+    const two = createBetEnqueuer({ queue, keys, maxBetsPerJob: 100 });
+    const player = randomUUID();
+    const a = accepted(player, 'raced');
+    const b = accepted(player, 'raced');
+    const [wonA, wonB] = await Promise.all([one.enqueue(a.record, a.intent), two.enqueue(b.record, b.intent)]);
+    expect([wonA, wonB].filter(Boolean)).toHaveLength(1);
+    const winner = wonA ? a : b;
+    expect((JSON.parse((await redis.get(keys.pendingBet(player, 'raced')))!) as PendingRecord).betId).toBe(winner.record.betId);
+    // Both intents were queued (a job cannot be conditional on its MULTI's SET NX); the ledger test covers the drop.
+    expect((await queuedBets()).map((x) => x.betId).sort()).toEqual([a.record.betId, b.record.betId].sort());
+    await Promise.all([one.close(), two.close()]);
+    await queue.queue.obliterate({ force: true });
+  });
+});

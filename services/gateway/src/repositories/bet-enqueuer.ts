@@ -1,0 +1,67 @@
+import { context, type Context } from '@opentelemetry/api';
+import type { BetIntent, RedisKeys } from '@wagerflow/contracts';
+import { addInTransaction, Batcher, type TypedQueue } from '@wagerflow/queue';
+import { injectTraceContext } from '@wagerflow/runtime';
+import type { PendingRecord } from './redis-state.js';
+
+interface Submission {
+  record: PendingRecord;
+  intent: BetIntent;
+  ctx: Context;
+}
+
+export interface BetEnqueuerOptions {
+  queue: TypedQueue<'ledger'>;
+  keys: RedisKeys;
+  /** Most bets in one job (and one MULTI). */
+  maxBetsPerJob: number;
+}
+
+const keyOf = (r: PendingRecord) => `${r.playerId}|${r.clientBetId}`;
+
+/**
+ * Queues accepted bets for the ledger, several per job: the bets that arrive in one event-loop turn (or while the
+ * previous MULTI is in flight) share one MULTI and one `place-bets` job. BullMQ's per-job cost (add, fetch, lock,
+ * complete) is then paid once per batch, not once per bet. Each bet still claims its own idempotency key with
+ * `SET NX` in the same MULTI as the job, so a bet is queued if and only if its record is written; an intent whose
+ * key was taken by a concurrent duplicate rides along and the ledger drops it (the record names the winner).
+ * Resolves true when this submission won its key.
+ */
+export function createBetEnqueuer(o: BetEnqueuerOptions): {
+  enqueue(record: PendingRecord, intent: BetIntent): Promise<boolean>;
+  close(): Promise<void>;
+} {
+  async function flush(items: Submission[]): Promise<boolean[]> {
+    // The same key twice in one batch: only the first goes in; the others lost already.
+    const seen = new Set<string>();
+    const firsts = items.filter((s) => !seen.has(keyOf(s.record)) && seen.add(keyOf(s.record)));
+    const lead = firsts[0]!;
+    // The job is queued under the first bet's trace; every other bet carries its own request's trace context.
+    const bets = firsts.map((s) => (s === lead ? s.intent : { ...s.intent, traceparent: injectTraceContext(s.ctx).traceparent }));
+    const replies = await context.with(lead.ctx, () =>
+      addInTransaction(
+        o.queue,
+        (multi) => {
+          for (const { record, intent } of firsts) {
+            multi.set(o.keys.pendingBet(record.playerId, record.clientBetId), JSON.stringify(record), 'NX');
+            multi.set(o.keys.pendingBetId(record.betId), keyOf(record));
+            // Settlement of the window waits until this set is empty (the ledger removes the bet after commit).
+            // Members are the idempotency key, not the bet id: a losing duplicate request adds nothing new.
+            multi.sadd(o.keys.pendingWindow(intent.marketId, intent.windowStart), keyOf(record));
+          }
+        },
+        'place-bets',
+        { bets },
+        { jobId: `bets-${lead.record.betId}` },
+      ),
+    );
+    const won = new Map(firsts.map((s, i) => [s, replies[i * 3] === 'OK']));
+    return items.map((s) => won.get(s) ?? false);
+  }
+
+  const batcher = new Batcher<Submission, boolean>({ maxSize: o.maxBetsPerJob, maxWaitMs: 0, flush });
+  return {
+    enqueue: (record, intent) => batcher.submit({ record, intent, ctx: context.active() }),
+    close: () => batcher.close(),
+  };
+}
