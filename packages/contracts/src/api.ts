@@ -25,7 +25,9 @@ export const multiplierNumber = z
   .number()
   .positive()
   .max(1e6)
-  .refine((x) => Math.abs(x * 100 - Math.round(x * 100)) < 1e-7, 'at most 2 decimals');
+  .refine((x) => Math.abs(x * 100 - Math.round(x * 100)) < 1e-7, 'at most 2 decimals')
+  // JSON Schema cannot state "2 decimals" safely (multipleOf 0.01 fails on binary floats): said in words.
+  .meta({ description: 'a positive number with at most 2 decimals' });
 
 export const placeBetBody = z.strictObject({
   clientBetId: z.uuid(),
@@ -81,3 +83,97 @@ export interface GridCell {
   windowEnd: number;
   multiplier: number;
 }
+
+// Query strings: the gateway validates them with these, and GET /v1/openapi.json is generated from them.
+
+/** `GET /v1/bets?clientBetId=`: one bet, by the id the player gave it. */
+export const betByClientIdQuery = z.strictObject({ clientBetId: z.uuid() });
+
+/** `GET /v1/bets?since=&limit=&cursor=`: the player's bets with `updatedAt >= since`, oldest change first. */
+export const betListQuery = z.strictObject({
+  since: z.coerce.number().int().min(0).max(8.64e15).meta({ description: 'epoch ms: bets with updatedAt >= since' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(200).optional().meta({ description: 'nextCursor of the previous page' }),
+});
+
+// Response shapes (SPEC 4), for the OpenAPI document; each matches the interface above (checked below).
+
+const int = z.number().int();
+const epochMs = int.meta({ description: 'Unix epoch milliseconds' });
+const minorUnits = int.meta({ description: 'integer minor units (cents)' });
+
+export const serverTimeResponse = z.object({ serverTime: epochMs });
+
+export const marketViewSchema = z.object({
+  marketId: z.string(),
+  price: z.number().nullable(),
+  feedStatus: z.enum(FEED_STATUSES),
+  lastTickAt: epochMs.nullable(),
+});
+
+export const gridCellSchema = z.object({
+  cellId: z.string().meta({ description: '{marketId}:{windowStart}:{bandIndex}' }),
+  priceLow: z.number(),
+  priceHigh: z.number(),
+  windowStart: epochMs,
+  windowEnd: epochMs,
+  multiplier: z.number(),
+});
+
+export const gridResponse = z.object({
+  marketId: z.string(),
+  price: z.number().nullable(),
+  asOf: epochMs,
+  priceStep: z.number(),
+  windowMs: int,
+  lockoutMs: int,
+  cells: z.array(gridCellSchema),
+});
+
+export const placeBetAccepted = z.object({
+  betId: z.string(),
+  clientBetId: z.string(),
+  status: z.literal('pending'),
+  multiplier: z.number().meta({ description: 'the multiplier locked for this bet' }),
+});
+
+export const betViewSchema = z.object({
+  betId: z.string(),
+  clientBetId: z.string(),
+  marketId: z.string(),
+  cellId: z.string(),
+  stake: minorUnits,
+  multiplier: z.number(),
+  status: z.enum(BET_STATUSES),
+  reason: z.string().nullable(),
+  result: z.enum(BET_RESULTS).nullable().meta({ description: 'null unless confirmed, then open until settled' }),
+  payout: minorUnits.nullable(),
+  placedAt: epochMs,
+  confirmedAt: epochMs.nullable(),
+  settledAt: epochMs.nullable(),
+  updatedAt: epochMs,
+});
+
+export const betPageResponse = z.object({ bets: z.array(betViewSchema), nextCursor: z.string().nullable() });
+
+export const meResponse = z.object({
+  playerId: z.string(),
+  balance: minorUnits,
+  walletSeq: int,
+  loyalty: z.object({ points: int, tier: z.string() }),
+});
+
+export const createPlayerResponse = z.object({ playerId: z.string(), apiKey: z.string(), apiSecret: z.string() });
+export const depositResponse = z.object({ depositId: z.string(), balance: minorUnits });
+export const createStaffResponse = z.object({ staffId: z.string(), token: z.string() });
+const driftCount = z.object({ checked: int, drift: int });
+export const reconciliationResponse = z.object({ wallets: driftCount, loyalty: driftCount });
+export const tickAcceptedResponse = z.object({ accepted: z.literal(true) });
+
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+// Compile-time: the schemas describe exactly the interfaces the gateway's handlers build.
+const _shapesMatch: [
+  Same<z.output<typeof betViewSchema>, BetView>,
+  Same<z.output<typeof marketViewSchema>, MarketView>,
+  Same<z.output<typeof gridCellSchema>, GridCell>,
+] = [true, true, true];

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** Public error codes of SPEC 4, with the HTTP status each one answers with. */
 export const ERROR_STATUS = {
   not_found: 404,
@@ -40,6 +42,56 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: ErrorDetail[] };
 }
 
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
+
+/** What each code means, for the OpenAPI document (GET /v1/openapi.json). */
+export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
+  not_found: 'no such route, or no such resource of this player',
+  method_not_allowed: 'the path exists, not with this method (see the Allow header)',
+  payload_too_large: 'the body exceeds 64 KiB',
+  unauthorized: 'no credentials, or unknown ones',
+  unknown_api_key: 'X-Api-Key missing or unknown',
+  invalid_signature: 'a signing header missing or malformed, or the signature is wrong',
+  stale_timestamp: 'X-Timestamp outside [now - 30 s, now + 5 s]',
+  replayed_nonce: 'X-Nonce already used in the last 90 s',
+  forbidden: 'valid credentials without the right to this route',
+  unsupported_media_type: 'the body is not application/json',
+  validation_failed: 'invalid JSON, or the body or query does not match the schema (details name the fields)',
+  idempotency_key_reused: 'the idempotency key was used before with a different body',
+  unknown_player: 'no such player',
+  unknown_market: 'no such market',
+  unknown_cell: 'not a cell of the next windows of this market',
+  archived: 'the resource was archived',
+  service_unavailable: 'a dependency is down; retry later',
+  timeout: 'the ledger did not answer in time; a retry with the same idempotency key is safe',
+  market_suspended: 'the market is CRITICAL: no new bets',
+  cell_closed: 'the cell is past its lockout',
+  cell_unavailable: 'the cell is not offered at the current price',
+  stake_out_of_range: 'the stake is outside the configured limits',
+  quote_moved: 'the multiplier fell below minMultiplier',
+  limit_exceeded: "the cell's liability cap would be exceeded",
+  insufficient_funds: 'the balance is too low',
+  rate_limited: 'too many requests; see Retry-After',
+  internal_error: 'an unexpected error',
+};
+
+export const errorDetailSchema = z.object({ path: z.string(), message: z.string() });
+
+/** SPEC 4's error body; `codes` narrows `error.code` to what one route or status can answer. */
+export function errorBodySchema(codes: readonly ErrorCode[] = ERROR_CODES) {
+  return z.object({
+    error: z.object({
+      code: z.enum(codes as [ErrorCode, ...ErrorCode[]]),
+      message: z.string(),
+      details: z.array(errorDetailSchema).optional(),
+    }),
+  });
+}
+
 /** Reasons a bet can be rejected by the ledger (the `reason` of `bet:rejected`). */
 export const REJECT_REASONS = ['insufficient_funds', 'cell_closed', 'market_suspended', 'limit_exceeded'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
+
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+// Compile-time: the schema describes exactly the body the gateway's error middleware renders.
+const _errorBodyMatches: Same<z.output<ReturnType<typeof errorBodySchema>>, ErrorBody> = true;

@@ -4,7 +4,9 @@ import type { Logger, Metrics } from '@wagerflow/runtime';
 import { BULL_BOARD_PATH, bullBoard } from './bull-board.js';
 import { errorHandler } from './error-handler.js';
 import { requestContext } from './request-context.js';
-import { createRouteTable } from './router.js';
+import { API_ROUTES, ROUTER_OPERATIONS, expressPath, type RouterOperationId } from './api-routes.js';
+import { openApiHandler } from './openapi.js';
+import { createRouteTable, type Handler } from './router.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { betRoutes } from './routes/bets.routes.js';
 import { publicRoutes } from './routes/public.routes.js';
@@ -33,8 +35,8 @@ export function createApp(o: AppOptions): Express {
   );
   app.use(requestContext((route, status, ms) => httpSeconds.observe({ route, status: String(status) }, ms / 1000)));
 
-  app.get('/healthz', (_req, res) => void res.status(o.health.live() ? 200 : 503).json({ status: 'ok' }));
-  app.get('/readyz', (_req, res, next) => {
+  app.get(API_ROUTES.healthz.path, (_req, res) => void res.status(o.health.live() ? 200 : 503).json({ status: 'ok' }));
+  app.get(API_ROUTES.readyz.path, (_req, res, next) => {
     o.health.ready().then((ok) => void res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable' }), next);
   });
   const board = bullBoard(o.deps.auth, o.queues, o.bullBoardReadOnly);
@@ -45,18 +47,26 @@ export function createApp(o: AppOptions): Express {
   const pub = publicRoutes(o.deps);
   const bets = betRoutes(o.deps);
   const admin = adminRoutes(o.deps);
-  routes.add('GET', '/v1/time', pub.time);
-  routes.add('GET', '/v1/markets', pub.markets);
-  routes.add('GET', '/v1/markets/:marketId/grid', pub.grid);
-  routes.add('GET', '/v1/me', pub.me);
-  routes.add('POST', '/v1/bets', bets.placeBet);
-  routes.add('GET', '/v1/bets', bets.listBets);
-  routes.add('GET', '/v1/bets/:betId', bets.getBet);
-  routes.add('POST', '/v1/admin/players', admin.createPlayer);
-  routes.add('POST', '/v1/admin/players/:playerId/deposits', admin.deposit);
-  routes.add('POST', '/v1/admin/staff', admin.createStaff);
-  routes.add('GET', '/v1/admin/reconciliation', admin.reconciliation);
-  routes.add('POST', '/v1/admin/markets/:marketId/ticks', admin.tick);
+  // Paths, methods and schemas come from the route table (./api-routes.ts), which GET /v1/openapi.json is generated from.
+  const handlers: Record<RouterOperationId, Handler> = {
+    getTime: pub.time,
+    getOpenApi: openApiHandler(),
+    listMarkets: pub.markets,
+    getGrid: pub.grid,
+    getMe: pub.me,
+    placeBet: bets.placeBet,
+    listBets: bets.listBets,
+    getBet: bets.getBet,
+    createPlayer: admin.createPlayer,
+    deposit: admin.deposit,
+    createStaff: admin.createStaff,
+    reconciliation: admin.reconciliation,
+    postTick: admin.tick,
+  };
+  for (const id of ROUTER_OPERATIONS) {
+    const route = API_ROUTES[id];
+    routes.add(route.method, expressPath(route.path), handlers[id]);
+  }
   app.use(router);
   app.use(routes.fallback());
   app.use(errorHandler(o.logger));

@@ -3,9 +3,10 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
+import { API_ROUTES } from './api-routes.js';
 import type { Auth } from './auth.js';
 
-export const BULL_BOARD_PATH = '/admin/queues';
+export const BULL_BOARD_PATH = API_ROUTES.bullBoard.path;
 
 /** Bull Board has no auth of its own: the admin token, as Bearer or as the Basic password, guards it. */
 export function bullBoard(

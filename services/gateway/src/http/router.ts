@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import { ApiError } from './api-error.js';
 
 type Method = 'GET' | 'POST';
-type Handler = (req: Request, res: Response) => Promise<void>;
+export type Handler = (req: Request, res: Response) => Promise<void>;
 
 /**
  * Every route is registered here so that the fallback can tell an unknown path (404 `not_found`)
@@ -10,7 +10,7 @@ type Handler = (req: Request, res: Response) => Promise<void>;
  */
 export function createRouteTable(router: Router) {
   const patterns: { method: Method; re: RegExp }[] = [];
-  const toRegExp = (path: string) => new RegExp(`^${path.replace(/:[A-Za-z]+/g, '[^/]+')}/?$`);
+  const toRegExp = (path: string) => new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}/?$`);
   return {
     add(method: Method, path: string, handler: Handler) {
       patterns.push({ method, re: toRegExp(path) });

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { z } from 'zod';
-import { bpsToMultiplier, placeBetBody, type BetIntent, type BetView, type PlaceBetBody } from '@wagerflow/contracts';
+import {
+  betByClientIdQuery,
+  betListQuery,
+  bpsToMultiplier,
+  placeBetBody,
+  type BetIntent,
+  type BetView,
+  type PlaceBetBody,
+} from '@wagerflow/contracts';
 import { currentCorrelationId } from '@wagerflow/runtime';
 import { acceptBet, sameBetBody } from '../../domain/bet-acceptance.js';
 import type { PendingRecord } from '../../repositories/redis-state.js';
@@ -27,12 +34,6 @@ function pendingView(p: PendingRecord): BetView {
     updatedAt: p.placedAt,
   };
 }
-
-const listQuery = z.strictObject({
-  since: z.coerce.number().int().min(0).max(8.64e15),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().max(200).optional(),
-});
 
 function decodeCursor(cursor: string): { updatedAt: number; id: string } {
   const [updatedAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
@@ -134,12 +135,12 @@ export function betRoutes(d: RouteDeps) {
     const { playerId } = await d.auth.player(req, raw);
     const query = req.query as Record<string, unknown>;
     if (query.clientBetId !== undefined) {
-      const { clientBetId } = validate(z.strictObject({ clientBetId: z.uuid() }), query);
+      const { clientBetId } = validate(betByClientIdQuery, query);
       const found = await viewByClientId(playerId, clientBetId);
       if (!found) throw new ApiError('not_found', 'no such bet');
       return void res.json(found.view);
     }
-    const q = validate(listQuery, query);
+    const q = validate(betListQuery, query);
     const bets = await d.ledger.betsSince(playerId, q.since, q.cursor ? decodeCursor(q.cursor) : null, q.limit + 1);
     const page = bets.slice(0, q.limit);
     const last = page[page.length - 1];

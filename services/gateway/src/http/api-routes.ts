@@ -1,0 +1,326 @@
+import { z } from 'zod';
+import {
+  adminTickBody,
+  betByClientIdQuery,
+  betListQuery,
+  betPageResponse,
+  betViewSchema,
+  createPlayerBody,
+  createPlayerResponse,
+  createStaffBody,
+  createStaffResponse,
+  depositBody,
+  depositResponse,
+  gridResponse,
+  marketViewSchema,
+  meResponse,
+  placeBetAccepted,
+  placeBetBody,
+  reconciliationResponse,
+  serverTimeResponse,
+  tickAcceptedResponse,
+  type ErrorCode,
+} from '@wagerflow/contracts';
+
+/**
+ * Every route the gateway serves, in one table: app.ts registers the `router` routes from it (a typed
+ * handler map, so a route without a handler does not compile), the handlers validate bodies and queries
+ * with the same zod objects (from @wagerflow/contracts), and GET /v1/openapi.json is generated from it
+ * (./openapi.ts). Path parameters and the stream's query are checked by the handlers themselves (unknown
+ * ids are 404, the signature check covers the query): their schemas here only document them. Error codes
+ * are SPEC 4's as this gateway answers them; `internal_error` (500) is added to every route by the
+ * generator. openapi.test.ts holds SPEC 4's expectation and openapi.int.test.ts calls every route.
+ */
+
+/** How a route authenticates: unsigned, a signed player request (SPEC 4.2), `Bearer ADMIN_TOKEN`, Bull Board's Bearer-or-Basic, the stream's signed query. */
+export type AuthKind = 'none' | 'player' | 'admin' | 'admin-board' | 'stream';
+
+/** `router`: registered from this table through the route table (404/405 fallback); `app`: mounted in app.ts; `upgrade`: the HTTP server's upgrade event. */
+export type Mount = 'router' | 'app' | 'upgrade';
+
+export interface SuccessResponse {
+  readonly status: number;
+  readonly description: string;
+  /** Absent: no JSON body (HTML, or a protocol switch). */
+  readonly schema?: z.ZodType;
+  readonly contentType?: string;
+}
+
+export interface ApiRoute {
+  readonly method: 'GET' | 'POST';
+  /** OpenAPI template: `/v1/markets/{marketId}/grid`. */
+  readonly path: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly tag: string;
+  readonly auth: AuthKind;
+  readonly mount: Mount;
+  readonly pathParams?: Readonly<Record<string, z.ZodType>>;
+  /** One object, or alternatives (a parameter is required when every alternative requires it). */
+  readonly query?: z.ZodObject | readonly z.ZodObject[];
+  readonly body?: z.ZodType;
+  readonly responses: readonly SuccessResponse[];
+  readonly errors: readonly ErrorCode[];
+}
+
+// Codes shared by families of routes, in SPEC 4's order of checks.
+/** Routes that read the body (every authenticated one: the body bytes are signed). */
+const BODY_READ = ['payload_too_large'] as const satisfies ErrorCode[];
+const SIGNATURE = ['unknown_api_key', 'invalid_signature', 'stale_timestamp', 'replayed_nonce'] as const satisfies ErrorCode[];
+/** A bearer token (admin or staff) on a player route is 403. */
+const PLAYER_AUTH = [...SIGNATURE, 'forbidden'] as const satisfies ErrorCode[];
+/** No or unknown credentials 401; a staff token 403; a request signed as a player is verified (its 401 codes), then 403. */
+const ADMIN_AUTH = ['unauthorized', ...SIGNATURE, 'forbidden'] as const satisfies ErrorCode[];
+const JSON_BODY = ['unsupported_media_type', 'validation_failed'] as const satisfies ErrorCode[];
+const DEPENDENCY = ['service_unavailable'] as const satisfies ErrorCode[];
+
+const id = z.string().min(1);
+const healthStatus = z.object({ status: z.enum(['ok', 'unavailable']) });
+
+export const API_ROUTES = {
+  getTime: {
+    method: 'GET',
+    path: '/v1/time',
+    summary: "The server's clock, to sign requests with X-Timestamp",
+    tag: 'public',
+    auth: 'none',
+    mount: 'router',
+    responses: [{ status: 200, description: 'the server time', schema: serverTimeResponse }],
+    errors: [],
+  },
+  getOpenApi: {
+    method: 'GET',
+    path: '/v1/openapi.json',
+    summary: 'This document',
+    tag: 'public',
+    auth: 'none',
+    mount: 'router',
+    responses: [{ status: 200, description: 'the OpenAPI 3.1 document of this API', schema: z.record(z.string(), z.unknown()) }],
+    errors: [],
+  },
+  listMarkets: {
+    method: 'GET',
+    path: '/v1/markets',
+    summary: 'Markets with their price and feed status',
+    tag: 'markets',
+    auth: 'none',
+    mount: 'router',
+    responses: [{ status: 200, description: 'every configured market', schema: z.array(marketViewSchema) }],
+    errors: [...DEPENDENCY],
+  },
+  getGrid: {
+    method: 'GET',
+    path: '/v1/markets/{marketId}/grid',
+    summary: "The market's grid of cells around the current price",
+    description: 'Empty while the market is CRITICAL. A valid cell the grid no longer shows still takes bets.',
+    tag: 'markets',
+    auth: 'none',
+    mount: 'router',
+    pathParams: { marketId: id },
+    responses: [{ status: 200, description: 'the grid', schema: gridResponse }],
+    errors: ['unknown_market', ...DEPENDENCY],
+  },
+  placeBet: {
+    method: 'POST',
+    path: '/v1/bets',
+    summary: 'Place a bet on a cell',
+    description:
+      'Accepted bets are pending until `bet:confirmed` / `bet:rejected` on the stream. The same `clientBetId` with the same body ' +
+      "answers 200 with the bet's current view (whatever its state); with another body 422 `idempotency_key_reused`. " +
+      '`limit_exceeded` is enforced by the ledger (`bet:rejected`); the gateway may answer it early.',
+    tag: 'bets',
+    auth: 'player',
+    mount: 'router',
+    body: placeBetBody,
+    responses: [
+      { status: 202, description: 'accepted, pending; the multiplier is locked', schema: placeBetAccepted },
+      { status: 200, description: 'a replay of this clientBetId with the same body: the current view', schema: betViewSchema },
+    ],
+    errors: [
+      ...BODY_READ,
+      ...PLAYER_AUTH,
+      ...JSON_BODY,
+      'idempotency_key_reused',
+      'unknown_market',
+      'unknown_cell',
+      'market_suspended',
+      ...DEPENDENCY,
+      'cell_closed',
+      'cell_unavailable',
+      'stake_out_of_range',
+      'quote_moved',
+      'limit_exceeded',
+      'insufficient_funds',
+    ],
+  },
+  listBets: {
+    method: 'GET',
+    path: '/v1/bets',
+    summary: "One bet by clientBetId, or a page of the player's bets by last change",
+    description:
+      '`?clientBetId=<uuid>` answers that bet (pending from the 202 on, never 404 while queued); ' +
+      '`?since=<ms>&limit=&cursor=` answers `{bets, nextCursor}`, oldest change first, `nextCursor` null at the end.',
+    tag: 'bets',
+    auth: 'player',
+    mount: 'router',
+    query: [betByClientIdQuery, betListQuery],
+    responses: [{ status: 200, description: 'the bet (clientBetId) or a page (since)', schema: z.union([betViewSchema, betPageResponse]) }],
+    errors: [...BODY_READ, ...PLAYER_AUTH, 'validation_failed', 'not_found', ...DEPENDENCY],
+  },
+  getBet: {
+    method: 'GET',
+    path: '/v1/bets/{betId}',
+    summary: 'One bet of this player',
+    tag: 'bets',
+    auth: 'player',
+    mount: 'router',
+    pathParams: { betId: id },
+    responses: [{ status: 200, description: 'the bet', schema: betViewSchema }],
+    errors: [...BODY_READ, ...PLAYER_AUTH, 'not_found', ...DEPENDENCY],
+  },
+  getMe: {
+    method: 'GET',
+    path: '/v1/me',
+    summary: "The player's balance and wallet sequence",
+    tag: 'bets',
+    auth: 'player',
+    mount: 'router',
+    responses: [{ status: 200, description: 'the player', schema: meResponse }],
+    errors: [...BODY_READ, ...PLAYER_AUTH, ...DEPENDENCY],
+  },
+  stream: {
+    method: 'GET',
+    path: '/v1/stream',
+    summary: "WebSocket stream of the player's events and every market's feed:status",
+    description:
+      'A WebSocket upgrade. `sig` signs `ts\\nnonce\\nGET\\n/v1/stream\\n` (empty body) under the X-Signature rules. ' +
+      'Messages (JSON, `seq` contiguous per connection from 1): `hello`, `bet:confirmed`, `bet:rejected`, `bet:settled`, ' +
+      '`feed:status` (SPEC 4.5). Ping every 15 s; a socket that cannot keep up is closed (1013): resync with ' +
+      '`GET /v1/bets?since=` and `GET /v1/me`. A request that is not an upgrade is 404 `not_found`.',
+    tag: 'stream',
+    auth: 'stream',
+    mount: 'upgrade',
+    query: z.object({
+      apiKey: id,
+      ts: z
+        .string()
+        .regex(/^[0-9]{13}$/)
+        .meta({ description: 'epoch ms, 13 digits' }),
+      nonce: z.uuid(),
+      sig: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .meta({ description: 'lower-case hex HMAC-SHA256(apiSecret, ts\\nnonce\\nGET\\n/v1/stream\\n)' }),
+    }),
+    responses: [{ status: 101, description: 'switching to the WebSocket protocol' }],
+    errors: ['not_found', ...SIGNATURE, ...DEPENDENCY],
+  },
+  createPlayer: {
+    method: 'POST',
+    path: '/v1/admin/players',
+    summary: 'Create a player and its API credentials',
+    tag: 'admin',
+    auth: 'admin',
+    mount: 'router',
+    body: createPlayerBody,
+    responses: [{ status: 201, description: 'the player and its credentials (the secret is shown once)', schema: createPlayerResponse }],
+    errors: [...BODY_READ, ...ADMIN_AUTH, ...JSON_BODY, ...DEPENDENCY],
+  },
+  deposit: {
+    method: 'POST',
+    path: '/v1/admin/players/{playerId}/deposits',
+    summary: "Credit a player's wallet",
+    description:
+      '`reference` is unique per player: the same reference again answers 200 with the original body; with another amount 422. ' +
+      'The gateway waits for the ledger up to DEPOSIT_TIMEOUT_MS, then 503 `timeout` (a retry with the reference is safe).',
+    tag: 'admin',
+    auth: 'admin',
+    mount: 'router',
+    pathParams: { playerId: id },
+    body: depositBody,
+    responses: [
+      { status: 201, description: 'deposited', schema: depositResponse },
+      { status: 200, description: 'a replay of this reference: the original answer', schema: depositResponse },
+    ],
+    errors: [...BODY_READ, ...ADMIN_AUTH, ...JSON_BODY, 'idempotency_key_reused', 'unknown_player', 'timeout', ...DEPENDENCY],
+  },
+  createStaff: {
+    method: 'POST',
+    path: '/v1/admin/staff',
+    summary: 'Create a staff member and its bearer token',
+    tag: 'admin',
+    auth: 'admin',
+    mount: 'router',
+    body: createStaffBody,
+    responses: [{ status: 201, description: 'the staff member and its token (shown once)', schema: createStaffResponse }],
+    errors: [...BODY_READ, ...ADMIN_AUTH, ...JSON_BODY, ...DEPENDENCY],
+  },
+  reconciliation: {
+    method: 'GET',
+    path: '/v1/admin/reconciliation',
+    summary: 'Accounts whose balance differs from the sum of their entries',
+    tag: 'admin',
+    auth: 'admin',
+    mount: 'router',
+    responses: [{ status: 200, description: 'checked accounts and drift (0 when all is well)', schema: reconciliationResponse }],
+    errors: [...BODY_READ, ...ADMIN_AUTH, ...DEPENDENCY],
+  },
+  postTick: {
+    method: 'POST',
+    path: '/v1/admin/markets/{marketId}/ticks',
+    summary: 'Feed a price tick to a market (forwarded to feed-monitor as a job)',
+    description: '`ts` (epoch ms) must lie in [previous tick ts, now + 1 s]; without it the receive time is used.',
+    tag: 'admin',
+    auth: 'admin',
+    mount: 'router',
+    pathParams: { marketId: id },
+    body: adminTickBody,
+    responses: [{ status: 202, description: 'queued for feed-monitor', schema: tickAcceptedResponse }],
+    errors: [...BODY_READ, ...ADMIN_AUTH, ...JSON_BODY, 'unknown_market', ...DEPENDENCY],
+  },
+  bullBoard: {
+    method: 'GET',
+    path: '/admin/queues',
+    summary: 'Bull Board (HTML), read-only unless BULL_BOARD_READ_ONLY=off',
+    tag: 'operations',
+    auth: 'admin-board',
+    mount: 'app',
+    responses: [{ status: 200, description: 'the Bull Board UI', contentType: 'text/html' }],
+    errors: ['unauthorized', ...DEPENDENCY],
+  },
+  healthz: {
+    method: 'GET',
+    path: '/healthz',
+    summary: 'Liveness (also on the ops port)',
+    tag: 'operations',
+    auth: 'none',
+    mount: 'app',
+    responses: [{ status: 200, description: 'alive', schema: healthStatus }],
+    errors: [],
+  },
+  readyz: {
+    method: 'GET',
+    path: '/readyz',
+    summary: 'Readiness: Postgres and Redis answer and the process is not draining (also on the ops port)',
+    tag: 'operations',
+    auth: 'none',
+    mount: 'app',
+    responses: [
+      { status: 200, description: 'ready', schema: healthStatus },
+      { status: 503, description: 'not ready', schema: healthStatus },
+    ],
+    errors: [],
+  },
+} as const satisfies Record<string, ApiRoute>;
+
+export type OperationId = keyof typeof API_ROUTES;
+export type RouterOperationId = {
+  [K in OperationId]: (typeof API_ROUTES)[K]['mount'] extends 'router' ? K : never;
+}[OperationId];
+
+export const ROUTER_OPERATIONS = (Object.keys(API_ROUTES) as OperationId[]).filter(
+  (k): k is RouterOperationId => API_ROUTES[k].mount === 'router',
+);
+
+/** `/v1/markets/{marketId}/grid` → `/v1/markets/:marketId/grid` (Express). */
+export const expressPath = (path: string): string => path.replace(/\{([A-Za-z]+)\}/g, ':$1');

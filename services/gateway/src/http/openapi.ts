@@ -1,0 +1,265 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import {
+  ERROR_DESCRIPTIONS,
+  ERROR_STATUS,
+  SIGNING_HEADERS,
+  adminTickBody,
+  betPageResponse,
+  betViewSchema,
+  createPlayerBody,
+  createPlayerResponse,
+  createStaffBody,
+  createStaffResponse,
+  depositBody,
+  depositResponse,
+  errorBodySchema,
+  errorDetailSchema,
+  gridCellSchema,
+  gridResponse,
+  marketViewSchema,
+  meResponse,
+  placeBetAccepted,
+  placeBetBody,
+  reconciliationResponse,
+  serverTimeResponse,
+  tickAcceptedResponse,
+  type ErrorCode,
+} from '@wagerflow/contracts';
+import { API_ROUTES, type ApiRoute, type AuthKind } from './api-routes.js';
+
+/**
+ * GET /v1/openapi.json: an OpenAPI 3.1 document generated from the route table (./api-routes.ts) and
+ * the zod schemas the handlers validate with (`z.toJSONSchema`, JSON Schema 2020-12 = OpenAPI 3.1's
+ * dialect), so it cannot drift from the code. Request schemas are converted as the input zod accepts,
+ * response schemas as the output the handlers produce.
+ */
+
+type Json = Record<string, unknown>;
+
+/**
+ * Schemas published under components/schemas and referenced by name wherever they occur. Request bodies
+ * are documented as the input zod accepts, the rest as the output the gateway sends.
+ */
+const COMPONENTS: readonly (readonly [string, z.ZodType, 'input' | 'output'])[] = [
+  ['PlaceBetRequest', placeBetBody, 'input'],
+  ['CreatePlayerRequest', createPlayerBody, 'input'],
+  ['DepositRequest', depositBody, 'input'],
+  ['CreateStaffRequest', createStaffBody, 'input'],
+  ['TickRequest', adminTickBody, 'input'],
+  ['ServerTime', serverTimeResponse, 'output'],
+  ['Market', marketViewSchema, 'output'],
+  ['Grid', gridResponse, 'output'],
+  ['GridCell', gridCellSchema, 'output'],
+  ['PlaceBetAccepted', placeBetAccepted, 'output'],
+  ['BetView', betViewSchema, 'output'],
+  ['BetPage', betPageResponse, 'output'],
+  ['Me', meResponse, 'output'],
+  ['CreatePlayerResponse', createPlayerResponse, 'output'],
+  ['DepositResponse', depositResponse, 'output'],
+  ['CreateStaffResponse', createStaffResponse, 'output'],
+  ['Reconciliation', reconciliationResponse, 'output'],
+  ['TickAccepted', tickAcceptedResponse, 'output'],
+  ['Error', errorBodySchema(), 'output'],
+  ['ErrorDetail', errorDetailSchema, 'output'],
+];
+
+/** Every route can also fail unexpectedly. */
+const ALWAYS: readonly ErrorCode[] = ['internal_error'];
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const headerName = (lower: string) => lower.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+
+/** JSON Schema of a zod schema, with every component other than the root replaced by its $ref. */
+function toSchema(root: z.ZodType, io: 'input' | 'output', names: ReadonlyMap<z.ZodType, string>): Json {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(root, {
+    io,
+    // A type JSON Schema cannot express fails the build instead of vanishing. (Refinements are invisible
+    // to it: their rule is stated in the schema's description, e.g. multipliers' 2 decimals.)
+    unrepresentable: 'throw',
+    override: (ctx) => {
+      const zodSchema: unknown = ctx.zodSchema;
+      const name = names.get(zodSchema as z.ZodType);
+      if (!name || zodSchema === root) return;
+      const out = ctx.jsonSchema as Json;
+      for (const k of Object.keys(out)) delete out[k];
+      Object.assign(out, ref(name));
+    },
+  }) as Json;
+  return schema;
+}
+
+const SECURITY: Record<AuthKind, Json[]> = {
+  none: [],
+  stream: [],
+  player: [{ PlayerApiKey: [], PlayerTimestamp: [], PlayerNonce: [], PlayerSignature: [] }],
+  admin: [{ AdminToken: [] }],
+  'admin-board': [{ AdminToken: [] }, { AdminBasic: [] }],
+};
+
+const SIGNATURE_RULE =
+  'X-Signature = lower-case hex HMAC-SHA256(apiSecret, ts + "\\n" + nonce + "\\n" + METHOD + "\\n" + target + "\\n" + rawBody), ' +
+  'where ts is the X-Timestamp string as sent, target the path and query exactly as sent and rawBody the body bytes as sent (empty for none).';
+
+const INFO_DESCRIPTION = [
+  'Wagerflow public API v1 (SPEC section 4). Generated from the zod schemas the gateway validates with.',
+  'Money is integer minor units (cents); times are Unix epoch milliseconds; IDs are strings; multipliers have at most 2 decimals.',
+  'Errors: `{"error": {"code", "message", "details"?: [{"path", "message"}]}}`; each response lists the codes it can carry.',
+  'Order of checks: unknown route 404 `not_found` (known path, other method: 405 `method_not_allowed` with `Allow`) → body over 64 KiB 413 → ' +
+    'authentication 401 → body not JSON 415 / invalid JSON or schema 400 → idempotent replay → unknown resources 404 → 503 → business rules 422.',
+  `Player requests are signed: X-Api-Key, X-Timestamp (epoch ms, 13 digits, within [now − 30 s, now + 5 s]), X-Nonce (a new UUID per request, retries included) and ${SIGNATURE_RULE}`,
+  'Every response carries `x-request-id`, the trace id of the request.',
+].join('\n\n');
+
+const TAGS = [
+  { name: 'public', description: 'Unsigned' },
+  { name: 'markets', description: 'Markets and grids (unsigned)' },
+  { name: 'bets', description: 'Signed player requests' },
+  { name: 'stream', description: 'The WebSocket stream' },
+  { name: 'admin', description: '`Authorization: Bearer <ADMIN_TOKEN>`' },
+  { name: 'operations', description: 'Bull Board and health' },
+];
+
+function securitySchemes(): Json {
+  const signed = (header: string, description: string) => ({ type: 'apiKey', in: 'header', name: headerName(header), description });
+  return {
+    PlayerApiKey: signed(SIGNING_HEADERS.apiKey, "the player's apiKey"),
+    PlayerTimestamp: signed(SIGNING_HEADERS.timestamp, 'epoch ms, 13 digits, within [now − 30 s, now + 5 s]'),
+    PlayerNonce: signed(SIGNING_HEADERS.nonce, 'a new UUID for every request (retries included); spent for 90 s'),
+    PlayerSignature: signed(SIGNING_HEADERS.signature, SIGNATURE_RULE),
+    AdminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
+    AdminBasic: { type: 'http', scheme: 'basic', description: 'ADMIN_TOKEN as the password (any user name)' },
+  };
+}
+
+/** Query parameters of one object or of alternatives: required only when every alternative requires it. */
+function queryParameters(query: ApiRoute['query'], names: ReadonlyMap<z.ZodType, string>): Json[] {
+  if (!query) return [];
+  const variants = Array.isArray(query) ? (query as readonly z.ZodObject[]) : [query as z.ZodObject];
+  const params = new Map<string, { schema: z.ZodType; required: boolean; seen: number }>();
+  for (const v of variants) {
+    const required = new Set((toSchema(v, 'input', names).required as string[] | undefined) ?? []);
+    for (const [name, field] of Object.entries<z.ZodType>(v.shape)) {
+      const p = params.get(name);
+      if (p) {
+        p.required &&= required.has(name);
+        p.seen += 1;
+      } else params.set(name, { schema: field, required: required.has(name), seen: 1 });
+    }
+  }
+  return [...params].map(([name, p]) => {
+    const schema = toSchema(p.schema, 'input', names);
+    const { description, ...rest } = schema;
+    return {
+      name,
+      in: 'query',
+      required: p.required && p.seen === variants.length,
+      ...(typeof description === 'string' ? { description } : {}),
+      schema: rest,
+    };
+  });
+}
+
+function operation(operationId: string, r: ApiRoute, names: ReadonlyMap<z.ZodType, string>): Json {
+  const requestId = { 'x-request-id': { $ref: '#/components/headers/RequestId' } };
+  const schemaOf = (s: z.ZodType, io: 'input' | 'output') => (names.has(s) ? ref(names.get(s)!) : toSchema(s, io, names));
+
+  const parameters: Json[] = [
+    ...Object.entries(r.pathParams ?? {}).map(([name, s]) => ({ name, in: 'path', required: true, schema: schemaOf(s, 'input') })),
+    ...queryParameters(r.query, names),
+  ];
+  if (r.mount === 'upgrade') parameters.push({ name: 'Upgrade', in: 'header', required: true, schema: { const: 'websocket' } });
+
+  const responses: Json = {};
+  for (const s of r.responses) {
+    const content = s.schema
+      ? { 'application/json': { schema: schemaOf(s.schema, 'output') } }
+      : s.contentType
+        ? { [s.contentType]: { schema: { type: 'string' } } }
+        : undefined;
+    responses[String(s.status)] = {
+      description: s.description,
+      // The upgrade is answered by the ws library, outside the request preamble.
+      ...(r.mount === 'upgrade' ? {} : { headers: requestId }),
+      ...(content ? { content } : {}),
+    };
+  }
+  const codes = [...new Set([...r.errors, ...ALWAYS])];
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
+  for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
+    if (responses[String(status)]) throw new Error(`${operationId}: status ${status} is both a success and an error`);
+    const headers: Json = r.mount === 'upgrade' ? {} : { ...requestId };
+    if (r.auth === 'admin-board' && status === 401) {
+      headers['WWW-Authenticate'] = { description: 'Basic realm="wagerflow"', schema: { type: 'string' } };
+    }
+    responses[String(status)] = {
+      description: group.map((c) => `\`${c}\`: ${ERROR_DESCRIPTIONS[c]}`).join('; '),
+      ...(Object.keys(headers).length ? { headers } : {}),
+      content: { 'application/json': { schema: toSchema(errorBodySchema(group), 'output', names) } },
+    };
+  }
+
+  return {
+    operationId,
+    tags: [r.tag],
+    summary: r.summary,
+    ...(r.description ? { description: r.description } : {}),
+    security: SECURITY[r.auth],
+    ...(parameters.length ? { parameters } : {}),
+    ...(r.body
+      ? {
+          requestBody: {
+            required: true,
+            ...(r.auth === 'player' ? { description: 'signed: the exact bytes sent are part of X-Signature' } : {}),
+            content: { 'application/json': { schema: schemaOf(r.body, 'input') } },
+          },
+        }
+      : {}),
+    responses,
+    'x-error-codes': codes,
+  };
+}
+
+export function buildOpenApiDocument(routes: Readonly<Record<string, ApiRoute>> = API_ROUTES): Json {
+  const names = new Map(COMPONENTS.map(([name, s]) => [s, name] as const));
+  const schemas: Json = {};
+  for (const [name, s, io] of COMPONENTS) schemas[name] = toSchema(s, io, names);
+
+  const paths: Record<string, Json> = {};
+  for (const [operationId, r] of Object.entries(routes)) {
+    const item = (paths[r.path] ??= {});
+    const method = r.method.toLowerCase();
+    if (item[method]) throw new Error(`two routes for ${r.method} ${r.path}`);
+    const declared = Object.keys(r.pathParams ?? {}).sort();
+    const templated = [...r.path.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => m[1]!).sort();
+    if (declared.join() !== templated.join()) throw new Error(`${operationId}: path parameters ${declared.join()} ≠ ${r.path}`);
+    item[method] = operation(operationId, r, names);
+  }
+
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Wagerflow API', version: 'v1', description: INFO_DESCRIPTION },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    tags: TAGS,
+    paths,
+    components: {
+      schemas,
+      securitySchemes: securitySchemes(),
+      headers: {
+        RequestId: {
+          description: 'the trace id of the request (32 lower-case hex digits)',
+          schema: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+        },
+      },
+    },
+  };
+}
+
+/** The handler of GET /v1/openapi.json: the document is built once (it depends on the code only). */
+export function openApiHandler(doc: Json = buildOpenApiDocument()): (req: Request, res: Response) => Promise<void> {
+  const body = JSON.stringify(doc);
+  return async (_req, res) => {
+    res.type('application/json').send(body);
+  };
+}
