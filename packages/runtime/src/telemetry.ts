@@ -51,7 +51,8 @@ function exporterFrom(env: OtelEnv): SpanExporter | undefined {
 
 /**
  * Tracing is always on in-process (trace ids are our request and correlation ids); spans leave
- * the process only when an OTLP endpoint is configured.
+ * the process only when an OTLP endpoint is configured. Without one, spans are not recorded: they
+ * still get ids and propagate, but cost no attributes, events or end-time bookkeeping on the hot path.
  */
 export function initTelemetry(serviceName: string, env: OtelEnv): Telemetry {
   const exporter = exporterFrom(env);
@@ -60,7 +61,7 @@ export function initTelemetry(serviceName: string, env: OtelEnv): Telemetry {
     : [];
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? serviceName }),
-    sampler: samplerFrom(env),
+    sampler: exporter ? samplerFrom(env) : new AlwaysOffSampler(),
     spanProcessors,
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });

@@ -71,12 +71,13 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
     const markets = [...new Set(items.map((i) => i.bet.marketId))];
     const pipeline = deps.redis.pipeline();
     for (const m of markets) pipeline.hget(deps.keys.market(m), 'status');
-    for (const { bet } of items) pipeline.get(deps.keys.pendingBet(bet.playerId, bet.clientBetId));
+    pipeline.mget(items.map(({ bet }) => deps.keys.pendingBet(bet.playerId, bet.clientBetId)));
     const replies = (await pipeline.exec()) ?? [];
     for (const [err] of replies) if (err) throw err;
+    const records = (replies[markets.length]?.[1] ?? []) as (string | null)[];
     const losers = new Set<string>();
     items.forEach(({ bet }, k) => {
-      const record = replies[markets.length + k]?.[1] as string | null | undefined;
+      const record = records[k];
       if (record && (JSON.parse(record) as { betId: string }).betId !== bet.betId) losers.add(bet.betId);
     });
     return { suspended: new Set(markets.filter((_, k) => (replies[k]?.[1] ?? 'CRITICAL') === 'CRITICAL')), losers };
@@ -150,16 +151,21 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
         const span = spans.get(keyOf(o));
         const traceCtx = span ? injectTraceContext(trace.setSpan(context.active(), span)) : {};
         pipeline.publish(channel, JSON.stringify(outcomeEvent(o, traceCtx)));
-        pipeline.del(deps.keys.pendingBet(o.playerId, o.clientBetId));
       }
+      // Every bet of the batch is decided or stored now: its pending record and id go (a loser's id pointed at the
+      // winner's record: it goes too), in one command; a loser leaves the winner's window membership alone.
+      pipeline.del([
+        ...result.outcomes.map((o) => deps.keys.pendingBet(o.playerId, o.clientBetId)),
+        ...items.map(({ bet }) => deps.keys.pendingBetId(bet.betId)),
+      ]);
+      const windows = new Map<string, string[]>();
       for (const { bet } of items) {
-        // Every bet of the batch is decided or stored now (a loser's id pointed at the winner's record: it goes too);
-        // a loser leaves the winner's window membership alone.
-        pipeline.del(deps.keys.pendingBetId(bet.betId));
-        if (!result.losers.has(bet.betId)) {
-          pipeline.srem(deps.keys.pendingWindow(bet.marketId, bet.windowStart), `${bet.playerId}|${bet.clientBetId}`);
-        }
+        if (result.losers.has(bet.betId)) continue;
+        const key = deps.keys.pendingWindow(bet.marketId, bet.windowStart);
+        const members = windows.get(key) ?? windows.set(key, []).get(key)!;
+        members.push(`${bet.playerId}|${bet.clientBetId}`);
       }
+      for (const [key, members] of windows) pipeline.srem(key, members);
       deps.cache.queue(
         pipeline,
         result.changes.map((c) => ({ playerId: c.playerId, balance: c.balance, seq: c.seq })),

@@ -8,6 +8,8 @@ const schema = commonEnv
     LEDGER_CONCURRENCY: env.int(256, 1, 10_000),
     LEDGER_BATCH_MAX: env.int(1_000, 1, 10_000),
     LEDGER_BATCH_WAIT_MS: env.int(4, 0, 1_000),
+    // Batches committing at once: one prepares or publishes while the other waits on Postgres.
+    LEDGER_BATCH_CONCURRENCY: env.int(2, 1, 16),
     SETTLE_GRACE_MS: env.int(2_000, 0),
     SETTLE_SWEEP_INTERVAL_MS: env.int(10_000, 100),
     SETTLE_SWEEP_AFTER_MS: env.int(30_000, 100),

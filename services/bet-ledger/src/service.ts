@@ -34,6 +34,7 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
   const batcher = new Batcher<BatchItem, void>({
     maxSize: config.LEDGER_BATCH_MAX,
     maxWaitMs: config.LEDGER_BATCH_WAIT_MS,
+    concurrency: config.LEDGER_BATCH_CONCURRENCY,
     flush: createBetBatchFlush({
       pool,
       redis,
