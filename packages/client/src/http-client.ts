@@ -7,16 +7,34 @@ export interface ApiResponse<T = unknown> {
   headers: Headers;
 }
 
+/** Transport options: an injectable `fetch` (tests simulate lost answers with it) and a per-request deadline. */
+export interface HttpOptions {
+  fetch?: typeof fetch;
+  /** Abort a request (connect, headers and body) after this long; it then rejects with a `TimeoutError`. */
+  timeoutMs?: number;
+}
+
+/** `GET /v1/me` (SPEC 4.4). */
+export interface MeView {
+  playerId: string;
+  balance: number;
+  walletSeq: number;
+  loyalty: { points: number; tier: string };
+}
+
 async function call<T>(
   baseUrl: string,
   method: string,
   target: string,
   init: { headers?: Record<string, string>; body?: string },
+  opts: HttpOptions = {},
 ): Promise<ApiResponse<T>> {
-  const res = await fetch(baseUrl + target, {
+  const doFetch = opts.fetch ?? fetch;
+  const res = await doFetch(baseUrl + target, {
     method,
     headers: { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
     body: init.body,
+    signal: opts.timeoutMs === undefined ? undefined : AbortSignal.timeout(opts.timeoutMs),
   });
   const text = await res.text();
   let body: unknown = text;
@@ -33,14 +51,19 @@ export class PlayerClient {
   constructor(
     readonly baseUrl: string,
     readonly creds: PlayerCredentials,
+    readonly options: HttpOptions = {},
   ) {}
 
+  /** Signed at call time: every call, retries included, carries a fresh nonce and timestamp. */
   request<T = unknown>(method: string, target: string, body?: unknown): Promise<ApiResponse<T>> {
     const raw = body === undefined ? '' : JSON.stringify(body);
-    return call<T>(this.baseUrl, method, target, {
-      headers: signedHeaders(this.creds, method, target, raw),
-      body: body === undefined ? undefined : raw,
-    });
+    return call<T>(
+      this.baseUrl,
+      method,
+      target,
+      { headers: signedHeaders(this.creds, method, target, raw), body: body === undefined ? undefined : raw },
+      this.options,
+    );
   }
 
   placeBet(bet: PlaceBetBody) {
@@ -50,10 +73,7 @@ export class PlayerClient {
     return this.request<BetView>('GET', `/v1/bets?clientBetId=${encodeURIComponent(clientBetId)}`);
   }
   me() {
-    return this.request<{ playerId: string; balance: number; walletSeq: number; loyalty: { points: number; tier: string } }>(
-      'GET',
-      '/v1/me',
-    );
+    return this.request<MeView>('GET', '/v1/me');
   }
 }
 

@@ -1,0 +1,67 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { BetDriver, ClientClosedError, type BetTransport } from './bet-driver.js';
+import type { BetState } from './bet-state-machine.js';
+
+const body = { clientBetId: '55555555-5555-4555-8555-555555555555', marketId: 'BTC-USD', cellId: 'BTC-USD:1:1', stake: 10 };
+const cfg = { pendingTimeoutMs: 1_000, retryBaseMs: 100, retryMaxMs: 100, maxSubmits: 2 };
+const pending = { status: 202, body: { betId: 'b1', clientBetId: body.clientBetId, status: 'pending', multiplier: 3 } };
+
+/** Answers in order; each call returns the next scripted answer (or throws it). */
+function scripted(posts: unknown[], lookups: unknown[]): BetTransport & { calls: string[] } {
+  const calls: string[] = [];
+  const next = (list: unknown[], name: string) => {
+    calls.push(name);
+    const a = list.shift();
+    return a instanceof Error ? Promise.reject(a) : Promise.resolve(a as { status: number; body: unknown });
+  };
+  return { calls, placeBet: () => next(posts, 'post'), betByClientId: () => next(lookups, 'lookup') };
+}
+
+describe('BetDriver', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('runs the timers the machine asks for: pending timeout → lookup → retry → decided', async () => {
+    const t = scripted(
+      [pending],
+      [
+        { status: 200, body: { ...pending.body, status: 'pending' } },
+        new TypeError('fetch failed'),
+        { status: 200, body: { ...pending.body, status: 'confirmed', result: 'open' } },
+      ],
+    );
+    const changes: string[] = [];
+    // onChange fires on every new state (inFlight changes too); keep the phase changes.
+    const d = new BetDriver(body, t, cfg, (s, p) => s.phase !== p.phase && changes.push(`${p.phase}→${s.phase}`));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(d.state.phase).toBe('PENDING');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(d.state.phase).toBe('UNKNOWN');
+    await vi.advanceTimersByTimeAsync(200);
+    await expect(d.outcome).resolves.toMatchObject({ phase: 'CONFIRMED', lookups: 3 });
+    expect(t.calls).toEqual(['post', 'lookup', 'lookup', 'lookup']);
+    expect(changes).toEqual(['PENDING→UNKNOWN', 'UNKNOWN→CONFIRMED']);
+  });
+
+  it('an outcome clears its timers', async () => {
+    const t = scripted([pending], []);
+    const d = new BetDriver(body, t, cfg, () => undefined);
+    await vi.advanceTimersByTimeAsync(10);
+    d.dispatch({ type: 'stream:confirmed', betId: 'b1', multiplier: 3 });
+    expect(vi.getTimerCount()).toBe(0);
+    await expect(d.outcome).resolves.toMatchObject({ phase: 'CONFIRMED' });
+  });
+
+  it('dispose rejects an undecided bet and ignores what arrives later', async () => {
+    const t = scripted([pending], []);
+    const seen: BetState[] = [];
+    const d = new BetDriver(body, t, cfg, (s) => seen.push(s));
+    d.dispose();
+    d.dispose();
+    await expect(d.outcome).rejects.toBeInstanceOf(ClientClosedError);
+    await vi.advanceTimersByTimeAsync(5_000);
+    d.dispatch({ type: 'stream:confirmed', betId: 'b1', multiplier: 3 });
+    expect(seen).toEqual([]);
+    expect(d.state.phase).toBe('PENDING');
+  });
+});

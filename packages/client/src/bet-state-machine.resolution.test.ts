@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { retryDelay, startBet, transition, type BetEvent, type BetSnapshot, type BetState } from './bet-state-machine.js';
+import { accepted, after, body, cfg, clearTimers, confirmedEvent, startLookup, stateAfter, view } from './testing/bet-fixtures.js';
+
+describe('UNKNOWN, resolving with GET /v1/bets?clientBetId=', () => {
+  const unknown: BetEvent[] = [accepted, { type: 'timer:pending' }];
+  it('found confirmed → CONFIRMED; found settled → CONFIRMED with the result', () => {
+    expect(after(...unknown, { type: 'lookup:found', bet: view('confirmed', { result: 'open' }) })).toEqual({
+      state: expect.objectContaining({ phase: 'CONFIRMED', result: 'open', inFlight: null }),
+      commands: clearTimers,
+    });
+    expect(stateAfter(...unknown, { type: 'lookup:found', bet: view('confirmed', { result: 'lost', payout: 0 }) })).toMatchObject({
+      result: 'lost',
+      payout: 0,
+    });
+  });
+  it('found rejected → REJECTED with the reason (a missing reason still rejects)', () => {
+    expect(stateAfter(...unknown, { type: 'lookup:found', bet: view('rejected', { reason: 'cell_closed' }) }).reason).toBe('cell_closed');
+    expect(stateAfter(...unknown, { type: 'lookup:found', bet: view('rejected') }).reason).toBe('rejected');
+  });
+  it('found pending → stays UNKNOWN and asks again after a growing, capped delay', () => {
+    const found: BetEvent = { type: 'lookup:found', bet: view('pending') };
+    const again: BetEvent = { type: 'timer:retry' };
+    expect(after(...unknown, found).commands).toEqual([{ type: 'setTimer', timer: 'retry', ms: 100 }]);
+    expect(after(...unknown, found, again)).toEqual({
+      state: expect.objectContaining({ phase: 'UNKNOWN', inFlight: 'lookup', lookups: 2 }),
+      commands: startLookup,
+    });
+    expect(after(...unknown, found, again, found).commands).toEqual([{ type: 'setTimer', timer: 'retry', ms: 200 }]);
+    expect(after(...unknown, found, again, found, again, found, again, found).commands).toEqual([
+      { type: 'setTimer', timer: 'retry', ms: 400 },
+    ]);
+  });
+  it('not found (404) → resubmitted with the same clientBetId, PENDING again', () => {
+    const t = after({ type: 'post:failed', cause: 'timeout' }, { type: 'lookup:notFound' });
+    expect(t.state).toMatchObject({ phase: 'PENDING', inFlight: 'post', submits: 2, body });
+    expect(t.commands).toEqual([{ type: 'post' }]);
+    expect(stateAfter({ type: 'post:failed', cause: 'timeout' }, { type: 'lookup:notFound' }, accepted, confirmedEvent).phase).toBe(
+      'CONFIRMED',
+    );
+  });
+  it('not found once every submit is spent → REJECTED with the last failure (provably not placed)', () => {
+    const failed: BetEvent = { type: 'post:failed', cause: 'service_unavailable' };
+    const t = after(failed, { type: 'lookup:notFound' }, failed, { type: 'lookup:notFound' });
+    expect(t.state).toMatchObject({ phase: 'REJECTED', reason: 'service_unavailable', submits: 2, inFlight: null });
+    const bare: BetState = { ...stateAfter(failed), lastFailure: null, submits: 2 };
+    expect(transition(bare, { type: 'lookup:notFound' }, cfg).state.reason).toBe('not_found');
+  });
+  it('a failed lookup → stays UNKNOWN and retries later', () => {
+    const t = after(...unknown, { type: 'lookup:failed', cause: 'timeout' });
+    expect(t.state).toMatchObject({ phase: 'UNKNOWN', inFlight: null });
+    expect(t.commands).toEqual([{ type: 'setTimer', timer: 'retry', ms: 100 }]);
+  });
+  it('socket loss during the resolution changes nothing', () => {
+    const s = stateAfter(...unknown);
+    expect(transition(s, { type: 'socket:lost' }, cfg)).toEqual({ state: s, commands: [] });
+    const waiting = stateAfter(...unknown, { type: 'lookup:found', bet: view('pending') });
+    expect(transition(waiting, { type: 'socket:lost' }, cfg)).toEqual({ state: waiting, commands: [] });
+  });
+  it('an outcome event during the lookup decides it; the late lookup answer is ignored', () => {
+    const t = after(...unknown, confirmedEvent, { type: 'lookup:found', bet: view('pending') });
+    expect(t).toEqual({ state: expect.objectContaining({ phase: 'CONFIRMED', inFlight: null }), commands: [] });
+  });
+  it('timers out of turn are ignored', () => {
+    const s = stateAfter(...unknown);
+    expect(transition(s, { type: 'timer:pending' }, cfg).state).toBe(s);
+    expect(transition(s, { type: 'timer:retry' }, cfg).state).toBe(s);
+  });
+  it('a live resync saying pending → back to PENDING (its outcome will arrive); not while a lookup is in flight', () => {
+    const waiting = stateAfter(...unknown, { type: 'lookup:failed', cause: 'timeout' });
+    expect(transition(waiting, { type: 'sync:view', bet: view('pending') }, cfg)).toEqual({
+      state: expect.objectContaining({ phase: 'PENDING', inFlight: null }),
+      commands: [
+        { type: 'clearTimer', timer: 'retry' },
+        { type: 'setTimer', timer: 'pending', ms: 1_000 },
+      ],
+    });
+    const busy = stateAfter(...unknown);
+    expect(transition(busy, { type: 'sync:view', bet: view('pending') }, cfg).state).toBe(busy);
+    expect(transition(busy, { type: 'sync:view', bet: view('rejected', { reason: 'x' }) }, cfg).state.phase).toBe('REJECTED');
+  });
+});
+
+describe('terminal states', () => {
+  const confirmed = stateAfter(accepted, confirmedEvent);
+  it('a settlement adds its result to a CONFIRMED bet, once', () => {
+    const settled = transition(confirmed, { type: 'stream:settled', betId: 'b1', result: 'won', payout: 250 }, cfg).state;
+    expect(settled).toMatchObject({ phase: 'CONFIRMED', result: 'won', payout: 250 });
+    expect(transition(settled, { type: 'stream:settled', betId: 'b1', result: 'lost', payout: 0 }, cfg).state).toBe(settled);
+    expect(transition(settled, { type: 'sync:view', bet: view('confirmed', { result: 'open' }) }, cfg).state).toBe(settled);
+  });
+  it('a resync or lookup carrying the settlement adds it too', () => {
+    const bet = view('confirmed', { result: 'void', payout: 100 });
+    expect(transition(confirmed, { type: 'sync:view', bet }, cfg).state).toMatchObject({ result: 'void', payout: 100 });
+    expect(transition(confirmed, { type: 'lookup:found', bet: { ...bet, payout: undefined } }, cfg).state.payout).toBeNull();
+  });
+  it('REJECTED absorbs everything, CONFIRMED everything but settlements', () => {
+    const rejected = stateAfter({ type: 'post:rejected', code: 'cell_closed' });
+    const events: BetEvent[] = [
+      confirmedEvent,
+      { type: 'stream:settled', betId: 'b1', result: 'won', payout: 1 },
+      { type: 'socket:lost' },
+      { type: 'timer:pending' },
+      { type: 'timer:retry' },
+      { type: 'lookup:notFound' },
+    ];
+    for (const e of events) expect(transition(rejected, e, cfg)).toEqual({ state: rejected, commands: [] });
+    for (const e of events.slice(2)) expect(transition(confirmed, e, cfg).commands).toEqual([]);
+    expect(transition(confirmed, { type: 'stream:rejected', betId: 'b1', reason: 'x' }, cfg).state).toBe(confirmed);
+  });
+});
+
+describe('socket loss at every step ends CONFIRMED exactly once', () => {
+  const found = (status: BetSnapshot['status']): BetEvent => ({
+    type: 'lookup:found',
+    bet: view(status, { result: status === 'confirmed' ? 'open' : null }),
+  });
+  const lost: BetEvent = { type: 'socket:lost' };
+  it.each([
+    ['before the POST is answered', [lost, accepted, found('confirmed')]],
+    ['after the 202, before the confirmation', [accepted, lost, found('confirmed')]],
+    ['during the resolution', [accepted, lost, lost, found('pending'), lost, { type: 'timer:retry' }, found('confirmed')]],
+    ['and a confirmation that arrives after reconnecting', [accepted, lost, found('pending'), confirmedEvent]],
+  ] as [string, BetEvent[]][])('%s', (_name, events) => {
+    let t = startBet(body);
+    let confirmations = 0;
+    for (const e of events) {
+      const next = transition(t.state, e, cfg);
+      if (next.state.phase === 'CONFIRMED' && t.state.phase !== 'CONFIRMED') confirmations++;
+      t = next;
+    }
+    expect(t.state.phase).toBe('CONFIRMED');
+    expect(confirmations).toBe(1);
+    expect(t.state.submits).toBe(1);
+  });
+});
+
+describe('retryDelay', () => {
+  it('doubles from the base and is capped', () => {
+    expect([0, 1, 2, 3, 4, 10].map((n) => retryDelay(n, cfg))).toEqual([100, 100, 200, 400, 400, 400]);
+  });
+});

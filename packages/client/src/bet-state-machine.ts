@@ -1,0 +1,198 @@
+import type { BetResult, BetStatus, PlaceBetBody } from '@wagerflow/contracts';
+
+/**
+ * The client's view of one bet (SPEC 2 steps 1 and 4) as a pure transition function: state + event →
+ * new state + commands. No I/O, no clock: the driver (bet-driver.ts) sends the requests, runs the
+ * timers and feeds their outcomes back as events. CONFIRMED and REJECTED are terminal.
+ */
+export const BET_PHASES = ['PENDING', 'CONFIRMED', 'REJECTED', 'UNKNOWN'] as const;
+export type BetPhase = (typeof BET_PHASES)[number];
+
+export interface BetState {
+  phase: BetPhase;
+  body: PlaceBetBody;
+  /** POSTs sent so far (the same clientBetId each time). */
+  submits: number;
+  /** Lookups sent so far: drives the retry backoff. */
+  lookups: number;
+  /** At most one request per bet at a time: answers can then never race each other. */
+  inFlight: 'post' | 'lookup' | null;
+  betId: string | null;
+  multiplier: number | null;
+  /** REJECTED: the ledger's reason or the error code of the definitive answer. */
+  reason: string | null;
+  /** Why the bet became ambiguous last (timeout, network_error, service_unavailable…). */
+  lastFailure: string | null;
+  result: BetResult | null;
+  payout: number | null;
+}
+
+/** What the server said about the bet: a 202/200 body, a lookup answer or a resync entry. */
+export interface BetSnapshot {
+  betId: string;
+  status: BetStatus;
+  multiplier: number;
+  reason?: string | null;
+  result?: BetResult | null;
+  payout?: number | null;
+}
+
+export type BetEvent =
+  | { type: 'post:accepted'; bet: BetSnapshot } // 202, or 200 with the bet's current view (a replay)
+  | { type: 'post:rejected'; code: string } // a definitive 4xx (or 503 market_suspended)
+  | { type: 'post:failed'; cause: string } // timeout, network error or another 5xx: the POST may or may not have landed
+  | { type: 'stream:confirmed'; betId: string; multiplier: number }
+  | { type: 'stream:rejected'; betId: string; reason: string }
+  | { type: 'stream:settled'; betId: string; result: BetResult; payout: number }
+  | { type: 'socket:lost' } // outcome events may be missed from now on
+  | { type: 'timer:pending' } // accepted but still no outcome after pendingTimeoutMs
+  | { type: 'timer:retry' }
+  | { type: 'lookup:found'; bet: BetSnapshot }
+  | { type: 'lookup:notFound' } // provably absent: the only case that allows a resubmit
+  | { type: 'lookup:failed'; cause: string }
+  | { type: 'sync:view'; bet: BetSnapshot }; // from a resync over a socket that is up (so later outcomes will arrive)
+
+export type TimerName = 'pending' | 'retry';
+export type BetCommand =
+  { type: 'post' } | { type: 'lookup' } | { type: 'setTimer'; timer: TimerName; ms: number } | { type: 'clearTimer'; timer: TimerName };
+
+export interface BetMachineConfig {
+  /** How long an accepted bet may stay PENDING before the client treats it as UNKNOWN. */
+  pendingTimeoutMs: number;
+  /** Lookup retry backoff: base × 2^(n−1), capped. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Total POSTs per bet; once spent, a 404 lookup ends the bet REJECTED with the last failure as reason. */
+  maxSubmits: number;
+}
+
+export const DEFAULT_BET_MACHINE_CONFIG: BetMachineConfig = {
+  pendingTimeoutMs: 5_000,
+  retryBaseMs: 250,
+  retryMaxMs: 5_000,
+  maxSubmits: 3,
+};
+
+export interface Transition {
+  state: BetState;
+  commands: BetCommand[];
+}
+
+export const isTerminal = (phase: BetPhase): boolean => phase === 'CONFIRMED' || phase === 'REJECTED';
+
+export function retryDelay(lookups: number, c: BetMachineConfig): number {
+  return Math.min(c.retryBaseMs * 2 ** Math.max(0, lookups - 1), c.retryMaxMs);
+}
+
+/** A new bet: PENDING with its first POST on the way. */
+export function startBet(body: PlaceBetBody): Transition {
+  const state: BetState = {
+    phase: 'PENDING',
+    body,
+    submits: 1,
+    lookups: 0,
+    inFlight: 'post',
+    betId: null,
+    multiplier: null,
+    reason: null,
+    lastFailure: null,
+    result: null,
+    payout: null,
+  };
+  return { state, commands: [{ type: 'post' }] };
+}
+
+const stay = (state: BetState, commands: BetCommand[] = []): Transition => ({ state, commands });
+const clearTimers: BetCommand[] = [
+  { type: 'clearTimer', timer: 'pending' },
+  { type: 'clearTimer', timer: 'retry' },
+];
+
+function confirmed(s: BetState, betId: string, multiplier: number | null, result: BetResult | null, payout: number | null): Transition {
+  return stay({ ...s, phase: 'CONFIRMED', betId, multiplier, reason: null, result: result ?? 'open', payout }, clearTimers);
+}
+
+function rejected(s: BetState, reason: string): Transition {
+  return stay({ ...s, phase: 'REJECTED', reason, result: null, payout: null }, clearTimers);
+}
+
+/** A snapshot that carries an outcome decides the bet; a pending one decides nothing (null). */
+function decided(s: BetState, bet: BetSnapshot): Transition | null {
+  if (bet.status === 'confirmed') return confirmed(s, bet.betId, bet.multiplier, bet.result ?? null, bet.payout ?? null);
+  if (bet.status === 'rejected') return rejected({ ...s, betId: bet.betId }, bet.reason ?? 'rejected');
+  return null;
+}
+
+const known = (s: BetState, bet: BetSnapshot): BetState => ({ ...s, betId: bet.betId, multiplier: bet.multiplier });
+
+function startLookup(s: BetState): Transition {
+  return stay({ ...s, phase: 'UNKNOWN', inFlight: 'lookup', lookups: s.lookups + 1 }, [
+    { type: 'clearTimer', timer: 'pending' },
+    { type: 'lookup' },
+  ]);
+}
+
+/** Terminal states absorb everything; only a settlement still adds its result to a CONFIRMED bet. */
+function afterTerminal(s: BetState, e: BetEvent): Transition {
+  const answered = e.type.startsWith('post:') || e.type.startsWith('lookup:') ? { ...s, inFlight: null } : s;
+  const settlement =
+    e.type === 'stream:settled'
+      ? e
+      : 'bet' in e && e.bet.result && e.bet.result !== 'open'
+        ? { result: e.bet.result, payout: e.bet.payout }
+        : null;
+  if (s.phase !== 'CONFIRMED' || !settlement || (s.result !== null && s.result !== 'open')) return stay(answered);
+  return stay({ ...answered, result: settlement.result, payout: settlement.payout ?? null });
+}
+
+export function transition(s: BetState, e: BetEvent, c: BetMachineConfig = DEFAULT_BET_MACHINE_CONFIG): Transition {
+  if (isTerminal(s.phase)) return afterTerminal(s, e);
+  switch (e.type) {
+    case 'post:accepted': {
+      const next = known({ ...s, inFlight: null }, e.bet);
+      const outcome = decided(next, e.bet);
+      if (outcome) return outcome;
+      // Accepted while the socket was down: its outcome event may already be lost, so ask.
+      if (s.phase === 'UNKNOWN') return startLookup(next);
+      return stay(next, [{ type: 'setTimer', timer: 'pending', ms: c.pendingTimeoutMs }]);
+    }
+    case 'post:rejected':
+      return rejected({ ...s, inFlight: null }, e.code);
+    case 'post:failed':
+      return startLookup({ ...s, inFlight: null, lastFailure: e.cause });
+    case 'stream:confirmed':
+      return confirmed(s, e.betId, e.multiplier, 'open', null);
+    case 'stream:rejected':
+      return rejected({ ...s, betId: e.betId }, e.reason);
+    case 'stream:settled': // only a confirmed bet settles
+      return confirmed(s, e.betId, s.multiplier, e.result, e.payout);
+    case 'socket:lost':
+      if (s.phase !== 'PENDING') return stay(s);
+      // A POST still in flight will answer; that answer starts the lookup (post:accepted in UNKNOWN).
+      if (s.inFlight === 'post') return stay({ ...s, phase: 'UNKNOWN', lastFailure: 'socket_lost' });
+      return startLookup({ ...s, lastFailure: 'socket_lost' });
+    case 'timer:pending':
+      return s.phase === 'PENDING' && s.inFlight === null ? startLookup({ ...s, lastFailure: 'pending_timeout' }) : stay(s);
+    case 'timer:retry':
+      return s.phase === 'UNKNOWN' && s.inFlight === null ? startLookup(s) : stay(s);
+    case 'lookup:found': {
+      const next = known({ ...s, inFlight: null }, e.bet);
+      return decided(next, e.bet) ?? stay(next, [{ type: 'setTimer', timer: 'retry', ms: retryDelay(s.lookups, c) }]);
+    }
+    case 'lookup:notFound':
+      if (s.submits >= c.maxSubmits) return rejected({ ...s, inFlight: null }, s.lastFailure ?? 'not_found');
+      return stay({ ...s, phase: 'PENDING', inFlight: 'post', submits: s.submits + 1 }, [{ type: 'post' }]);
+    case 'lookup:failed':
+      return stay({ ...s, inFlight: null }, [{ type: 'setTimer', timer: 'retry', ms: retryDelay(s.lookups, c) }]);
+    case 'sync:view': {
+      const outcome = decided(s, e.bet);
+      if (outcome) return outcome;
+      // Still pending and the socket is live again: its outcome will arrive, back to PENDING.
+      if (s.phase !== 'UNKNOWN' || s.inFlight !== null) return stay(s);
+      return stay({ ...known(s, e.bet), phase: 'PENDING' }, [
+        { type: 'clearTimer', timer: 'retry' },
+        { type: 'setTimer', timer: 'pending', ms: c.pendingTimeoutMs },
+      ]);
+    }
+  }
+}
