@@ -1,38 +1,37 @@
 /**
- * Redis memory of the nonce store (SPEC 4.2: one `<prefix>:nonce:<uuid>` key per signed request, 90 s TTL): a full
- * `SCAN … MATCH <prefix>:nonce:*` counts the keys exactly, and `MEMORY USAGE` of the first sampled ones gives the
- * mean size; keys × mean = the estimate. Taken right after the load, when the store holds the last 90 s of requests.
+ * Redis memory of the nonce store (SPEC 4.2; the gateway keeps spent nonces as 16-byte members of time-bucket sets,
+ * `<prefix>:nonces:<bucket>`): a full `SCAN … MATCH <prefix>:nonces:*` finds the bucket sets, `SCARD` counts their
+ * nonces and `MEMORY USAGE … SAMPLES 0` measures each set whole. Taken right after the load, when the store holds the
+ * last ~2 minutes of requests.
  */
 import type { Redis } from 'ioredis';
 import type { NonceStoreMemory } from './result-types.js';
 
-export async function measureNonceStore(redis: Redis, prefix: string, sampleSize = 200): Promise<NonceStoreMemory> {
-  const pattern = `${prefix}:nonce:*`;
-  const sample: string[] = [];
-  let keys = 0;
+/** The longest a nonce is held (90 s plus the gateway's bucket slack): the store at a rate is rate × this × bytes. */
+export const NONCE_HELD_S = 120;
+
+export async function measureNonceStore(redis: Redis, prefix: string): Promise<NonceStoreMemory> {
+  const pattern = `${prefix}:nonces:*`;
+  const buckets: string[] = [];
   let cursor = '0';
   do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 5_000);
+    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1_000);
     cursor = next;
-    keys += batch.length;
-    for (const k of batch) if (sample.length < sampleSize) sample.push(k);
+    buckets.push(...batch);
   } while (cursor !== '0');
-  let total = 0;
-  let sampled = 0;
-  for (const k of sample) {
-    // SAMPLES 0: exact for these small string keys.
-    const bytes = (await redis.call('MEMORY', 'USAGE', k, 'SAMPLES', '0')) as number | null;
-    if (bytes !== null) {
-      total += bytes;
-      sampled += 1;
-    }
+  let nonces = 0;
+  let bytes = 0;
+  for (const key of buckets) {
+    nonces += await redis.scard(key);
+    bytes += ((await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) as number | null) ?? 0;
   }
-  const mean = sampled > 0 ? total / sampled : null;
+  const bytesPerNonce = nonces > 0 ? bytes / nonces : null;
   return {
-    keys,
-    sampled,
-    meanBytesPerKey: mean,
-    estimatedBytes: mean === null ? null : Math.round(mean * keys),
-    method: `SCAN MATCH ${pattern} (exact count) × mean MEMORY USAGE of ${sampled} sampled keys`,
+    nonces,
+    buckets: buckets.length,
+    bytes,
+    bytesPerNonce,
+    at3000PerSecBytes: bytesPerNonce === null ? null : Math.round(bytesPerNonce * 3_000 * NONCE_HELD_S),
+    method: `SCAN MATCH ${pattern}; SCARD and MEMORY USAGE SAMPLES 0 of every bucket set`,
   };
 }

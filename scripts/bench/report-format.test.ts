@@ -43,7 +43,7 @@ const e2e: E2eResult = {
   sendLagMs: latency(0.1, 0.2),
   cpu,
   idleCpu: { ...cpu, services: { gateway: { pid: 2, cpuMs: 100, percentOfCore: 2 } } },
-  nonceStore: { keys: 135_000, sampled: 200, meanBytesPerKey: 120, estimatedBytes: 16_200_000, method: 'SCAN MATCH' },
+  nonceStore: { nonces: 135_000, buckets: 12, bytes: 8_100_000, bytesPerNonce: 60, at3000PerSecBytes: 21_600_000, method: 'SCAN MATCH' },
   ledgerBatches: { batches: 900, meanBetsPerBatch: 100, meanBatchMs: 12.5 },
   generatorNice: -5,
   otlp: null,
@@ -91,7 +91,7 @@ describe('formatResult', () => {
     expect(text).toContain('insufficient_funds: 10');
     expect(text).toContain('5xx 10, timeouts 0, network 0, 202 without outcome 0');
     expect(text).toContain('p99 250.0 ms');
-    expect(text).toContain('135,000 keys × 120 B ≈ 15.4 MiB (SCAN MATCH)');
+    expect(text).toContain('135,000 nonces in 12 sets: 7.7 MiB, 60 B a nonce → 20.6 MiB at 3,000 req/s (SCAN MATCH)');
     expect(text).toMatch(/generator CPU\s+40 % of a core/);
     expect(text).toMatch(/CPU gateway\s+100 % of a core/);
     expect(text).toMatch(/machine busy\s+87 % of 2 cores/);

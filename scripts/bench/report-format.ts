@@ -102,7 +102,8 @@ export function e2eRows(r: E2eResult): Row[] {
     const n = r.nonceStore;
     rows.push([
       'nonce store (Redis)',
-      `${fmtNumber(n.keys)} keys × ${fmtNumber(n.meanBytesPerKey, 0)} B ≈ ${fmtBytes(n.estimatedBytes)} (${n.method})`,
+      `${fmtNumber(n.nonces)} nonces in ${n.buckets} sets: ${fmtBytes(n.bytes)}, ${fmtNumber(n.bytesPerNonce, 0)} B a nonce → ` +
+        `${fmtBytes(n.at3000PerSecBytes)} at 3,000 req/s (${n.method})`,
     ]);
   }
   const idle: Row[] = r.idleCpu

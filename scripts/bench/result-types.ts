@@ -23,10 +23,12 @@ export interface CpuFigures {
 }
 
 export interface NonceStoreMemory {
-  keys: number;
-  sampled: number;
-  meanBytesPerKey: number | null;
-  estimatedBytes: number | null;
+  nonces: number;
+  buckets: number;
+  bytes: number;
+  bytesPerNonce: number | null;
+  /** The store at 3,000 signed requests/s, each nonce held at most NONCE_HELD_S. */
+  at3000PerSecBytes: number | null;
   method: string;
 }
 

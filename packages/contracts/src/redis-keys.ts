@@ -4,7 +4,8 @@
  */
 export function redisKeys(prefix: string) {
   return {
-    nonce: (nonce: string) => `${prefix}:nonce:${nonce}`,
+    /** Nonces spent in one time bucket (a set of 16-byte UUIDs; see the gateway's nonce-buckets). */
+    nonceBucket: (bucket: number) => `${prefix}:nonces:${bucket}`,
     /** Pending-bet record: written with the enqueue, deleted by the ledger after the outcome is durable. */
     pendingBet: (playerId: string, clientBetId: string) => `${prefix}:pending:${playerId}:${clientBetId}`,
     /** betId → `playerId|clientBetId` of a pending bet, so `GET /v1/bets/{betId}` finds it too. */

@@ -40,3 +40,11 @@ export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) =>
     client.release();
   }
 }
+
+/**
+ * A named statement for a hot path: each connection parses and plans it once, then only binds and executes (pg sends
+ * Parse once per connection and name). Names must be unique per text.
+ */
+export function named<V extends unknown[]>(name: string, text: string, values: V): { name: string; text: string; values: V } {
+  return { name, text, values };
+}

@@ -1,6 +1,6 @@
 import { context, trace, type Context, type Link, type Span } from '@opentelemetry/api';
 import type { BetIntent, RedisKeys } from '@wagerflow/contracts';
-import { CHANNELS } from '@wagerflow/contracts';
+import { CHANNELS, betLiability } from '@wagerflow/contracts';
 import { withTransaction, type Pool } from '@wagerflow/db';
 import type { Redis } from '@wagerflow/queue';
 import { getTracer, injectTraceContext, type Logger } from '@wagerflow/runtime';
@@ -8,6 +8,7 @@ import { decideFirstFit, type Decision } from './domain/first-fit.js';
 import { outcomeEvent } from './domain/outcome-events.js';
 import type { BalanceCache } from './repositories/balance-cache.js';
 import {
+  addCellExposure,
   debitWallets,
   findStoredOutcomes,
   lockCellsLiability,
@@ -39,6 +40,15 @@ export interface BetBatchDeps {
 const MAX_LINKS = 128;
 const FLUSH_ATTEMPTS = 3;
 const keyOf = (b: { playerId: string; clientBetId: string }) => `${b.playerId}\u0000${b.clientBetId}`;
+
+/** Liability each cell takes on with this batch's confirmed bets. */
+function addedExposure(decisions: Decision[]): Map<string, number> {
+  const added = new Map<string, number>();
+  for (const d of decisions) {
+    if (d.status === 'confirmed') added.set(d.bet.cellId, (added.get(d.bet.cellId) ?? 0) + betLiability(d.bet.stake, d.bet.multiplierBps));
+  }
+  return added;
+}
 
 function toStored(d: Decision): StoredOutcome {
   return {
@@ -106,6 +116,7 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
         current: cellLiability,
       });
       await insertBets(client, decisions, now);
+      await addCellExposure(client, addedExposure(decisions));
       await debitWallets(client, changes, now);
       await insertStakeEntries(client, decisions, now);
       return { outcomes: [...stored, ...decisions.map(toStored)], changes, replayed: stored.length, fresh: decisions.length };

@@ -1,5 +1,5 @@
 import type { BetIntent } from '@wagerflow/contracts';
-import type { PoolClient } from '@wagerflow/db';
+import { named, type PoolClient } from '@wagerflow/db';
 import type { Decision, WalletChange, WalletState } from '../domain/first-fit.js';
 
 /** A bet's stored outcome, enough to (re)publish its event. */
@@ -21,22 +21,39 @@ export interface StoredOutcome {
 export async function lockCellsLiability(client: PoolClient, cellIds: string[]): Promise<Map<string, number>> {
   const sorted = [...new Set(cellIds)].sort();
   await client.query(
-    "SELECT pg_advisory_xact_lock(hashtextextended('cell:' || c, 0)) FROM unnest($1::text[]) WITH ORDINALITY AS t(c, n) ORDER BY n",
-    [sorted],
+    named(
+      'ledger.lock-cells',
+      "SELECT pg_advisory_xact_lock(hashtextextended('cell:' || c, 0)) FROM unnest($1::text[]) WITH ORDINALITY AS t(c, n) ORDER BY n",
+      [sorted],
+    ),
   );
   const { rows } = await client.query<{ cell_id: string; liability: number }>(
-    `SELECT cell_id, sum(floor(stake::numeric * multiplier_bps / 10000) - stake)::bigint AS liability
-       FROM bets WHERE cell_id = ANY($1::text[]) AND status = 'confirmed' GROUP BY cell_id`,
-    [sorted],
+    named('ledger.cell-liability', 'SELECT cell_id, liability FROM cell_exposure WHERE cell_id = ANY($1::text[])', [sorted]),
   );
   return new Map(rows.map((r) => [r.cell_id, r.liability]));
+}
+
+/** Add the liability of this batch's confirmed bets to their cells (under the cells' advisory locks). */
+export async function addCellExposure(client: PoolClient, added: Map<string, number>): Promise<void> {
+  if (added.size === 0) return;
+  await client.query(
+    named(
+      'ledger.add-cell-exposure',
+      `INSERT INTO cell_exposure (cell_id, liability) SELECT * FROM unnest($1::text[], $2::bigint[])
+       ON CONFLICT (cell_id) DO UPDATE SET liability = cell_exposure.liability + excluded.liability`,
+      [[...added.keys()], [...added.values()]],
+    ),
+  );
 }
 
 /** Lock the wallets of these players in id order (concurrent batches never deadlock). */
 export async function lockWallets(client: PoolClient, playerIds: string[]): Promise<Map<string, WalletState>> {
   const { rows } = await client.query<{ id: number; player_id: string; balance: number; seq: number }>(
-    'SELECT id, player_id, balance, seq FROM wallets WHERE player_id = ANY($1::text[]) ORDER BY id FOR UPDATE',
-    [playerIds],
+    named(
+      'ledger.lock-wallets',
+      'SELECT id, player_id, balance, seq FROM wallets WHERE player_id = ANY($1::text[]) ORDER BY id FOR UPDATE',
+      [playerIds],
+    ),
   );
   return new Map(rows.map((r) => [r.player_id, { walletId: r.id, balance: r.balance, seq: r.seq }]));
 }
@@ -54,12 +71,15 @@ export async function findStoredOutcomes(client: PoolClient, keys: { playerId: s
     balance_after: number | null;
     seq: number | null;
   }>(
-    `SELECT b.id, b.player_id, b.client_bet_id, b.status, b.reason, b.multiplier_bps, e.balance_after, e.seq
+    named(
+      'ledger.stored-outcomes',
+      `SELECT b.id, b.player_id, b.client_bet_id, b.status, b.reason, b.multiplier_bps, e.balance_after, e.seq
        FROM bets b
        JOIN unnest($1::text[], $2::text[]) AS k(player_id, client_bet_id)
          ON b.player_id = k.player_id AND b.client_bet_id = k.client_bet_id
        LEFT JOIN wallet_entries e ON e.bet_id = b.id AND e.kind = 'stake'`,
-    [keys.map((k) => k.playerId), keys.map((k) => k.clientBetId)],
+      [keys.map((k) => k.playerId), keys.map((k) => k.clientBetId)],
+    ),
   );
   return rows.map((r) => ({
     betId: r.id,
@@ -84,7 +104,9 @@ export async function insertBets(client: PoolClient, decisions: Decision[], now:
   if (decisions.length === 0) return;
   const b = (d: Decision): BetIntent => d.bet;
   const { rowCount } = await client.query(
-    `INSERT INTO bets (id, player_id, client_bet_id, market_id, cell_id, window_start, band_index, price_low, price_high,
+    named(
+      'ledger.insert-bets',
+      `INSERT INTO bets (id, player_id, client_bet_id, market_id, cell_id, window_start, band_index, price_low, price_high,
                        stake, multiplier_bps, min_multiplier_bps, status, reason, result, placed_at, confirmed_at, updated_at, correlation_id)
      SELECT id, player_id, client_bet_id, market_id, cell_id, window_start, band_index, price_low, price_high,
             stake, multiplier_bps, min_multiplier_bps, status, reason,
@@ -95,25 +117,26 @@ export async function insertBets(client: PoolClient, decisions: Decision[], now:
          AS v(id, player_id, client_bet_id, market_id, cell_id, window_start, band_index, price_low, price_high,
               stake, multiplier_bps, min_multiplier_bps, status, reason, placed_at, correlation_id)
      ON CONFLICT (player_id, client_bet_id) DO NOTHING`,
-    [
-      col(decisions, (d) => b(d).betId),
-      col(decisions, (d) => b(d).playerId),
-      col(decisions, (d) => b(d).clientBetId),
-      col(decisions, (d) => b(d).marketId),
-      col(decisions, (d) => b(d).cellId),
-      col(decisions, (d) => b(d).windowStart),
-      col(decisions, (d) => b(d).bandIndex),
-      col(decisions, (d) => b(d).priceLow),
-      col(decisions, (d) => b(d).priceHigh),
-      col(decisions, (d) => b(d).stake),
-      col(decisions, (d) => b(d).multiplierBps),
-      col(decisions, (d) => b(d).minMultiplierBps),
-      col(decisions, (d) => d.status),
-      col(decisions, (d) => (d.status === 'rejected' ? d.reason : null)),
-      col(decisions, (d) => b(d).acceptedAt),
-      col(decisions, (d) => b(d).correlationId),
-      now,
-    ],
+      [
+        col(decisions, (d) => b(d).betId),
+        col(decisions, (d) => b(d).playerId),
+        col(decisions, (d) => b(d).clientBetId),
+        col(decisions, (d) => b(d).marketId),
+        col(decisions, (d) => b(d).cellId),
+        col(decisions, (d) => b(d).windowStart),
+        col(decisions, (d) => b(d).bandIndex),
+        col(decisions, (d) => b(d).priceLow),
+        col(decisions, (d) => b(d).priceHigh),
+        col(decisions, (d) => b(d).stake),
+        col(decisions, (d) => b(d).multiplierBps),
+        col(decisions, (d) => b(d).minMultiplierBps),
+        col(decisions, (d) => d.status),
+        col(decisions, (d) => (d.status === 'rejected' ? d.reason : null)),
+        col(decisions, (d) => b(d).acceptedAt),
+        col(decisions, (d) => b(d).correlationId),
+        now,
+      ],
+    ),
   );
   if (rowCount !== decisions.length) {
     throw new IdempotencyRaceError(`claimed ${rowCount ?? 0} of ${decisions.length} bet keys`);
@@ -131,10 +154,13 @@ export class IdempotencyRaceError extends Error {
 export async function debitWallets(client: PoolClient, changes: WalletChange[], now: number): Promise<void> {
   if (changes.length === 0) return;
   const { rowCount } = await client.query(
-    `UPDATE wallets w SET balance = w.balance - v.debit, seq = w.seq + v.entries, updated_at = $4
+    named(
+      'ledger.debit-wallets',
+      `UPDATE wallets w SET balance = w.balance - v.debit, seq = w.seq + v.entries, updated_at = $4
        FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS v(id, debit, entries)
       WHERE w.id = v.id AND w.balance >= v.debit`,
-    [changes.map((c) => c.walletId), changes.map((c) => c.debit), changes.map((c) => c.entries), now],
+      [changes.map((c) => c.walletId), changes.map((c) => c.debit), changes.map((c) => c.entries), now],
+    ),
   );
   if (rowCount !== changes.length) throw new Error(`conditional debit applied to ${rowCount ?? 0} of ${changes.length} wallets`);
 }
@@ -143,19 +169,22 @@ export async function insertStakeEntries(client: PoolClient, decisions: Decision
   const confirmed = decisions.filter((d): d is Extract<Decision, { status: 'confirmed' }> => d.status === 'confirmed');
   if (confirmed.length === 0) return;
   await client.query(
-    `INSERT INTO wallet_entries (wallet_id, seq, kind, amount, balance_before, balance_after, bet_id, correlation_id, created_at)
+    named(
+      'ledger.insert-stake-entries',
+      `INSERT INTO wallet_entries (wallet_id, seq, kind, amount, balance_before, balance_after, bet_id, correlation_id, created_at)
      SELECT wallet_id, seq, 'stake', -stake, balance_before, balance_after, bet_id, correlation_id, $7
        FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[])
          AS v(wallet_id, seq, stake, balance_before, bet_id, correlation_id),
             LATERAL (SELECT v.balance_before - v.stake AS balance_after) a`,
-    [
-      confirmed.map((d) => d.walletId),
-      confirmed.map((d) => d.seq),
-      confirmed.map((d) => d.bet.stake),
-      confirmed.map((d) => d.balanceBefore),
-      confirmed.map((d) => d.bet.betId),
-      confirmed.map((d) => d.bet.correlationId),
-      now,
-    ],
+      [
+        confirmed.map((d) => d.walletId),
+        confirmed.map((d) => d.seq),
+        confirmed.map((d) => d.bet.stake),
+        confirmed.map((d) => d.balanceBefore),
+        confirmed.map((d) => d.bet.betId),
+        confirmed.map((d) => d.bet.correlationId),
+        now,
+      ],
+    ),
   );
 }

@@ -89,7 +89,7 @@ export function createAuth(deps: AuthDeps) {
     );
     if (verdict !== 'ok')
       throw new ApiError(verdict, verdict === 'stale_timestamp' ? 'timestamp outside the accepted window' : 'signature invalid');
-    if (!(await deps.redis.spendNonce(header(req, SIGNING_HEADERS.nonce)!, creds.playerId))) {
+    if (!(await deps.redis.spendNonce(header(req, SIGNING_HEADERS.nonce)!))) {
       throw new ApiError('replayed_nonce', 'nonce already used');
     }
     return { kind: 'player', playerId: creds.playerId };
@@ -106,7 +106,7 @@ export function createAuth(deps: AuthDeps) {
         Date.now(),
       );
       if (verdict !== 'ok') throw new ApiError(verdict, 'stream signature rejected');
-      if (!(await deps.redis.spendNonce(q.nonce!, creds.playerId))) throw new ApiError('replayed_nonce', 'nonce already used');
+      if (!(await deps.redis.spendNonce(q.nonce!))) throw new ApiError('replayed_nonce', 'nonce already used');
       return { kind: 'player', playerId: creds.playerId };
     },
     /** Player routes: signed requests only; a valid admin/staff token here is 403, anything else 401. */

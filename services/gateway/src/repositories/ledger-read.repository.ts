@@ -1,5 +1,6 @@
 import { bpsToMultiplier, type BetView } from '@wagerflow/contracts';
-import type { Pool } from '@wagerflow/db';
+import { named, type Pool } from '@wagerflow/db';
+import { Batcher } from '@wagerflow/queue';
 
 /**
  * Read-only queries on bet-ledger's tables (the ledger is their only writer). Reading them here
@@ -53,18 +54,40 @@ function toStored(r: BetRow): StoredBet {
   };
 }
 
+/** Most idempotency keys looked up in one query. */
+const LOOKUP_BATCH_MAX = 500;
+/** Lookups in flight at once (each holds a pooled connection). */
+const LOOKUP_CONCURRENCY = 4;
+
 export function ledgerReadRepository(pool: Pool) {
+  /**
+   * Every new bet looks its idempotency key up once: the lookups of one event-loop turn share one query, so Postgres
+   * parses and plans one statement per turn, not one per request.
+   */
+  const byClientId = new Batcher<{ playerId: string; clientBetId: string }, StoredBet | null>({
+    maxSize: LOOKUP_BATCH_MAX,
+    maxWaitMs: 0,
+    concurrency: LOOKUP_CONCURRENCY,
+    async flush(keys) {
+      const { rows } = await pool.query<BetRow & { player_id: string }>(
+        named(
+          'gateway.bets-by-client-ids',
+          `SELECT ${BET_COLUMNS}, player_id FROM bets WHERE (player_id, client_bet_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+          [keys.map((k) => k.playerId), keys.map((k) => k.clientBetId)],
+        ),
+      );
+      const found = new Map(rows.map((r) => [`${r.player_id}|${r.client_bet_id}`, toStored(r)]));
+      return keys.map((k) => found.get(`${k.playerId}|${k.clientBetId}`) ?? null);
+    },
+  });
+
   return {
     async betById(playerId: string, betId: string): Promise<StoredBet | null> {
       const { rows } = await pool.query<BetRow>(`SELECT ${BET_COLUMNS} FROM bets WHERE id = $1 AND player_id = $2`, [betId, playerId]);
       return rows[0] ? toStored(rows[0]) : null;
     },
-    async betByClientId(playerId: string, clientBetId: string): Promise<StoredBet | null> {
-      const { rows } = await pool.query<BetRow>(`SELECT ${BET_COLUMNS} FROM bets WHERE player_id = $1 AND client_bet_id = $2`, [
-        playerId,
-        clientBetId,
-      ]);
-      return rows[0] ? toStored(rows[0]) : null;
+    betByClientId(playerId: string, clientBetId: string): Promise<StoredBet | null> {
+      return byClientId.submit({ playerId, clientBetId });
     },
     /** Bets changed at or after `since`, oldest change first, keyset-paginated on (updated_at, id). */
     async betsSince(playerId: string, since: number, after: { updatedAt: number; id: string } | null, limit: number): Promise<BetView[]> {

@@ -1,7 +1,16 @@
 import type { FeedStatus, RedisKeys } from '@wagerflow/contracts';
 import type { Redis } from '@wagerflow/queue';
 import { FEED_STATUSES } from '@wagerflow/contracts';
-import { NONCE_TTL_S } from '../domain/signed-request.js';
+import { nonceBuckets, nonceMember } from '../domain/nonce-buckets.js';
+
+/** KEYS[1]: the bucket to add to; KEYS[2..]: the other buckets of the replay window. ARGV: member, expire-at (ms). */
+const SPEND_NONCE = `
+for i = 2, #KEYS do
+  if redis.call('SISMEMBER', KEYS[i], ARGV[1]) == 1 then return 0 end
+end
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+return 1`;
 
 /** What the gateway keeps about an accepted bet until the ledger has stored its outcome. */
 export interface PendingRecord {
@@ -23,10 +32,14 @@ export interface MarketState {
 }
 
 export function redisState(redis: Redis, keys: RedisKeys) {
+  redis.defineCommand('wfSpendNonce', { lua: SPEND_NONCE });
+  const spend = redis as unknown as { wfSpendNonce(numKeys: number, ...args: (string | Buffer | number)[]): Promise<number> };
   return {
-    /** SPEC 4.2: a nonce is spent once; true when this call spent it. */
-    async spendNonce(nonce: string, playerId: string): Promise<boolean> {
-      return (await redis.set(keys.nonce(nonce.toLowerCase()), playerId, 'EX', NONCE_TTL_S, 'NX')) === 'OK';
+    /** SPEC 4.2: a nonce is spent once; true when this call spent it (refused for 90 s after). */
+    async spendNonce(nonce: string, now = Date.now()): Promise<boolean> {
+      const b = nonceBuckets(now);
+      const others = b.check.filter((k) => k !== b.current).map((k) => keys.nonceBucket(k));
+      return (await spend.wfSpendNonce(1 + others.length, keys.nonceBucket(b.current), ...others, nonceMember(nonce), b.expireAtMs)) === 1;
     },
     /** One round trip for everything a new bet needs to know from Redis. */
     async betContext(playerId: string, clientBetId: string, marketId: string) {
