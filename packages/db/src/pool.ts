@@ -19,6 +19,9 @@ export function createPool(url: string, opts: { max?: number; applicationName?: 
     connectionTimeoutMillis: opts.connectionTimeoutMs ?? 2_000,
     query_timeout: 10_000,
     idleTimeoutMillis: 30_000,
+    // Named statements (see `named`) are planned on every execution: a generic plan cached while a table was small
+    // (a fresh deployment, a test) kept seq-scanning it after it grew, until the next ANALYZE.
+    options: '-c plan_cache_mode=force_custom_plan',
   });
   // Idle clients can emit errors when the server goes away; the next query reports it instead.
   pool.on('error', () => undefined);
@@ -42,8 +45,9 @@ export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) =>
 }
 
 /**
- * A named statement for a hot path: each connection parses and plans it once, then only binds and executes (pg sends
- * Parse once per connection and name). Names must be unique per text.
+ * A named statement for a hot path: each connection parses it once, then binds and executes it (pg sends Parse once
+ * per connection and name); it is still planned for each execution's parameters (`createPool`). Names must be unique
+ * per text.
  */
 export function named<V extends unknown[]>(name: string, text: string, values: V): { name: string; text: string; values: V } {
   return { name, text, values };
