@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FEED_STATUSES, BET_RESULTS } from './api.js';
+import { depositResult } from './jobs.js';
 
 /**
  * Pub/sub events between services (Redis channels). Each carries the W3C trace context of the
@@ -8,6 +9,7 @@ import { FEED_STATUSES, BET_RESULTS } from './api.js';
 export const CHANNELS = {
   playerEvents: 'events:player',
   feedStatus: 'feed:status',
+  depositResults: 'events:deposit',
 } as const;
 
 const int = z.number().int();
@@ -59,3 +61,7 @@ export const feedStatusEvent = z.object({
   ...traceFields,
 });
 export type FeedStatusEvent = z.infer<typeof feedStatusEvent>;
+
+/** The ledger's answer to a deposit job, for the gateway request waiting on it (deposits are not on the bet stream). */
+export const depositDoneEvent = z.object({ jobId: z.string(), result: depositResult });
+export type DepositDoneEvent = z.infer<typeof depositDoneEvent>;

@@ -1,10 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { QUEUES, redisKeys } from '@wagerflow/contracts';
 import { createPool } from '@wagerflow/db';
-import { QueueEvents, createQueue, createRedis } from '@wagerflow/queue';
+import { createQueue, createRedis } from '@wagerflow/queue';
 import { createServiceKit, dependencyChecks, runChecks, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
-import { depositResult } from '@wagerflow/contracts';
 import type { GatewayConfig } from './config.js';
 import { createSecretBox } from './domain/secret-box.js';
 import { createApp } from './http/app.js';
@@ -13,6 +13,7 @@ import type { RouteDeps } from './http/routes/route-deps.js';
 import { ledgerReadRepository } from './repositories/ledger-read.repository.js';
 import { playersRepository, staffRepository } from './repositories/players.repository.js';
 import { createBetEnqueuer } from './repositories/bet-enqueuer.js';
+import { createDepositWaiter } from './repositories/deposit-waiter.js';
 import { redisState } from './repositories/redis-state.js';
 import { attachStream } from './ws/stream.js';
 
@@ -28,12 +29,10 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
   const redis = createRedis(config.REDIS_URL, 'request');
   const queueConnection = createRedis(config.REDIS_URL, 'request');
   const subscriber = createRedis(config.REDIS_URL, 'blocking');
-  const eventsConnection = createRedis(config.REDIS_URL, 'blocking');
   const keys = redisKeys(config.REDIS_PREFIX);
   const ledgerQueue = createQueue(QUEUES.ledger, queueConnection, config.REDIS_PREFIX);
   const feedQueue = createQueue(QUEUES.feed, queueConnection, config.REDIS_PREFIX);
-  const ledgerEvents = new QueueEvents(QUEUES.ledger, { connection: eventsConnection, prefix: config.REDIS_PREFIX, autorun: false });
-  ledgerEvents.on('error', () => undefined);
+  const deposits = createDepositWaiter({ subscriber, queue: ledgerQueue, keys, logger });
 
   const betEnqueuer = createBetEnqueuer({ queue: ledgerQueue, keys, maxBetsPerJob: config.GATEWAY_BETS_PER_JOB });
   const secretBox = createSecretBox(config.SECRET_ENCRYPTION_KEY);
@@ -70,13 +69,15 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
     },
     enqueueBet: (record, intent) => betEnqueuer.enqueue(record, intent),
     async deposit(playerId, amount, reference, correlationId) {
-      const job = await ledgerQueue.add('deposit', { playerId, amount, reference, correlationId });
+      const jobId = `deposit-${randomUUID()}`;
+      const answer = deposits.expect(jobId, config.DEPOSIT_TIMEOUT_MS);
       try {
-        return depositResult.parse(await job.waitUntilFinished(ledgerEvents, config.DEPOSIT_TIMEOUT_MS));
+        await ledgerQueue.add('deposit', { playerId, amount, reference, correlationId }, { jobId });
       } catch (err) {
-        if (err instanceof Error && /timed out/i.test(err.message)) return null;
+        deposits.cancel(jobId);
         throw err;
       }
+      return answer;
     },
     async enqueueTick(tick) {
       await feedQueue.add('tick', tick);
@@ -134,16 +135,15 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
       shutdown.add('close ops server', () => ops.close());
       shutdown.add('queue the last accepted bets', () => betEnqueuer.close());
       shutdown.add('close queues', async () => {
-        await Promise.allSettled([ledgerQueue.close(), feedQueue.close(), ledgerEvents.close()]);
+        await Promise.allSettled([ledgerQueue.close(), feedQueue.close()]);
       });
       shutdown.add('quit redis', async () => {
-        await Promise.allSettled([redis.quit(), queueConnection.quit(), eventsConnection.quit()]);
+        await Promise.allSettled([redis.quit(), queueConnection.quit()]);
       });
       shutdown.add('end pool', () => pool.end());
       shutdown.add('flush telemetry', () => kit.telemetry.shutdown());
       await stream.start();
-      void ledgerEvents.run();
-      await ledgerEvents.waitUntilReady();
+      await deposits.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         // A deep accept backlog: a burst of new connections queues instead of losing SYNs (1 s client retransmits).

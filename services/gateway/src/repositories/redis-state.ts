@@ -41,19 +41,16 @@ export function redisState(redis: Redis, keys: RedisKeys) {
       const others = b.check.filter((k) => k !== b.current).map((k) => keys.nonceBucket(k));
       return (await spend.wfSpendNonce(1 + others.length, keys.nonceBucket(b.current), ...others, nonceMember(nonce), b.expireAtMs)) === 1;
     },
-    /** One round trip for everything a new bet needs to know from Redis. */
+    /**
+     * Everything a new bet needs to know from Redis, in one round trip: plain commands, which the connection's
+     * auto-pipelining sends together with the other requests' commands of this event-loop turn.
+     */
     async betContext(playerId: string, clientBetId: string, marketId: string) {
-      const replies = await redis
-        .pipeline()
-        .get(keys.pendingBet(playerId, clientBetId))
-        .hmget(keys.balance(playerId), 'balance')
-        .hmget(keys.market(marketId), 'price', 'ts', 'status')
-        .exec();
-      if (!replies) throw new Error('redis pipeline returned nothing');
-      for (const [err] of replies) if (err) throw err;
-      const pending = replies[0]![1] as string | null;
-      const [balance] = replies[1]![1] as (string | null)[];
-      const [price, ts, status] = replies[2]![1] as (string | null)[];
+      const [pending, [balance], [price, ts, status]] = await Promise.all([
+        redis.get(keys.pendingBet(playerId, clientBetId)),
+        redis.hmget(keys.balance(playerId), 'balance'),
+        redis.hmget(keys.market(marketId), 'price', 'ts', 'status'),
+      ]);
       return {
         pending: pending ? (JSON.parse(pending) as PendingRecord) : null,
         cachedBalance: balance == null ? null : Number(balance),
