@@ -139,7 +139,7 @@ async function placeBets(data: { bets: BetIntent[] }): Promise<void> {
             ...traceCtx,
           };
     const pipeline = redis.pipeline();
-    pipeline.publish(keys.channel(CHANNELS.playerEvents), JSON.stringify(event));
+    pipeline.publish(keys.channel(CHANNELS.playerEvents), JSON.stringify([event]));
     pipeline.del(keys.pendingBet(bet.playerId, bet.clientBetId), keys.pendingBetId(bet.betId));
     if (outcome.status === 'confirmed') {
       (pipeline as unknown as { setBalanceIfNewer(k: string, b: number, s: number): void }).setBalanceIfNewer(

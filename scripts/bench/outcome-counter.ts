@@ -1,6 +1,6 @@
 /**
- * Counts bet outcomes on the ledger's pub/sub channel (`<prefix>:events:player`): the ledger publishes each one
- * right after its batch commits, so the first and last message time the ledger's throughput without polling.
+ * Counts bet outcomes on the ledger's pub/sub channel (`<prefix>:events:player`, JSON arrays of events): the ledger
+ * publishes them right after its batch commits, so the first and last message time the ledger's throughput without polling.
  */
 import { Redis } from 'ioredis';
 import { CHANNELS, redisKeys } from '@wagerflow/contracts';
@@ -14,6 +14,12 @@ export interface OutcomeCounter {
   /** Resolves once `n` outcomes arrived; rejects after `timeoutMs` or when aborted. */
   waitFor(n: number, timeoutMs: number, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
+}
+
+export function occurrences(text: string, needle: string): number {
+  let n = 0;
+  for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + needle.length)) n += 1;
+  return n;
 }
 
 export async function startOutcomeCounter(redisUrl: string, prefix: string): Promise<OutcomeCounter> {
@@ -40,10 +46,12 @@ export async function startOutcomeCounter(redisUrl: string, prefix: string): Pro
   };
   sub.on('message', (_channel: string, message: string) => {
     const at = performance.now();
-    // Cheap type test: no need to parse every JSON message.
-    if (message.includes('"type":"bet:confirmed"')) counter.confirmed += 1;
-    else if (message.includes('"type":"bet:rejected"')) counter.rejected += 1;
-    else return;
+    // Cheap type count: no need to parse every JSON message (an array of events).
+    const confirmed = occurrences(message, '"type":"bet:confirmed"');
+    const rejected = occurrences(message, '"type":"bet:rejected"');
+    if (confirmed + rejected === 0) return;
+    counter.confirmed += confirmed;
+    counter.rejected += rejected;
     counter.firstAt ??= at;
     counter.lastAt = at;
   });

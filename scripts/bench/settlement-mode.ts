@@ -12,6 +12,7 @@ import { createQueue } from '@wagerflow/queue';
 import { randomId } from '@wagerflow/testing';
 import type { CleanupStack } from './cleanup-stack.js';
 import type { Infrastructure } from './bench-environment.js';
+import { occurrences } from './outcome-counter.js';
 import { startBenchPlatform } from './platform-runner.js';
 import { processCpuMs, processTreeCpuMs } from './process-cpu.js';
 
@@ -89,8 +90,9 @@ export async function runSettlement(
   let last = 0;
   await subscriber.subscribe(keys.channel(CHANNELS.playerEvents));
   subscriber.on('message', (_c: string, m: string) => {
-    if (m.includes('"bet:settled"')) {
-      settled += 1;
+    const n = occurrences(m, '"bet:settled"');
+    if (n > 0) {
+      settled += n;
       last = performance.now();
     }
   });

@@ -54,6 +54,22 @@ export const balanceEvent = z.object({
 export const playerEvent = z.discriminatedUnion('type', [betConfirmedEvent, betRejectedEvent, betSettledEvent, balanceEvent]);
 export type PlayerEvent = z.infer<typeof playerEvent>;
 
+/**
+ * A message on the player events channel is a JSON array of events: the ledger publishes a batch's outcomes in a few
+ * messages rather than one per bet (each message costs a command, a fan-out and a parse in every gateway).
+ */
+export const playerEventMessage = z.array(playerEvent).min(1);
+export const PLAYER_EVENTS_PER_MESSAGE = 500;
+
+/** The messages that carry `events`, in order. */
+export function playerEventMessages(events: readonly PlayerEvent[]): string[] {
+  const messages: string[] = [];
+  for (let i = 0; i < events.length; i += PLAYER_EVENTS_PER_MESSAGE) {
+    messages.push(JSON.stringify(events.slice(i, i + PLAYER_EVENTS_PER_MESSAGE)));
+  }
+  return messages;
+}
+
 export const feedStatusEvent = z.object({
   type: z.literal('feed:status'),
   marketId: z.string(),

@@ -5,7 +5,7 @@ import { CHANNELS, redisKeys, type BetIntent, type PlayerEvent } from '@wagerflo
 import { createPool, withTransaction, type Pool } from '@wagerflow/db';
 import { createRedis, type Redis } from '@wagerflow/queue';
 import { createLogger } from '@wagerflow/runtime';
-import { createTestDatabase, testRedisUrl, uniquePrefix, type TestDatabase } from '@wagerflow/testing';
+import { createTestDatabase, testRedisUrl, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
 import { createBetBatchFlush } from './bet-batch.js';
 import { createBalanceCache } from './repositories/balance-cache.js';
 import { applyDeposit } from './repositories/deposit.repository.js';
@@ -73,7 +73,7 @@ beforeAll(async () => {
   redis = createRedis(testRedisUrl(), 'blocking');
   subscriber = createRedis(testRedisUrl(), 'blocking');
   await subscriber.subscribe(keys.channel(CHANNELS.playerEvents));
-  subscriber.on('message', (_c: string, m: string) => events.push(JSON.parse(m) as PlayerEvent));
+  subscriber.on('message', (_c: string, m: string) => events.push(...(JSON.parse(m) as PlayerEvent[])));
   await redis.hset(keys.market('BTC-USD'), 'status', 'HEALTHY', 'price', 100_000, 'ts', Date.now());
 });
 afterAll(async () => {
@@ -148,6 +148,19 @@ describe('ledger batch against real Postgres and Redis', () => {
     expect((await wallet(player)).balance).toBe(900);
     expect(await redis.exists(keys.pendingBet(player, winner.clientBetId), keys.pendingBetId(winner.betId))).toBe(0);
     expect(await redis.scard(keys.pendingWindow(winner.marketId, winner.windowStart))).toBe(0);
+  });
+
+  it('the same bets in two batches at once (a redelivery racing the original): stored once, debited once, both batches finish', async () => {
+    const player = randomUUID();
+    await fund(player, 1_000);
+    const bets = [bet(player, 100), bet(player, 200), bet(player, 300)];
+    const outcomes = events.length;
+    await Promise.all([flushWith(pool)(items(bets)), flushWith(pool)(items([...bets].reverse()))]);
+    const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM bets WHERE player_id = $1', [player]);
+    expect(rows[0]!.n).toBe(3);
+    expect(await wallet(player)).toMatchObject({ balance: 400, entries: 4 });
+    // Each batch publishes the outcomes of its bets: the loser of the race re-publishes the stored ones.
+    await waitUntil(async () => (events.length - outcomes >= 6 ? true : undefined), { timeoutMs: 5_000, description: 'outcomes' });
   });
 
   it('a bet past its lockout is rejected cell_closed and moves no money', async () => {

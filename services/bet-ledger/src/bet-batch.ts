@@ -1,6 +1,6 @@
 import { context, trace, type Context, type Link, type Span } from '@opentelemetry/api';
 import type { BetIntent, RedisKeys } from '@wagerflow/contracts';
-import { CHANNELS, betLiability } from '@wagerflow/contracts';
+import { CHANNELS, betLiability, playerEventMessages } from '@wagerflow/contracts';
 import { withTransaction, type Pool } from '@wagerflow/db';
 import type { Redis } from '@wagerflow/queue';
 import { getTracer, injectTraceContext, type Logger } from '@wagerflow/runtime';
@@ -94,7 +94,15 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
   }
 
   async function commitBatch(items: BatchItem[], now: number) {
-    const { suspended, losers } = await redisFacts(items);
+    // Outside the locks, at the same time: what Redis knows, and which keys are stored already. A key stored by a
+    // concurrent batch after this read makes our insert conflict: the batch rolls back and runs again.
+    const [{ suspended, losers }, stored] = await Promise.all([
+      redisFacts(items),
+      findStoredOutcomes(
+        deps.pool,
+        items.map((i) => i.bet),
+      ),
+    ]);
     const result = await withTransaction(deps.pool, async (client) => {
       const cellLiability = await lockCellsLiability(
         client,
@@ -102,10 +110,6 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
       );
       const playerIds = [...new Set(items.map((i) => i.bet.playerId))].sort();
       const wallets = await lockWallets(client, playerIds);
-      const stored = await findStoredOutcomes(
-        client,
-        items.map((i) => i.bet),
-      );
       const storedKeys = new Set(stored.map(keyOf));
       const fresh = new Map<string, BetIntent>();
       for (const { bet } of items) {
@@ -158,11 +162,11 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
       }
       const pipeline = deps.redis.pipeline();
       const channel = deps.keys.channel(CHANNELS.playerEvents);
-      for (const o of result.outcomes) {
+      const events = result.outcomes.map((o) => {
         const span = spans.get(keyOf(o));
-        const traceCtx = span ? injectTraceContext(trace.setSpan(context.active(), span)) : {};
-        pipeline.publish(channel, JSON.stringify(outcomeEvent(o, traceCtx)));
-      }
+        return outcomeEvent(o, span ? injectTraceContext(trace.setSpan(context.active(), span)) : {});
+      });
+      for (const message of playerEventMessages(events)) pipeline.publish(channel, message);
       // Every bet of the batch is decided or stored now: its pending record and id go (a loser's id pointed at the
       // winner's record: it goes too), in one command; a loser leaves the winner's window membership alone.
       pipeline.del([

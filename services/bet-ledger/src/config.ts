@@ -6,7 +6,7 @@ const schema = commonEnv
   .extend({
     BET_LEDGER_OPS_PORT: env.port(9102),
     LEDGER_CONCURRENCY: env.int(256, 1, 10_000),
-    LEDGER_BATCH_MAX: env.int(1_000, 1, 10_000),
+    LEDGER_BATCH_MAX: env.int(2_000, 1, 10_000),
     LEDGER_BATCH_WAIT_MS: env.int(4, 0, 1_000),
     // Batches committing at once: one prepares or publishes while the other waits on Postgres.
     LEDGER_BATCH_CONCURRENCY: env.int(2, 1, 16),

@@ -103,7 +103,7 @@ beforeAll(async () => {
   workerRedis = createRedis(testRedisUrl(), 'blocking');
   subscriber = createRedis(testRedisUrl(), 'blocking');
   await subscriber.subscribe(keys.channel(CHANNELS.playerEvents));
-  subscriber.on('message', (_c: string, m: string) => events.push(JSON.parse(m) as PlayerEvent));
+  subscriber.on('message', (_c: string, m: string) => events.push(...(JSON.parse(m) as PlayerEvent[])));
   for (const m of ['BTC-USD', 'ETH-USD']) await redis.hset(keys.market(m), 'status', 'HEALTHY');
   const cache = createBalanceCache(redis, keys);
   const batcher = new Batcher({

@@ -1,5 +1,5 @@
 import { DelayedError, type Job } from 'bullmq';
-import { CHANNELS, type PlayerEvent, type RedisKeys, type SettleWindowJob } from '@wagerflow/contracts';
+import { CHANNELS, playerEventMessages, type PlayerEvent, type RedisKeys, type SettleWindowJob } from '@wagerflow/contracts';
 import { withTransaction, type Pool } from '@wagerflow/db';
 import type { Redis } from '@wagerflow/queue';
 import { currentTraceId, injectTraceContext, type Logger } from '@wagerflow/runtime';
@@ -43,20 +43,18 @@ export function settleHandler(deps: SettleDeps) {
     const channel = deps.keys.channel(CHANNELS.playerEvents);
     const trace = injectTraceContext();
     const pipeline = deps.redis.pipeline();
-    for (const v of views) {
-      const event: PlayerEvent = {
-        type: 'bet:settled',
-        playerId: v.playerId,
-        betId: v.betId,
-        clientBetId: v.clientBetId,
-        result: v.result,
-        payout: v.payout,
-        balance: v.balance,
-        walletSeq: v.walletSeq,
-        ...trace,
-      };
-      pipeline.publish(channel, JSON.stringify(event));
-    }
+    const events = views.map((v): PlayerEvent => ({
+      type: 'bet:settled',
+      playerId: v.playerId,
+      betId: v.betId,
+      clientBetId: v.clientBetId,
+      result: v.result,
+      payout: v.payout,
+      balance: v.balance,
+      walletSeq: v.walletSeq,
+      ...trace,
+    }));
+    for (const message of playerEventMessages(events)) pipeline.publish(channel, message);
     const replies = await pipeline.exec();
     const failed = replies?.find(([err]) => err);
     if (failed) throw failed[0] as Error;

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { SpanKind } from '@opentelemetry/api';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CHANNELS, ERROR_STATUS, feedStatusEvent, playerEvent, type RedisKeys } from '@wagerflow/contracts';
+import { CHANNELS, ERROR_STATUS, feedStatusEvent, playerEventMessage, type RedisKeys } from '@wagerflow/contracts';
 import type { Redis } from '@wagerflow/queue';
 import { extractTraceContext, getTracer, type Logger, type Metrics } from '@wagerflow/runtime';
 import { ApiError } from '../http/api-error.js';
@@ -112,16 +112,17 @@ export function attachStream(o: StreamOptions) {
   o.subscriber.on('message', (channel: string, raw: string) => {
     try {
       if (channel === playerChannel) {
-        const event = playerEvent.parse(JSON.parse(raw));
-        const set = byPlayer.get(event.playerId);
-        if (!set || event.type === 'balance') return;
-        const span = tracer.startSpan(
-          'ws.push',
-          { kind: SpanKind.PRODUCER, attributes: { 'event.type': event.type, 'bet.id': event.betId } },
-          extractTraceContext(event),
-        );
-        for (const c of set) send(c, publicShape(event));
-        span.end();
+        for (const event of playerEventMessage.parse(JSON.parse(raw))) {
+          const set = byPlayer.get(event.playerId);
+          if (!set || event.type === 'balance') continue;
+          const span = tracer.startSpan(
+            'ws.push',
+            { kind: SpanKind.PRODUCER, attributes: { 'event.type': event.type, 'bet.id': event.betId } },
+            extractTraceContext(event),
+          );
+          for (const c of set) send(c, publicShape(event));
+          span.end();
+        }
       } else if (channel === feedChannel) {
         const event = feedStatusEvent.parse(JSON.parse(raw));
         for (const set of byPlayer.values()) for (const c of set) send(c, publicShape(event));
