@@ -5,8 +5,11 @@
 export function redisKeys(prefix: string) {
   return {
     /** Nonces spent in one time bucket (a set of 16-byte UUIDs; see the gateway's nonce-buckets). */
-    nonceBucket: (bucket: number) => `${prefix}:nonces:${bucket}`,
-    /** Pending-bet record: written with the enqueue, deleted by the ledger after the outcome is durable. */
+    nonceBucket: (bucket: number | '') => `${prefix}:nonces:${bucket}`,
+    /**
+     * Pending-bet record: written with the enqueue; once the outcome is durable the ledger replaces it with a
+     * `StoredMarker` for STORED_MARKER_TTL_S (see there).
+     */
     pendingBet: (playerId: string, clientBetId: string) => `${prefix}:pending:${playerId}:${clientBetId}`,
     /** betId → `playerId|clientBetId` of a pending bet, so `GET /v1/bets/{betId}` finds it too. */
     pendingBetId: (betId: string) => `${prefix}:pbid:${betId}`,
@@ -24,3 +27,15 @@ export function redisKeys(prefix: string) {
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;
+
+/**
+ * What the ledger leaves in a pending record's place once the bet is stored. A request that found no record and no
+ * stored bet can still try to claim the key a moment later: the marker makes that claim fail (it then reads the stored
+ * bet: a replay or 422), where a deleted record would let it win a key Postgres already holds. Requests that old are
+ * long answered: the marker needs to outlive only the gap between a request's lookups and its claim.
+ */
+export interface StoredMarker {
+  betId: string;
+  stored: true;
+}
+export const STORED_MARKER_TTL_S = 30;

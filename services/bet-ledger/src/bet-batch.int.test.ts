@@ -146,7 +146,10 @@ describe('ledger batch against real Postgres and Redis', () => {
     const { rows } = await pool.query<{ id: string; status: string }>('SELECT id, status FROM bets WHERE player_id = $1', [player]);
     expect(rows).toEqual([{ id: winner.betId, status: 'confirmed' }]);
     expect((await wallet(player)).balance).toBe(900);
-    expect(await redis.exists(keys.pendingBet(player, winner.clientBetId), keys.pendingBetId(winner.betId))).toBe(0);
+    // The record became a stored marker naming the winner (a late claim of the key fails on it); the id is gone.
+    expect(JSON.parse((await redis.get(keys.pendingBet(player, winner.clientBetId)))!)).toEqual({ betId: winner.betId, stored: true });
+    expect(await redis.ttl(keys.pendingBet(player, winner.clientBetId))).toBeGreaterThan(0);
+    expect(await redis.exists(keys.pendingBetId(winner.betId))).toBe(0);
     expect(await redis.scard(keys.pendingWindow(winner.marketId, winner.windowStart))).toBe(0);
   });
 

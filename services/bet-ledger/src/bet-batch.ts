@@ -1,6 +1,6 @@
 import { context, trace, type Context, type Link, type Span } from '@opentelemetry/api';
 import type { BetIntent, RedisKeys } from '@wagerflow/contracts';
-import { CHANNELS, betLiability, playerEventMessages } from '@wagerflow/contracts';
+import { CHANNELS, STORED_MARKER_TTL_S, betLiability, playerEventMessages, type StoredMarker } from '@wagerflow/contracts';
 import { withTransaction, type Pool } from '@wagerflow/db';
 import type { Redis } from '@wagerflow/queue';
 import { getTracer, injectTraceContext, type Logger } from '@wagerflow/runtime';
@@ -167,12 +167,13 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
         return outcomeEvent(o, span ? injectTraceContext(trace.setSpan(context.active(), span)) : {});
       });
       for (const message of playerEventMessages(events)) pipeline.publish(channel, message);
-      // Every bet of the batch is decided or stored now: its pending record and id go (a loser's id pointed at the
-      // winner's record: it goes too), in one command; a loser leaves the winner's window membership alone.
-      pipeline.del([
-        ...result.outcomes.map((o) => deps.keys.pendingBet(o.playerId, o.clientBetId)),
-        ...items.map(({ bet }) => deps.keys.pendingBetId(bet.betId)),
-      ]);
+      // Every bet of the batch is decided or stored now: its pending record becomes a stored marker, its id goes (one
+      // command for all); a loser claimed nothing and leaves the winner's window membership alone.
+      for (const o of result.outcomes) {
+        const marker: StoredMarker = { betId: o.betId, stored: true };
+        pipeline.set(deps.keys.pendingBet(o.playerId, o.clientBetId), JSON.stringify(marker), 'EX', STORED_MARKER_TTL_S);
+      }
+      pipeline.del(items.map(({ bet }) => deps.keys.pendingBetId(bet.betId)));
       const windows = new Map<string, string[]>();
       for (const { bet } of items) {
         if (result.losers.has(bet.betId)) continue;

@@ -4,29 +4,30 @@ import { NONCE_TTL_S } from './signed-request.js';
  * The nonce store (SPEC 4.2: a nonce used in the last 90 s is refused) as time buckets: every nonce is added to the set
  * of the bucket of the moment it was spent, and a new nonce is checked against every bucket that can hold one spent in
  * the last 90 s. A set member costs about a third of a key with its own TTL (no key object, no expiry entry), so the
- * store fits the memory budget at 3,000 requests/s; the guarantee is unchanged (a replay is refused for at least 90 s,
- * with one bucket of slack on each side for clock skew between gateway replicas).
+ * store fits the memory budget at 3,000 requests/s. The time is Redis's own (SPEND_NONCE reads TIME), so gateway
+ * replicas whose clocks disagree still see each other's nonces.
  */
 export const NONCE_BUCKET_MS = 10_000;
-const WINDOW_MS = NONCE_TTL_S * 1_000;
+export const NONCE_WINDOW_MS = NONCE_TTL_S * 1_000;
 
-export interface NonceBuckets {
-  /** Bucket the nonce is added to. */
-  current: number;
-  /** Buckets checked before adding (the current one included). */
-  check: number[];
-  /** When the current bucket may go (epoch ms): no checker, skewed by up to a bucket, can still look at it. */
-  expireAtMs: number;
-}
-
-export function nonceBuckets(now: number, bucketMs = NONCE_BUCKET_MS, windowMs = WINDOW_MS): NonceBuckets {
-  const current = Math.floor(now / bucketMs);
-  const first = Math.floor((now - windowMs - bucketMs) / bucketMs);
-  const check: number[] = [];
-  for (let b = first; b <= current + 1; b++) check.push(b);
-  // The last checker that includes bucket k runs before (k + 2)·B + window on its clock; one more B for skew.
-  return { current, check, expireAtMs: (current + 3) * bucketMs + windowMs };
-}
+/**
+ * KEYS: none (bucket keys are `ARGV[1] .. bucket`, derived from Redis's clock: a standalone Redis, as BullMQ needs).
+ * ARGV: key prefix, member, bucket ms, window ms. Returns 1 when the nonce was unused in the window and is now spent.
+ * A bucket expires one bucket after the last check that can look at it: floor((now − window) / B) ≤ k until
+ * now ≥ (k + 1)·B + window.
+ */
+export const SPEND_NONCE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local size = tonumber(ARGV[3])
+local window = tonumber(ARGV[4])
+local current = math.floor(now / size)
+for b = math.floor((now - window) / size), current do
+  if redis.call('SISMEMBER', ARGV[1] .. b, ARGV[2]) == 1 then return 0 end
+end
+redis.call('SADD', ARGV[1] .. current, ARGV[2])
+redis.call('PEXPIREAT', ARGV[1] .. current, (current + 2) * size + window)
+return 1`;
 
 /** A UUID's 16 bytes (any case): the set member, smaller than its 36-character text. */
 export function nonceMember(uuid: string): Buffer {

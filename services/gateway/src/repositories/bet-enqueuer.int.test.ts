@@ -91,12 +91,19 @@ describe('bet enqueuer (several bets per ledger job)', () => {
     const two = createBetEnqueuer({ queue, keys, maxBetsPerJob: 100 });
     const player = randomUUID();
     const a = accepted(player, 'raced');
+    // The duplicate names a cell in another window: losing, it must leave that window's pending set alone.
     const b = accepted(player, 'raced');
+    b.intent.windowStart = 9_999_980_000;
     const [wonA, wonB] = await Promise.all([one.enqueue(a.record, a.intent), two.enqueue(b.record, b.intent)]);
     expect([wonA, wonB].filter(Boolean)).toHaveLength(1);
     const winner = wonA ? a : b;
     expect((JSON.parse((await redis.get(keys.pendingBet(player, 'raced')))!) as PendingRecord).betId).toBe(winner.record.betId);
-    // Both intents were queued (a job cannot be conditional on its MULTI's SET NX); the ledger test covers the drop.
+    const loser = wonA ? b : a;
+    expect(await redis.exists(keys.pendingBetId(loser.record.betId))).toBe(0);
+    const winnerIn = await redis.sismember(keys.pendingWindow('BTC-USD', winner.intent.windowStart), `${player}|raced`);
+    const loserIn = await redis.sismember(keys.pendingWindow('BTC-USD', loser.intent.windowStart), `${player}|raced`);
+    expect([winnerIn, loserIn]).toEqual([1, 0]);
+    // Both intents were queued (a job cannot be conditional on its MULTI's claims); the ledger test covers the drop.
     expect((await queuedBets()).map((x) => x.betId).sort()).toEqual([a.record.betId, b.record.betId].sort());
     await Promise.all([one.close(), two.close()]);
     await queue.queue.obliterate({ force: true });

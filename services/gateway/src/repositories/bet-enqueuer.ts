@@ -20,11 +20,25 @@ export interface BetEnqueuerOptions {
 const keyOf = (r: PendingRecord) => `${r.playerId}|${r.clientBetId}`;
 
 /**
+ * Claim a bet's idempotency key: only when the pending record is new are its id and its window membership written
+ * (settlement of the window waits until the ledger removes it). A losing duplicate, whatever cell it names, leaves
+ * nothing behind. KEYS: pending record, bet id, window set. ARGV: the record, the key. Returns 1 when claimed.
+ */
+const CLAIM = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+  redis.call('SET', KEYS[2], ARGV[2])
+  redis.call('SADD', KEYS[3], ARGV[2])
+  return 1
+end
+return 0`;
+
+/**
  * Queues accepted bets for the ledger, several per job: the bets that arrive in one event-loop turn (or while the
  * previous MULTI is in flight) share one MULTI and one `place-bets` job. BullMQ's per-job cost (add, fetch, lock,
  * complete) is then paid once per batch, not once per bet. Each bet still claims its own idempotency key with
- * `SET NX` in the same MULTI as the job, so a bet is queued if and only if its record is written; an intent whose
- * key was taken by a concurrent duplicate rides along and the ledger drops it (the record names the winner).
+ * a conditional write (CLAIM) in the same MULTI as the job, so a bet is queued if and only if its record is written;
+ * an intent whose key was taken by a concurrent duplicate rides along and the ledger drops it (the record names the
+ * winner).
  * Resolves true when this submission won its key.
  */
 export function createBetEnqueuer(o: BetEnqueuerOptions): {
@@ -43,11 +57,15 @@ export function createBetEnqueuer(o: BetEnqueuerOptions): {
         o.queue,
         (multi) => {
           for (const { record, intent } of firsts) {
-            multi.set(o.keys.pendingBet(record.playerId, record.clientBetId), JSON.stringify(record), 'NX');
-            multi.set(o.keys.pendingBetId(record.betId), keyOf(record));
-            // Settlement of the window waits until this set is empty (the ledger removes the bet after commit).
-            // Members are the idempotency key, not the bet id: a losing duplicate request adds nothing new.
-            multi.sadd(o.keys.pendingWindow(intent.marketId, intent.windowStart), keyOf(record));
+            multi.eval(
+              CLAIM,
+              3,
+              o.keys.pendingBet(record.playerId, record.clientBetId),
+              o.keys.pendingBetId(record.betId),
+              o.keys.pendingWindow(intent.marketId, intent.windowStart),
+              JSON.stringify(record),
+              keyOf(record),
+            );
           }
         },
         'place-bets',
@@ -55,7 +73,7 @@ export function createBetEnqueuer(o: BetEnqueuerOptions): {
         { jobId: `bets-${lead.record.betId}` },
       ),
     );
-    const won = new Map(firsts.map((s, i) => [s, replies[i * 3] === 'OK']));
+    const won = new Map(firsts.map((s, i) => [s, replies[i] === 1]));
     return items.map((s) => won.get(s) ?? false);
   }
 

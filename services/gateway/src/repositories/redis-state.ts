@@ -1,16 +1,7 @@
-import type { FeedStatus, RedisKeys } from '@wagerflow/contracts';
+import type { FeedStatus, RedisKeys, StoredMarker } from '@wagerflow/contracts';
 import type { Redis } from '@wagerflow/queue';
 import { FEED_STATUSES } from '@wagerflow/contracts';
-import { nonceBuckets, nonceMember } from '../domain/nonce-buckets.js';
-
-/** KEYS[1]: the bucket to add to; KEYS[2..]: the other buckets of the replay window. ARGV: member, expire-at (ms). */
-const SPEND_NONCE = `
-for i = 2, #KEYS do
-  if redis.call('SISMEMBER', KEYS[i], ARGV[1]) == 1 then return 0 end
-end
-if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('PEXPIREAT', KEYS[1], ARGV[2])
-return 1`;
+import { NONCE_BUCKET_MS, NONCE_WINDOW_MS, SPEND_NONCE, nonceMember } from '../domain/nonce-buckets.js';
 
 /** What the gateway keeps about an accepted bet until the ledger has stored its outcome. */
 export interface PendingRecord {
@@ -31,15 +22,14 @@ export interface MarketState {
   status: FeedStatus;
 }
 
-export function redisState(redis: Redis, keys: RedisKeys) {
-  redis.defineCommand('wfSpendNonce', { lua: SPEND_NONCE });
-  const spend = redis as unknown as { wfSpendNonce(numKeys: number, ...args: (string | Buffer | number)[]): Promise<number> };
+export function redisState(redis: Redis, keys: RedisKeys, nonceStore = { bucketMs: NONCE_BUCKET_MS, windowMs: NONCE_WINDOW_MS }) {
+  redis.defineCommand('wfSpendNonce', { numberOfKeys: 0, lua: SPEND_NONCE });
+  const spend = redis as unknown as { wfSpendNonce(...args: (string | Buffer | number)[]): Promise<number> };
+  const bucketPrefix = keys.nonceBucket('');
   return {
-    /** SPEC 4.2: a nonce is spent once; true when this call spent it (refused for 90 s after). */
-    async spendNonce(nonce: string, now = Date.now()): Promise<boolean> {
-      const b = nonceBuckets(now);
-      const others = b.check.filter((k) => k !== b.current).map((k) => keys.nonceBucket(k));
-      return (await spend.wfSpendNonce(1 + others.length, keys.nonceBucket(b.current), ...others, nonceMember(nonce), b.expireAtMs)) === 1;
+    /** SPEC 4.2: a nonce is spent once; true when this call spent it (refused for 90 s after, on Redis's clock). */
+    async spendNonce(nonce: string): Promise<boolean> {
+      return (await spend.wfSpendNonce(bucketPrefix, nonceMember(nonce), nonceStore.bucketMs, nonceStore.windowMs)) === 1;
     },
     /**
      * Everything a new bet needs to know from Redis, in one round trip: plain commands, which the connection's
@@ -52,14 +42,13 @@ export function redisState(redis: Redis, keys: RedisKeys) {
         redis.hmget(keys.market(marketId), 'price', 'ts', 'status'),
       ]);
       return {
-        pending: pending ? (JSON.parse(pending) as PendingRecord) : null,
+        pending: pendingRecord(pending),
         cachedBalance: balance == null ? null : Number(balance),
         market: toMarketState(price ?? null, ts ?? null, status ?? null),
       };
     },
     async pendingByClientId(playerId: string, clientBetId: string): Promise<PendingRecord | null> {
-      const raw = await redis.get(keys.pendingBet(playerId, clientBetId));
-      return raw ? (JSON.parse(raw) as PendingRecord) : null;
+      return pendingRecord(await redis.get(keys.pendingBet(playerId, clientBetId)));
     },
     async pendingByBetId(betId: string): Promise<PendingRecord | null> {
       const ref = await redis.get(keys.pendingBetId(betId));
@@ -74,6 +63,13 @@ export function redisState(redis: Redis, keys: RedisKeys) {
   };
 }
 export type RedisState = ReturnType<typeof redisState>;
+
+/** A pending record, or null for none or for the ledger's stored marker (the bet is in Postgres then). */
+function pendingRecord(raw: string | null): PendingRecord | null {
+  if (!raw) return null;
+  const parsed = JSON.parse(raw) as PendingRecord | StoredMarker;
+  return 'stored' in parsed ? null : parsed;
+}
 
 function toMarketState(price: string | null, ts: string | null, status: string | null): MarketState {
   // A market with no tick yet is CRITICAL (SPEC 3).
