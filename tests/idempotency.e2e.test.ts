@@ -89,6 +89,35 @@ describe('idempotency', () => {
     expect((await p.client.me()).body.balance).toBe(960);
   });
 
+  it('bets: the since-listing shows a bet while it is pending, then its outcome, never twice', async () => {
+    const p = await createPlayer(platform.admin, platform.baseUrl, 1_000);
+    const grid = (await (await fetch(`${platform.baseUrl}/v1/markets/BTC-USD/grid`)).json()) as { cells: GridCell[] };
+    const cell = grid.cells.reduce((x, y) => (y.windowStart > x.windowStart ? y : x));
+    type Page = { bets: { betId: string; status: string }[]; nextCursor: string | null };
+    const ledger = platform.platform.services.get('bet-ledger')!;
+    ledger.kill('SIGSTOP');
+    let placed: { betId: string }[];
+    try {
+      const answers = await Promise.all([p.client.placeBet(betBody(cell, 10)), p.client.placeBet(betBody(cell, 20))]);
+      placed = answers.map((a) => a.body);
+      const listed = await p.client.request<Page>('GET', '/v1/bets?since=0');
+      expect(listed.body.bets.map((b) => [b.betId, b.status]).sort()).toEqual(placed.map((b) => [b.betId, 'pending']).sort());
+      // Pages of one: the cursor walks the pending bets too.
+      const first = await p.client.request<Page>('GET', '/v1/bets?since=0&limit=1');
+      expect(first.body.bets).toHaveLength(1);
+      const second = await p.client.request<Page>('GET', `/v1/bets?since=0&limit=1&cursor=${first.body.nextCursor!}`);
+      expect(second.body.bets).toHaveLength(1);
+      expect(second.body.bets[0]!.betId).not.toBe(first.body.bets[0]!.betId);
+    } finally {
+      ledger.kill('SIGCONT');
+    }
+    const decided = await eventually(async () => {
+      const l = await p.client.request<Page>('GET', '/v1/bets?since=0');
+      return l.body.bets.every((b) => b.status === 'confirmed') ? l.body.bets : undefined;
+    });
+    expect(decided.map((b) => b.betId).sort()).toEqual(placed.map((b) => b.betId).sort());
+  });
+
   it('a player sees only their own bets', async () => {
     const a = await createPlayer(platform.admin, platform.baseUrl, 1_000);
     const b = await createPlayer(platform.admin, platform.baseUrl, 1_000);

@@ -11,6 +11,8 @@ export function redisKeys(prefix: string) {
      * `StoredMarker` for STORED_MARKER_TTL_S (see there).
      */
     pendingBet: (playerId: string, clientBetId: string) => `${prefix}:pending:${playerId}:${clientBetId}`,
+    /** A player's pending bets (clientBetId scored by placedAt), so `GET /v1/bets?since=` lists them too. */
+    pendingByPlayer: (playerId: string) => `${prefix}:pp:${playerId}`,
     /** betId → `playerId|clientBetId` of a pending bet, so `GET /v1/bets/{betId}` finds it too. */
     pendingBetId: (betId: string) => `${prefix}:pbid:${betId}`,
     /** Bet ids of a market window still queued: settlement waits until this set is empty. */

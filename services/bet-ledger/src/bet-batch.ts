@@ -175,13 +175,15 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
       }
       pipeline.del(items.map(({ bet }) => deps.keys.pendingBetId(bet.betId)));
       const windows = new Map<string, string[]>();
+      const players = new Map<string, string[]>();
+      const add = (m: Map<string, string[]>, key: string, member: string) => (m.get(key) ?? m.set(key, []).get(key)!).push(member);
       for (const { bet } of items) {
         if (result.losers.has(bet.betId)) continue;
-        const key = deps.keys.pendingWindow(bet.marketId, bet.windowStart);
-        const members = windows.get(key) ?? windows.set(key, []).get(key)!;
-        members.push(`${bet.playerId}|${bet.clientBetId}`);
+        add(windows, deps.keys.pendingWindow(bet.marketId, bet.windowStart), `${bet.playerId}|${bet.clientBetId}`);
+        add(players, deps.keys.pendingByPlayer(bet.playerId), bet.clientBetId);
       }
       for (const [key, members] of windows) pipeline.srem(key, members);
+      for (const [key, members] of players) pipeline.zrem(key, members);
       deps.cache.queue(
         pipeline,
         result.changes.map((c) => ({ playerId: c.playerId, balance: c.balance, seq: c.seq })),

@@ -21,13 +21,15 @@ const keyOf = (r: PendingRecord) => `${r.playerId}|${r.clientBetId}`;
 
 /**
  * Claim a bet's idempotency key: only when the pending record is new are its id and its window membership written
- * (settlement of the window waits until the ledger removes it). A losing duplicate, whatever cell it names, leaves
- * nothing behind. KEYS: pending record, bet id, window set. ARGV: the record, the key. Returns 1 when claimed.
+ * (settlement of the window waits until the ledger removes it) and its place in the player's pending list. A losing
+ * duplicate, whatever cell it names, leaves nothing behind. KEYS: pending record, bet id, window set, player's pending
+ * list. ARGV: the record, the key, placedAt, clientBetId. Returns 1 when claimed.
  */
 const CLAIM = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('SET', KEYS[2], ARGV[2])
   redis.call('SADD', KEYS[3], ARGV[2])
+  redis.call('ZADD', KEYS[4], ARGV[3], ARGV[4])
   return 1
 end
 return 0`;
@@ -59,18 +61,22 @@ export function createBetEnqueuer(o: BetEnqueuerOptions): {
           for (const { record, intent } of firsts) {
             multi.eval(
               CLAIM,
-              3,
+              4,
               o.keys.pendingBet(record.playerId, record.clientBetId),
               o.keys.pendingBetId(record.betId),
               o.keys.pendingWindow(intent.marketId, intent.windowStart),
+              o.keys.pendingByPlayer(record.playerId),
               JSON.stringify(record),
               keyOf(record),
+              record.placedAt,
+              record.clientBetId,
             );
           }
         },
         'place-bets',
         { bets },
-        { jobId: `bets-${lead.record.betId}` },
+        // Jobs of many bets are large: keep fewer finished ones than the default (Bull Board shows the latest).
+        { jobId: `bets-${lead.record.betId}`, removeOnComplete: { count: 100, age: 600 }, removeOnFail: { count: 1_000 } },
       ),
     );
     const won = new Map(firsts.map((s, i) => [s, replies[i] === 1]));

@@ -50,6 +50,13 @@ export function redisState(redis: Redis, keys: RedisKeys, nonceStore = { bucketM
     async pendingByClientId(playerId: string, clientBetId: string): Promise<PendingRecord | null> {
       return pendingRecord(await redis.get(keys.pendingBet(playerId, clientBetId)));
     },
+    /** The player's bets still pending, placed at or after `since` (at most `limit`, oldest first). */
+    async pendingSince(playerId: string, since: number, limit: number): Promise<PendingRecord[]> {
+      const ids = await redis.zrangebyscore(keys.pendingByPlayer(playerId), since, '+inf', 'LIMIT', 0, limit);
+      if (ids.length === 0) return [];
+      const raws = await redis.mget(ids.map((id) => keys.pendingBet(playerId, id)));
+      return raws.map(pendingRecord).filter((r): r is PendingRecord => r !== null);
+    },
     async pendingByBetId(betId: string): Promise<PendingRecord | null> {
       const ref = await redis.get(keys.pendingBetId(betId));
       if (!ref) return null;

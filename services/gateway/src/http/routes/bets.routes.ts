@@ -42,6 +42,9 @@ function decodeCursor(cursor: string): { updatedAt: number; id: string } {
     throw new ApiError('validation_failed', 'invalid cursor', [{ path: 'cursor', message: 'invalid cursor' }]);
   return { updatedAt: n, id };
 }
+const byChange = (a: BetView, b: BetView) => a.updatedAt - b.updatedAt || (a.betId < b.betId ? -1 : a.betId > b.betId ? 1 : 0);
+const afterCursor = (v: BetView, c: { updatedAt: number; id: string }) =>
+  v.updatedAt > c.updatedAt || (v.updatedAt === c.updatedAt && v.betId > c.id);
 const encodeCursor = (b: BetView) => Buffer.from(`${b.updatedAt}|${b.betId}`).toString('base64url');
 
 export function betRoutes(d: RouteDeps) {
@@ -141,7 +144,17 @@ export function betRoutes(d: RouteDeps) {
       return void res.json(found.view);
     }
     const q = validate(betListQuery, query);
-    const bets = await d.ledger.betsSince(playerId, q.since, q.cursor ? decodeCursor(q.cursor) : null, q.limit + 1);
+    const after = q.cursor ? decodeCursor(q.cursor) : null;
+    const [stored, pending] = await Promise.all([
+      d.ledger.betsSince(playerId, q.since, after, q.limit + 1),
+      d.redis.pendingSince(playerId, q.since, q.limit + 1),
+    ]);
+    // Pending bets live in Redis until the ledger stores them: merged in, by the same (updatedAt, id) order and cursor.
+    const storedKeys = new Set(stored.map((b) => b.clientBetId));
+    const bets = [
+      ...stored,
+      ...pending.map(pendingView).filter((v) => !storedKeys.has(v.clientBetId) && (!after || afterCursor(v, after))),
+    ].sort(byChange);
     const page = bets.slice(0, q.limit);
     const last = page[page.length - 1];
     res.json({ bets: page, nextCursor: bets.length > q.limit && last ? encodeCursor(last) : null });
