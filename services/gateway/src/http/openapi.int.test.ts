@@ -397,23 +397,27 @@ describe('GET /v1/openapi.json on the real gateway', () => {
     }
   });
 
-  it('GET /v1/stream: a refused upgrade answers a documented 401 code; a signed one switches protocols (101)', async () => {
+  it('GET /v1/stream: a refused upgrade answers a documented 401 code; a signed one switches protocols (101); both with x-request-id', async () => {
     const wsBase = base.replace(/^http/, 'ws');
     const attempt = (query: string) =>
       new Promise<Answer>((resolve, reject) => {
         const ws = new WebSocket(`${wsBase}/v1/stream${query}`);
+        const headersOf = (res: { headers: Record<string, string | string[] | undefined> }) =>
+          new Headers(Object.entries(res.headers).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v] as [string, string]] : [])));
+        let upgraded = new Headers();
+        ws.on('upgrade', (res) => (upgraded = headersOf(res)));
         ws.on('unexpected-response', (_req, res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
-            resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as unknown) : null, headers: new Headers() });
+            resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as unknown) : null, headers: headersOf(res) });
           });
         });
         ws.on('open', () => {
           ws.once('message', (data: Buffer) => {
             ws.close();
-            resolve({ status: 101, body: JSON.parse(data.toString('utf8')) as unknown, headers: new Headers() });
+            resolve({ status: 101, body: JSON.parse(data.toString('utf8')) as unknown, headers: upgraded });
           });
         });
         ws.on('error', (err) => reject(err));

@@ -179,8 +179,7 @@ function operation(operationId: string, r: ApiRoute, names: ReadonlyMap<z.ZodTyp
         : undefined;
     responses[String(s.status)] = {
       description: s.description,
-      // The upgrade is answered by the ws library, outside the request preamble.
-      ...(r.mount === 'upgrade' ? {} : { headers: requestId }),
+      headers: requestId,
       ...(content ? { content } : {}),
     };
   }
@@ -189,7 +188,7 @@ function operation(operationId: string, r: ApiRoute, names: ReadonlyMap<z.ZodTyp
   for (const code of codes) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
   for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
     if (responses[String(status)]) throw new Error(`${operationId}: status ${status} is both a success and an error`);
-    const headers: Json = r.mount === 'upgrade' ? {} : { ...requestId };
+    const headers: Json = { ...requestId };
     if (r.auth === 'admin-board' && status === 401) {
       headers['WWW-Authenticate'] = { description: 'Basic realm="wagerflow"', schema: { type: 'string' } };
     }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { SpanKind } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CHANNELS, ERROR_STATUS, feedStatusEvent, playerEventMessage, type RedisKeys } from '@wagerflow/contracts';
 import type { Redis } from '@wagerflow/queue';
@@ -57,18 +57,29 @@ export function attachStream(o: StreamOptions) {
     c.ws.send(JSON.stringify({ ...message, seq: c.seq }));
   }
 
-  function refuse(socket: Duplex, err: unknown): void {
+  function refuse(socket: Duplex, err: unknown, requestId: string): void {
     const apiErr = err instanceof ApiError ? err : new ApiError('service_unavailable', 'stream unavailable');
     const body = JSON.stringify({ error: { code: apiErr.code, message: apiErr.message } });
     const status = ERROR_STATUS[apiErr.code];
     socket.end(
-      `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
     );
   }
 
+  // SPEC 4: every response carries x-request-id, the upgrade's (101 or refusal) too: a root span's trace id, as for HTTP.
+  const requestIds = new WeakMap<IncomingMessage, string>();
+  wss.on('headers', (headers: string[], req: IncomingMessage) => {
+    const id = requestIds.get(req);
+    if (id) headers.push(`x-request-id: ${id}`);
+  });
+
   o.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const span = tracer.startSpan('WS upgrade', { kind: SpanKind.SERVER, root: true }, ROOT_CONTEXT);
+    span.end();
+    const requestId = span.spanContext().traceId;
+    requestIds.set(req, requestId);
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/v1/stream') return refuse(socket, new ApiError('not_found', 'no such stream'));
+    if (url.pathname !== '/v1/stream') return refuse(socket, new ApiError('not_found', 'no such stream'), requestId);
     const q = Object.fromEntries(url.searchParams) as Record<string, string>;
     void o.auth
       .verifyStreamQuery({ apiKey: q.apiKey, ts: q.ts, nonce: q.nonce, sig: q.sig })
@@ -91,7 +102,7 @@ export function attachStream(o: StreamOptions) {
           send(c, { type: 'hello', playerId: c.playerId, balance: wallet.balance, walletSeq: wallet.walletSeq });
         });
       })
-      .catch((err: unknown) => refuse(socket, err));
+      .catch((err: unknown) => refuse(socket, err, requestId));
   });
 
   const pinger = setInterval(() => {
