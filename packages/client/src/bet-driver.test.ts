@@ -43,6 +43,42 @@ describe('BetDriver', () => {
     expect(changes).toEqual(['PENDING→UNKNOWN', 'UNKNOWN→CONFIRMED']);
   });
 
+  it('submits exhausted and still 404 → stays UNKNOWN (no more POSTs), later decided by a lookup', async () => {
+    const notFound = { status: 404, body: { error: { code: 'not_found' } } };
+    const t = scripted(
+      [new DOMException('deadline', 'TimeoutError'), { status: 503, body: { error: { code: 'service_unavailable' } } }],
+      [notFound, notFound, notFound, { status: 200, body: { ...pending.body, status: 'confirmed', result: 'open' } }],
+    );
+    const seen: BetState[] = [];
+    const d = new BetDriver(body, t, cfg, (s) => seen.push(s));
+    let decided: BetState | null = null;
+    void d.outcome.then((s) => (decided = s));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.calls).toEqual(['post', 'lookup', 'post', 'lookup']);
+    expect(d.state).toMatchObject({ phase: 'UNKNOWN', gaveUpResubmitting: true, submits: 2, inFlight: null });
+    expect(seen.some((s) => s.phase === 'REJECTED')).toBe(false);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(t.calls).toEqual(['post', 'lookup', 'post', 'lookup', 'lookup']);
+    expect(d.state.phase).toBe('UNKNOWN');
+    expect(decided).toBeNull();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(decided).toMatchObject({ phase: 'CONFIRMED', betId: 'b1', submits: 2, lookups: 4 });
+    expect(t.calls).toEqual(['post', 'lookup', 'post', 'lookup', 'lookup', 'lookup']);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('outcome resolves with a provisional REJECTED; a late confirmation still corrects the state', async () => {
+    const notFound = { status: 404, body: { error: { code: 'not_found' } } };
+    const t = scripted([new TypeError('fetch failed'), { status: 422, body: { error: { code: 'cell_closed' } } }], [notFound]);
+    const changes: string[] = [];
+    const d = new BetDriver(body, t, cfg, (s, p) => s.phase !== p.phase && changes.push(`${p.phase}→${s.phase}`));
+    await expect(d.outcome).resolves.toMatchObject({ phase: 'REJECTED', reason: 'cell_closed', provisional: true });
+    d.dispatch({ type: 'stream:confirmed', betId: 'b1', multiplier: 3 });
+    expect(d.state).toMatchObject({ phase: 'CONFIRMED', betId: 'b1', provisional: false, reason: null });
+    await expect(d.outcome).resolves.toMatchObject({ phase: 'REJECTED' }); // the promise keeps its first value
+    expect(changes).toEqual(['PENDING→UNKNOWN', 'UNKNOWN→PENDING', 'PENDING→REJECTED', 'REJECTED→CONFIRMED']);
+  });
+
   it('an outcome clears its timers', async () => {
     const t = scripted([pending], []);
     const d = new BetDriver(body, t, cfg, () => undefined);

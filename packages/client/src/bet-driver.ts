@@ -26,7 +26,8 @@ export class ClientClosedError extends Error {
 
 /**
  * The I/O around the pure machine for one bet: runs its commands (HTTP calls, timers) and feeds
- * their outcomes back as events. `outcome` resolves once the bet is CONFIRMED or REJECTED.
+ * their outcomes back as events. `outcome` resolves with the first CONFIRMED or REJECTED state; a
+ * provisional REJECTED may still be replaced by the server's outcome later (watch `onChange` / `state`).
  */
 export class BetDriver {
   state: BetState;

@@ -48,7 +48,7 @@ export function postAnswerEvent(a: Answer): BetEvent {
   return { type: 'post:failed', cause: code };
 }
 
-/** `GET /v1/bets?clientBetId=`: 404 is the only proof that the bet is absent. */
+/** `GET /v1/bets?clientBetId=`: 404 says the bet is not stored so far (an earlier POST may still land). */
 export function lookupAnswerEvent(a: Answer): BetEvent {
   if (a.status === 404) return { type: 'lookup:notFound' };
   const bet = a.status === 200 ? toSnapshot(a.body) : null;

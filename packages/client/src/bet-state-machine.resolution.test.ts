@@ -39,12 +39,67 @@ describe('UNKNOWN, resolving with GET /v1/bets?clientBetId=', () => {
       'CONFIRMED',
     );
   });
-  it('not found once every submit is spent → REJECTED with the last failure (provably not placed)', () => {
-    const failed: BetEvent = { type: 'post:failed', cause: 'service_unavailable' };
-    const t = after(failed, { type: 'lookup:notFound' }, failed, { type: 'lookup:notFound' });
-    expect(t.state).toMatchObject({ phase: 'REJECTED', reason: 'service_unavailable', submits: 2, inFlight: null });
-    const bare: BetState = { ...stateAfter(failed), lastFailure: null, submits: 2 };
-    expect(transition(bare, { type: 'lookup:notFound' }, cfg).state.reason).toBe('not_found');
+  describe('not found once every submit is spent (a timed-out POST may still land)', () => {
+    const failed: BetEvent = { type: 'post:failed', cause: 'timeout' };
+    const notFound: BetEvent = { type: 'lookup:notFound' };
+    const retry: BetEvent = { type: 'timer:retry' };
+    const exhausted: BetEvent[] = [failed, notFound, failed, notFound];
+    it('→ stays UNKNOWN, gives up resubmitting, looks up again later: never a client-inferred REJECTED', () => {
+      const t = after(...exhausted);
+      expect(t.state).toMatchObject({
+        phase: 'UNKNOWN',
+        gaveUpResubmitting: true,
+        reason: null,
+        lastFailure: 'timeout',
+        submits: 2,
+        lookups: 2,
+        inFlight: null,
+      });
+      expect(t.commands).toEqual([{ type: 'setTimer', timer: 'retry', ms: 200 }]);
+      expect(after(...exhausted, retry)).toEqual({
+        state: expect.objectContaining({ phase: 'UNKNOWN', inFlight: 'lookup', lookups: 3, submits: 2 }),
+        commands: startLookup,
+      });
+    });
+    it('keeps looking up with a capped backoff and never posts again', () => {
+      let t = after(...exhausted);
+      const delays: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        t = transition(t.state, retry, cfg);
+        expect(t.commands).not.toContainEqual({ type: 'post' });
+        t = transition(t.state, notFound, cfg);
+        delays.push(...t.commands.flatMap((c) => (c.type === 'setTimer' ? [c.ms] : [])));
+      }
+      expect(delays).toEqual([400, 400, 400, 400, 400]);
+      expect(t.state).toMatchObject({ phase: 'UNKNOWN', submits: 2, gaveUpResubmitting: true });
+    });
+    it('a later lookup answer decides it: confirmed → CONFIRMED, rejected → REJECTED (final)', () => {
+      const found = (bet: BetSnapshot): BetEvent => ({ type: 'lookup:found', bet });
+      expect(after(...exhausted, retry, notFound, retry, found(view('confirmed', { result: 'open' })))).toEqual({
+        state: expect.objectContaining({ phase: 'CONFIRMED', betId: 'b1', provisional: false, inFlight: null }),
+        commands: clearTimers,
+      });
+      expect(stateAfter(...exhausted, retry, found(view('rejected', { reason: 'cell_closed' })))).toMatchObject({
+        phase: 'REJECTED',
+        reason: 'cell_closed',
+        provisional: false,
+      });
+      const pending = stateAfter(...exhausted, retry, found(view('pending')));
+      expect(pending).toMatchObject({ phase: 'UNKNOWN', betId: 'b1', gaveUpResubmitting: true });
+    });
+    it('a stream event or a resync decides it too', () => {
+      expect(stateAfter(...exhausted, confirmedEvent)).toMatchObject({ phase: 'CONFIRMED', result: 'open' });
+      expect(stateAfter(...exhausted, retry, confirmedEvent, notFound)).toMatchObject({ phase: 'CONFIRMED', inFlight: null });
+      expect(stateAfter(...exhausted, { type: 'stream:rejected', betId: 'b1', reason: 'insufficient_funds' })).toMatchObject({
+        phase: 'REJECTED',
+        reason: 'insufficient_funds',
+      });
+      expect(stateAfter(...exhausted, { type: 'sync:view', bet: view('confirmed', { result: 'open' }) }).phase).toBe('CONFIRMED');
+    });
+    it('with no failure recorded it gives up the same way', () => {
+      const bare: BetState = { ...stateAfter(failed), lastFailure: null, submits: 2 };
+      expect(transition(bare, notFound, cfg).state).toMatchObject({ phase: 'UNKNOWN', gaveUpResubmitting: true, reason: null });
+    });
   });
   it('a failed lookup → stays UNKNOWN and retries later', () => {
     const t = after(...unknown, { type: 'lookup:failed', cause: 'timeout' });
@@ -94,7 +149,7 @@ describe('terminal states', () => {
     expect(transition(confirmed, { type: 'sync:view', bet }, cfg).state).toMatchObject({ result: 'void', payout: 100 });
     expect(transition(confirmed, { type: 'lookup:found', bet: { ...bet, payout: undefined } }, cfg).state.payout).toBeNull();
   });
-  it('REJECTED absorbs everything, CONFIRMED everything but settlements', () => {
+  it('REJECTED (a 4xx to the first POST) absorbs everything, CONFIRMED everything but settlements', () => {
     const rejected = stateAfter({ type: 'post:rejected', code: 'cell_closed' });
     const events: BetEvent[] = [
       confirmedEvent,
@@ -104,9 +159,57 @@ describe('terminal states', () => {
       { type: 'timer:retry' },
       { type: 'lookup:notFound' },
     ];
-    for (const e of events) expect(transition(rejected, e, cfg)).toEqual({ state: rejected, commands: [] });
+    expect(rejected.provisional).toBe(false);
+    for (const e of [...events, { type: 'sync:view', bet: view('confirmed', { result: 'open' }) } satisfies BetEvent])
+      expect(transition(rejected, e, cfg)).toEqual({ state: rejected, commands: [] });
     for (const e of events.slice(2)) expect(transition(confirmed, e, cfg).commands).toEqual([]);
     expect(transition(confirmed, { type: 'stream:rejected', betId: 'b1', reason: 'x' }, cfg).state).toBe(confirmed);
+  });
+});
+
+describe('a resubmit refused with a 4xx: provisional REJECTED', () => {
+  const resubmitRefused: BetEvent[] = [
+    { type: 'post:failed', cause: 'timeout' },
+    { type: 'lookup:notFound' },
+    { type: 'post:rejected', code: 'cell_closed' },
+  ];
+  const provisional = stateAfter(...resubmitRefused);
+  it('→ REJECTED with the code, flagged provisional (an earlier POST may still land)', () => {
+    expect(after(...resubmitRefused)).toEqual({
+      state: expect.objectContaining({ phase: 'REJECTED', reason: 'cell_closed', provisional: true, submits: 2, inFlight: null }),
+      commands: clearTimers,
+    });
+  });
+  it('a late bet:confirmed (the earlier POST landed) overrides it → CONFIRMED, no longer provisional', () => {
+    expect(transition(provisional, confirmedEvent, cfg)).toEqual({
+      state: expect.objectContaining({ phase: 'CONFIRMED', betId: 'b1', reason: null, result: 'open', provisional: false }),
+      commands: clearTimers,
+    });
+    const settled = transition(provisional, { type: 'stream:settled', betId: 'b1', result: 'won', payout: 250 }, cfg).state;
+    expect(settled).toMatchObject({ phase: 'CONFIRMED', result: 'won', payout: 250, provisional: false });
+  });
+  it("a late bet:rejected replaces the reason with the ledger's and makes it final", () => {
+    const t = transition(provisional, { type: 'stream:rejected', betId: 'b1', reason: 'insufficient_funds' }, cfg);
+    expect(t.state).toMatchObject({ phase: 'REJECTED', reason: 'insufficient_funds', betId: 'b1', provisional: false });
+    expect(transition(t.state, confirmedEvent, cfg).state).toBe(t.state);
+  });
+  it('a resync entry with an outcome overrides it; a pending one, timers and socket loss do not', () => {
+    expect(transition(provisional, { type: 'sync:view', bet: view('confirmed', { result: 'open' }) }, cfg).state).toMatchObject({
+      phase: 'CONFIRMED',
+      provisional: false,
+    });
+    const ignored: BetEvent[] = [
+      { type: 'sync:view', bet: view('pending') },
+      { type: 'socket:lost' },
+      { type: 'timer:pending' },
+      { type: 'timer:retry' },
+      { type: 'lookup:notFound' },
+    ];
+    for (const e of ignored) expect(transition(provisional, e, cfg)).toEqual({ state: provisional, commands: [] });
+  });
+  it('once corrected to CONFIRMED it is final like any other', () => {
+    const c = transition(provisional, confirmedEvent, cfg).state;
+    expect(transition(c, { type: 'stream:rejected', betId: 'b1', reason: 'x' }, cfg).state).toBe(c);
   });
 });
 

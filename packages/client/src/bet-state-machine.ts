@@ -3,7 +3,9 @@ import type { BetResult, BetStatus, PlaceBetBody } from '@wagerflow/contracts';
 /**
  * The client's view of one bet (SPEC 2 steps 1 and 4) as a pure transition function: state + event →
  * new state + commands. No I/O, no clock: the driver (bet-driver.ts) sends the requests, runs the
- * timers and feeds their outcomes back as events. CONFIRMED and REJECTED are terminal.
+ * timers and feeds their outcomes back as events. CONFIRMED and REJECTED are terminal; the client never
+ * infers an outcome on its own: only the server's word (an answer, a lookup, a resync, a stream event) decides.
+ * The one terminal state that can still change is a `provisional` REJECTED (see below).
  */
 export const BET_PHASES = ['PENDING', 'CONFIRMED', 'REJECTED', 'UNKNOWN'] as const;
 export type BetPhase = (typeof BET_PHASES)[number];
@@ -23,6 +25,17 @@ export interface BetState {
   reason: string | null;
   /** Why the bet became ambiguous last (timeout, network_error, service_unavailable…). */
   lastFailure: string | null;
+  /**
+   * Every submit is spent and a lookup still answered 404: no more POSTs, but the bet stays UNKNOWN and
+   * keeps being looked up (capped backoff), since a POST that timed out may still land in the gateway.
+   */
+  gaveUpResubmitting: boolean;
+  /**
+   * REJECTED by a definitive answer to a resubmit (e.g. 422 `cell_closed`): that POST was refused, but an
+   * earlier POST of the same clientBetId may still land. A later server-sourced outcome of the bet (a stream
+   * event or a resync entry) replaces it. False for every other state.
+   */
+  provisional: boolean;
   result: BetResult | null;
   payout: number | null;
 }
@@ -48,7 +61,7 @@ export type BetEvent =
   | { type: 'timer:pending' } // accepted but still no outcome after pendingTimeoutMs
   | { type: 'timer:retry' }
   | { type: 'lookup:found'; bet: BetSnapshot }
-  | { type: 'lookup:notFound' } // provably absent: the only case that allows a resubmit
+  | { type: 'lookup:notFound' } // not stored so far: the only case that allows a resubmit
   | { type: 'lookup:failed'; cause: string }
   | { type: 'sync:view'; bet: BetSnapshot }; // from a resync over a socket that is up (so later outcomes will arrive)
 
@@ -62,7 +75,7 @@ export interface BetMachineConfig {
   /** Lookup retry backoff: base × 2^(n−1), capped. */
   retryBaseMs: number;
   retryMaxMs: number;
-  /** Total POSTs per bet; once spent, a 404 lookup ends the bet REJECTED with the last failure as reason. */
+  /** Total POSTs per bet; once spent, a 404 lookup keeps the bet UNKNOWN (`gaveUpResubmitting`), still looked up. */
   maxSubmits: number;
 }
 
@@ -96,6 +109,8 @@ export function startBet(body: PlaceBetBody): Transition {
     multiplier: null,
     reason: null,
     lastFailure: null,
+    gaveUpResubmitting: false,
+    provisional: false,
     result: null,
     payout: null,
   };
@@ -109,11 +124,14 @@ const clearTimers: BetCommand[] = [
 ];
 
 function confirmed(s: BetState, betId: string, multiplier: number | null, result: BetResult | null, payout: number | null): Transition {
-  return stay({ ...s, phase: 'CONFIRMED', betId, multiplier, reason: null, result: result ?? 'open', payout }, clearTimers);
+  return stay(
+    { ...s, phase: 'CONFIRMED', betId, multiplier, reason: null, provisional: false, result: result ?? 'open', payout },
+    clearTimers,
+  );
 }
 
-function rejected(s: BetState, reason: string): Transition {
-  return stay({ ...s, phase: 'REJECTED', reason, result: null, payout: null }, clearTimers);
+function rejected(s: BetState, reason: string, provisional = false): Transition {
+  return stay({ ...s, phase: 'REJECTED', reason, provisional, result: null, payout: null }, clearTimers);
 }
 
 /** A snapshot that carries an outcome decides the bet; a pending one decides nothing (null). */
@@ -132,9 +150,42 @@ function startLookup(s: BetState): Transition {
   ]);
 }
 
-/** Terminal states absorb everything; only a settlement still adds its result to a CONFIRMED bet. */
+type StreamEvent = Extract<BetEvent, { type: 'stream:confirmed' | 'stream:rejected' | 'stream:settled' }>;
+
+function streamOutcome(s: BetState, e: StreamEvent): Transition {
+  switch (e.type) {
+    case 'stream:confirmed':
+      return confirmed(s, e.betId, e.multiplier, 'open', null);
+    case 'stream:rejected':
+      return rejected({ ...s, betId: e.betId }, e.reason);
+    case 'stream:settled': // only a confirmed bet settles
+      return confirmed(s, e.betId, s.multiplier, e.result, e.payout);
+  }
+}
+
+/** What the server says about the stored bet itself, if the event carries an outcome; null otherwise. */
+function serverOutcome(s: BetState, e: BetEvent): Transition | null {
+  switch (e.type) {
+    case 'stream:confirmed':
+    case 'stream:rejected':
+    case 'stream:settled':
+      return streamOutcome(s, e);
+    case 'post:accepted':
+    case 'lookup:found':
+    case 'sync:view':
+      return decided(s, e.bet);
+    default:
+      return null;
+  }
+}
+
+/**
+ * Terminal states absorb everything, with two exceptions: a settlement still adds its result to a
+ * CONFIRMED bet, and a provisional REJECTED gives way to the server's outcome of the bet.
+ */
 function afterTerminal(s: BetState, e: BetEvent): Transition {
   const answered = e.type.startsWith('post:') || e.type.startsWith('lookup:') ? { ...s, inFlight: null } : s;
+  if (s.phase === 'REJECTED' && s.provisional) return serverOutcome(answered, e) ?? stay(answered);
   const settlement =
     e.type === 'stream:settled'
       ? e
@@ -157,15 +208,15 @@ export function transition(s: BetState, e: BetEvent, c: BetMachineConfig = DEFAU
       return stay(next, [{ type: 'setTimer', timer: 'pending', ms: c.pendingTimeoutMs }]);
     }
     case 'post:rejected':
-      return rejected({ ...s, inFlight: null }, e.code);
+      // Refused before anything was stored (SPEC 4.4: a stored clientBetId with the same body answers 200).
+      // After a resubmit an earlier POST may still store it: provisional until the server says otherwise.
+      return rejected({ ...s, inFlight: null }, e.code, s.submits > 1);
     case 'post:failed':
       return startLookup({ ...s, inFlight: null, lastFailure: e.cause });
     case 'stream:confirmed':
-      return confirmed(s, e.betId, e.multiplier, 'open', null);
     case 'stream:rejected':
-      return rejected({ ...s, betId: e.betId }, e.reason);
-    case 'stream:settled': // only a confirmed bet settles
-      return confirmed(s, e.betId, s.multiplier, e.result, e.payout);
+    case 'stream:settled':
+      return streamOutcome(s, e);
     case 'socket:lost':
       if (s.phase !== 'PENDING') return stay(s);
       // A POST still in flight will answer; that answer starts the lookup (post:accepted in UNKNOWN).
@@ -180,7 +231,12 @@ export function transition(s: BetState, e: BetEvent, c: BetMachineConfig = DEFAU
       return decided(next, e.bet) ?? stay(next, [{ type: 'setTimer', timer: 'retry', ms: retryDelay(s.lookups, c) }]);
     }
     case 'lookup:notFound':
-      if (s.submits >= c.maxSubmits) return rejected({ ...s, inFlight: null }, s.lastFailure ?? 'not_found');
+      // Not placed yet, which is no proof that it never will be: a POST that timed out may still be queued in
+      // the gateway. Out of submits, it stays UNKNOWN and is looked up again (or decided by a stream event).
+      if (s.submits >= c.maxSubmits)
+        return stay({ ...s, inFlight: null, gaveUpResubmitting: true }, [
+          { type: 'setTimer', timer: 'retry', ms: retryDelay(s.lookups, c) },
+        ]);
       return stay({ ...s, phase: 'PENDING', inFlight: 'post', submits: s.submits + 1 }, [{ type: 'post' }]);
     case 'lookup:failed':
       return stay({ ...s, inFlight: null }, [{ type: 'setTimer', timer: 'retry', ms: retryDelay(s.lookups, c) }]);

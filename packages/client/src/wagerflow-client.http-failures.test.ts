@@ -20,6 +20,37 @@ describe('WagerflowClient: POST and lookup failures', () => {
     expect(h.phases).toEqual(['PENDING', 'UNKNOWN', 'PENDING', 'CONFIRMED']);
   });
 
+  it('every submit failed and still 404 → stays UNKNOWN (gave up resubmitting), then found by a later lookup', async () => {
+    const notFound = { status: 404, body: { error: { code: 'not_found' } } };
+    h.script({
+      post: () => ({ status: 503, body: { error: { code: 'service_unavailable' } } }),
+      lookup: (id, n) => (n < 4 ? notFound : { status: 200, body: betView(id, 'confirmed') }),
+    });
+    await h.client().connect();
+    await expect(h.sdk.placeBet(CELL)).resolves.toMatchObject({ phase: 'CONFIRMED', submits: 3, lookups: 5, gaveUpResubmitting: true });
+    expect(h.posts()).toHaveLength(3);
+    expect(h.phases).toEqual(['PENDING', 'UNKNOWN', 'PENDING', 'UNKNOWN', 'PENDING', 'UNKNOWN', 'UNKNOWN', 'CONFIRMED']);
+    const gaveUp = h.seen.bet!.find((e) => e.state.gaveUpResubmitting)!;
+    expect(gaveUp).toMatchObject({ state: { phase: 'UNKNOWN', lastFailure: 'service_unavailable' }, previous: { phase: 'UNKNOWN' } });
+  });
+
+  it("a resubmit's 422 → provisional REJECTED; the earlier POST lands late and bet:confirmed overrides it", async () => {
+    h.script({
+      post: (_r, n) => (n === 0 ? 'hang' : { status: 422, body: { error: { code: 'cell_closed' } } }),
+      lookup: () => ({ status: 404, body: { error: { code: 'not_found' } } }),
+    });
+    await h.client({ requestTimeoutMs: 100 }).connect();
+    const first = await h.sdk.placeBet(CELL);
+    expect(first).toMatchObject({ phase: 'REJECTED', reason: 'cell_closed', provisional: true, submits: 2 });
+    const { clientBetId } = first.body;
+    h.gw.push({ type: 'bet:confirmed', betId: 'b7', clientBetId, multiplier: 2, balance: 900, walletSeq: 2 });
+    await until(() => h.sdk.bet(clientBetId)?.phase === 'CONFIRMED', 3_000, 'the correction');
+    expect(h.sdk.bet(clientBetId)).toMatchObject({ betId: 'b7', reason: null, provisional: false, result: 'open' });
+    expect(h.phases).toEqual(['PENDING', 'UNKNOWN', 'PENDING', 'REJECTED', 'CONFIRMED']);
+    expect(h.seen.bet!.at(-1)!.previous).toMatchObject({ phase: 'REJECTED', provisional: true });
+    expect(h.sdk.balance).toEqual({ balance: 900, walletSeq: 2 });
+  });
+
   it('an answer lost after the bet landed → found by lookup, never resubmitted', async () => {
     h.script({ post: () => 'destroy', lookup: (id) => ({ status: 200, body: betView(id, 'confirmed') }) });
     await h.client().connect();
@@ -75,5 +106,17 @@ describe('WagerflowClient: POST and lookup failures', () => {
     const first = await h.sdk.placeBet(CELL);
     await h.sdk.placeBet(CELL);
     expect(h.sdk.bet(first.body.clientBetId)).toBeUndefined();
+  });
+
+  it('keeps a provisional REJECTED beyond maxTrackedBets: its correction must still find it', async () => {
+    h.script({
+      post: (_r, n) => (n === 0 ? 'hang' : { status: 422, body: { error: { code: 'cell_closed' } } }),
+      lookup: () => ({ status: 404, body: { error: { code: 'not_found' } } }),
+    });
+    h.client({ maxTrackedBets: 1, requestTimeoutMs: 100 });
+    const first = await h.sdk.placeBet(CELL);
+    expect(first).toMatchObject({ phase: 'REJECTED', provisional: true });
+    await h.sdk.placeBet(CELL);
+    expect(h.sdk.bet(first.body.clientBetId)).toMatchObject({ phase: 'REJECTED', provisional: true });
   });
 });

@@ -17,7 +17,10 @@ export interface WagerflowClientOptions extends Partial<BetMachineConfig> {
   /** Deadline of every HTTP call; a POST that misses it makes its bet UNKNOWN. Default 5 000. */
   requestTimeoutMs?: number;
   resyncMarginMs?: number;
-  /** Decided bets beyond this many are forgotten, oldest first (their later settlements still reach `message`). */
+  /**
+   * Decided bets beyond this many are forgotten, oldest first (their later settlements still reach `message`);
+   * a provisional REJECTED is kept, since the server's outcome may still replace it.
+   */
   maxTrackedBets?: number;
   fetch?: typeof fetch;
   stream?: Omit<ReconnectingStreamOptions, 'baseUrl' | 'creds'>;
@@ -30,7 +33,11 @@ export interface WalletSnapshot {
 }
 
 export interface ClientEvents {
-  /** Every phase change of a bet (`previous` null when it is created). */
+  /**
+   * Every phase change of a bet (`previous` null when it is created), and every change of its `gaveUpResubmitting`
+   * or `provisional` flag: a provisional REJECTED replaced by the server's outcome (CONFIRMED, or REJECTED with the
+   * ledger's reason) arrives here after `placeBet` has already resolved.
+   */
   bet: { state: BetState; previous: BetState | null };
   settled: BetState;
   balance: WalletSnapshot;
@@ -42,10 +49,12 @@ export interface ClientEvents {
 }
 
 const isFinalResult = (s: BetState) => s.result !== null && s.result !== 'open';
+const isNews = (s: BetState, p: BetState) =>
+  s.phase !== p.phase || s.provisional !== p.provisional || s.gaveUpResubmitting !== p.gaveUpResubmitting;
 
 /**
  * The SDK: signed HTTP, the reconnecting stream and one state machine per bet, wired together.
- * `placeBet` resolves once the bet is CONFIRMED or REJECTED, however many drops happen on the way.
+ * `placeBet` resolves once the bet is first CONFIRMED or REJECTED, however many drops happen on the way.
  */
 export class WagerflowClient {
   readonly http: PlayerClient;
@@ -106,7 +115,11 @@ export class WagerflowClient {
     return this.stream.connect();
   }
 
-  /** Resolves with the decided bet. The same clientBetId twice is one bet (the first call's body wins). */
+  /**
+   * Resolves with the bet once it is first CONFIRMED or REJECTED; stays pending while it is UNKNOWN (even after
+   * giving up resubmitting: it is still looked up). A `provisional` REJECTED can be corrected later: the 'bet'
+   * event and `bet(clientBetId)` show it. The same clientBetId twice is one bet (the first call's body wins).
+   */
   placeBet(input: PlaceBetInput): Promise<BetState> {
     if (this.closed) return Promise.reject(new Error('client closed'));
     const body: PlaceBetBody = {
@@ -136,7 +149,7 @@ export class WagerflowClient {
   }
 
   private onBetChange(state: BetState, previous: BetState): void {
-    if (state.phase !== previous.phase) this.events.emit('bet', { state, previous });
+    if (isNews(state, previous)) this.events.emit('bet', { state, previous });
     if (isFinalResult(state) && !isFinalResult(previous)) this.events.emit('settled', state);
   }
 
@@ -184,7 +197,7 @@ export class WagerflowClient {
     const max = this.o.maxTrackedBets ?? 10_000;
     for (const [id, driver] of this.drivers) {
       if (this.drivers.size <= max) return;
-      if (isTerminal(driver.state.phase)) this.drivers.delete(id);
+      if (isTerminal(driver.state.phase) && !driver.state.provisional) this.drivers.delete(id);
     }
   }
 }
