@@ -315,6 +315,7 @@ describe('infra/prometheus', () => {
       QueueBacklog: { expr: 'wagerflow_queue_jobs{state="waiting"} > 10000', for: '2m' },
       StalledJobs: { expr: 'increase(wagerflow_queue_stalled_total[5m]) > 0' },
       LedgerDrift: { expr: 'wagerflow_reconciliation_drift > 0' },
+      LedgerJobsFailed: { expr: 'max by (queue) (wagerflow_queue_jobs{queue="ledger", state="failed"}) > 0', severity: 'critical' },
     };
     for (const [alert, want] of Object.entries(expected)) {
       const rule = rules.get(alert);

@@ -3,7 +3,13 @@ import client from 'prom-client';
 export interface Metrics {
   registry: client.Registry;
   counter<L extends string>(name: string, help: string, labelNames?: readonly L[]): client.Counter<L>;
-  gauge<L extends string>(name: string, help: string, labelNames?: readonly L[]): client.Gauge<L>;
+  /** `collect` runs at scrape time (awaited by `registry.metrics()`): for values read on demand, e.g. queue counts. */
+  gauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames?: readonly L[],
+    collect?: (this: client.Gauge<L>) => void | Promise<void>,
+  ): client.Gauge<L>;
   histogram<L extends string>(name: string, help: string, buckets: number[], labelNames?: readonly L[]): client.Histogram<L>;
 }
 
@@ -15,7 +21,8 @@ export function createMetrics(service: string): Metrics {
   return {
     registry,
     counter: (name, help, labelNames = []) => new client.Counter({ name, help, labelNames, registers: [registry] }),
-    gauge: (name, help, labelNames = []) => new client.Gauge({ name, help, labelNames, registers: [registry] }),
+    gauge: (name, help, labelNames = [], collect) =>
+      new client.Gauge({ name, help, labelNames, registers: [registry], ...(collect ? { collect } : {}) }),
     histogram: (name, help, buckets, labelNames = []) => new client.Histogram({ name, help, buckets, labelNames, registers: [registry] }),
   };
 }

@@ -1,6 +1,6 @@
 import { QUEUES, redisKeys } from '@wagerflow/contracts';
 import { createPool } from '@wagerflow/db';
-import { createQueue, createRedis, createWorker } from '@wagerflow/queue';
+import { createQueue, createRedis, createWorker, instrumentQueue } from '@wagerflow/queue';
 import { createServiceKit, dependencyChecks, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
 import { createBetBatchFlush, type BatchItem } from './bet-batch.js';
 import type { LedgerConfig } from './config.js';
@@ -77,6 +77,9 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
     },
   );
   worker.worker.on('failed', (job, err) => logger.warn({ err, jobId: job?.id, job: job?.name }, 'ledger job failed'));
+  // Job counts for the QueueBacklog / LedgerJobsFailed alerts: a failed place-bets job leaves its bets pending.
+  const ledgerQueue = createQueue(QUEUES.ledger, redis, config.REDIS_PREFIX);
+  instrumentQueue(metrics, ledgerQueue.queue, worker.worker);
 
   const feedQueue = createQueue(QUEUES.feed, redis, config.REDIS_PREFIX);
   /**
@@ -131,7 +134,7 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
       shutdown.add('stop taking jobs', () => worker.close(config.SHUTDOWN_TIMEOUT_MS * 0.6));
       shutdown.add('flush batcher', () => batcher.close());
       shutdown.add('close ops server', () => ops.close());
-      shutdown.add('close queues', () => feedQueue.close());
+      shutdown.add('close queues', async () => void (await Promise.allSettled([feedQueue.close(), ledgerQueue.close()])));
       shutdown.add('quit redis', async () => {
         await Promise.allSettled([redis.quit(), workerConnection.quit()]);
       });

@@ -1,6 +1,6 @@
 import { QUEUES, redisKeys, type FeedStatus } from '@wagerflow/contracts';
 import { createPool } from '@wagerflow/db';
-import { createQueue, createRedis, createWorker } from '@wagerflow/queue';
+import { createQueue, createRedis, createWorker, instrumentQueue } from '@wagerflow/queue';
 import { createServiceKit, dependencyChecks, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
 import type { FeedConfig } from './config.js';
 import { nextSimulatedPrice } from './domain/tick-rules.js';
@@ -77,6 +77,8 @@ export async function createService(
     },
     { concurrency: 1, lockDurationMs: config.QUEUE_LOCK_DURATION_MS, stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS },
   );
+  const feedQueue = createQueue(QUEUES.feed, redis, config.REDIS_PREFIX); // read only, for its job counts
+  instrumentQueue(metrics, feedQueue.queue, worker.worker);
 
   const leases = createLeases({
     redis,
@@ -112,7 +114,7 @@ export async function createService(
       });
       shutdown.add('stop taking jobs', () => worker.close(config.SHUTDOWN_TIMEOUT_MS / 2));
       shutdown.add('close ops server', () => ops.close());
-      shutdown.add('close queues', () => ledgerQueue.close());
+      shutdown.add('close queues', async () => void (await Promise.allSettled([ledgerQueue.close(), feedQueue.close()])));
       shutdown.add('quit redis', async () => void (await Promise.allSettled([redis.quit(), workerConnection.quit()])));
       shutdown.add('end pool', () => pool.end());
       shutdown.add('flush telemetry', () => kit.telemetry.shutdown());
