@@ -166,6 +166,24 @@ describe('ledger batch against real Postgres and Redis', () => {
     await waitUntil(async () => (events.length - outcomes >= 6 ? true : undefined), { timeoutMs: 5_000, description: 'outcomes' });
   });
 
+  it('a redelivered stored bet never overwrites a newer claim of its key (its marker had expired)', async () => {
+    const player = randomUUID();
+    await fund(player, 1_000);
+    const stored = bet(player, 100);
+    await flushWith(pool)(items([stored]));
+    const key = keys.pendingBet(player, stored.clientBetId);
+    // The marker expired, then another request claimed the key: its record names its own bet.
+    const newer = JSON.stringify({ betId: randomUUID(), playerId: player, clientBetId: stored.clientBetId });
+    await redis.set(key, newer);
+    await flushWith(pool)(items([stored]));
+    expect(await redis.get(key)).toBe(newer);
+    // Its own record (or none) is replaced by the marker.
+    await redis.del(key);
+    await flushWith(pool)(items([stored]));
+    expect(JSON.parse((await redis.get(key))!)).toEqual({ betId: stored.betId, stored: true });
+    expect((await wallet(player)).balance).toBe(900);
+  });
+
   it('a bet past its lockout is rejected cell_closed and moves no money', async () => {
     const player = randomUUID();
     await fund(player, 100);

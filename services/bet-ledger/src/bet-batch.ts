@@ -1,12 +1,13 @@
 import { context, trace, type Context, type Link, type Span } from '@opentelemetry/api';
 import type { BetIntent, RedisKeys } from '@wagerflow/contracts';
-import { CHANNELS, STORED_MARKER_TTL_S, betLiability, playerEventMessages, type StoredMarker } from '@wagerflow/contracts';
+import { CHANNELS, betLiability, playerEventMessages } from '@wagerflow/contracts';
 import { withTransaction, type Pool } from '@wagerflow/db';
 import type { Redis } from '@wagerflow/queue';
 import { getTracer, injectTraceContext, type Logger } from '@wagerflow/runtime';
 import { decideFirstFit, type Decision } from './domain/first-fit.js';
 import { outcomeEvent } from './domain/outcome-events.js';
 import type { BalanceCache } from './repositories/balance-cache.js';
+import { createStoredMarkers } from './repositories/stored-marker.js';
 import {
   addCellExposure,
   debitWallets,
@@ -70,6 +71,7 @@ function toStored(d: Decision): StoredOutcome {
  */
 export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) => Promise<void[]> {
   const tracer = getTracer();
+  const markers = createStoredMarkers(deps.redis, deps.keys);
 
   /**
    * From Redis, in one round trip: the markets CRITICAL now (no status yet counts as CRITICAL), whose queued bets
@@ -169,10 +171,7 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
       for (const message of playerEventMessages(events)) pipeline.publish(channel, message);
       // Every bet of the batch is decided or stored now: its pending record becomes a stored marker, its id goes (one
       // command for all); a loser claimed nothing and leaves the winner's window membership alone.
-      for (const o of result.outcomes) {
-        const marker: StoredMarker = { betId: o.betId, stored: true };
-        pipeline.set(deps.keys.pendingBet(o.playerId, o.clientBetId), JSON.stringify(marker), 'EX', STORED_MARKER_TTL_S);
-      }
+      markers.queue(pipeline, result.outcomes);
       pipeline.del(items.map(({ bet }) => deps.keys.pendingBetId(bet.betId)));
       const windows = new Map<string, string[]>();
       const players = new Map<string, string[]>();

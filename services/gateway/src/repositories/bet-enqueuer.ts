@@ -75,8 +75,9 @@ export function createBetEnqueuer(o: BetEnqueuerOptions): {
         },
         'place-bets',
         { bets },
-        // Jobs of many bets are large: keep fewer finished ones than the default (Bull Board shows the latest).
-        { jobId: `bets-${lead.record.betId}`, removeOnComplete: { count: 100, age: 600 }, removeOnFail: { count: 1_000 } },
+        // Jobs of many bets are large: a completed one goes at once (a count would trim the whole queue's completed
+        // list, deposits' stored results included). Failed ones keep the queue's default retention.
+        { jobId: `bets-${lead.record.betId}`, removeOnComplete: true },
       ),
     );
     const won = new Map(firsts.map((s, i) => [s, replies[i] === 1]));

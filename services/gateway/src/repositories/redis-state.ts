@@ -50,9 +50,12 @@ export function redisState(redis: Redis, keys: RedisKeys, nonceStore = { bucketM
     async pendingByClientId(playerId: string, clientBetId: string): Promise<PendingRecord | null> {
       return pendingRecord(await redis.get(keys.pendingBet(playerId, clientBetId)));
     },
-    /** The player's bets still pending, placed at or after `since` (at most `limit`, oldest first). */
-    async pendingSince(playerId: string, since: number, limit: number): Promise<PendingRecord[]> {
-      const ids = await redis.zrangebyscore(keys.pendingByPlayer(playerId), since, '+inf', 'LIMIT', 0, limit);
+    /**
+     * The player's bets still pending, placed at or after `from` (all of them, up to `max`: a player has few in
+     * flight; cutting inside a run of equal placedAt could skip one the caller's cursor has not passed).
+     */
+    async pendingFrom(playerId: string, from: number, max: number): Promise<PendingRecord[]> {
+      const ids = await redis.zrangebyscore(keys.pendingByPlayer(playerId), from, '+inf', 'LIMIT', 0, max);
       if (ids.length === 0) return [];
       const raws = await redis.mget(ids.map((id) => keys.pendingBet(playerId, id)));
       return raws.map(pendingRecord).filter((r): r is PendingRecord => r !== null);

@@ -42,6 +42,8 @@ function decodeCursor(cursor: string): { updatedAt: number; id: string } {
     throw new ApiError('validation_failed', 'invalid cursor', [{ path: 'cursor', message: 'invalid cursor' }]);
   return { updatedAt: n, id };
 }
+/** Pending bets read per listing (a player has few in flight; the gateway's own cap on a page is 1 000). */
+const PENDING_LIST_MAX = 5_000;
 const byChange = (a: BetView, b: BetView) => a.updatedAt - b.updatedAt || (a.betId < b.betId ? -1 : a.betId > b.betId ? 1 : 0);
 const afterCursor = (v: BetView, c: { updatedAt: number; id: string }) =>
   v.updatedAt > c.updatedAt || (v.updatedAt === c.updatedAt && v.betId > c.id);
@@ -145,10 +147,10 @@ export function betRoutes(d: RouteDeps) {
     }
     const q = validate(betListQuery, query);
     const after = q.cursor ? decodeCursor(q.cursor) : null;
-    const [stored, pending] = await Promise.all([
-      d.ledger.betsSince(playerId, q.since, after, q.limit + 1),
-      d.redis.pendingSince(playerId, q.since, q.limit + 1),
-    ]);
+    // Redis first, then Postgres: a bet the ledger stores in between is then in Postgres (its pending entries go only
+    // after commit), never in neither.
+    const pending = await d.redis.pendingFrom(playerId, Math.max(q.since, after?.updatedAt ?? 0), PENDING_LIST_MAX);
+    const stored = await d.ledger.betsSince(playerId, q.since, after, q.limit + 1);
     // Pending bets live in Redis until the ledger stores them: merged in, by the same (updatedAt, id) order and cursor.
     const storedKeys = new Set(stored.map((b) => b.clientBetId));
     const bets = [
