@@ -312,7 +312,7 @@ describe('infra/prometheus', () => {
       ArchiverStale: { expr: 'time() - last_successful_archive_timestamp > 8 * 24 * 3600', severity: 'critical' },
       ArchiverMetricAbsent: { expr: 'absent(last_successful_archive_timestamp)' },
       FeedCritical: { expr: 'wagerflow_feed_status{status="CRITICAL"} == 1', for: '30s' },
-      QueueBacklog: { expr: 'wagerflow_queue_jobs{state="waiting"} > 10000', for: '2m' },
+      QueueBacklog: { expr: 'max by (queue) (wagerflow_queue_jobs{state="waiting"}) > 10000', for: '2m' },
       StalledJobs: { expr: 'increase(wagerflow_queue_stalled_total[5m]) > 0' },
       LedgerDrift: { expr: 'wagerflow_reconciliation_drift > 0' },
       LedgerJobsFailed: { expr: 'max by (queue) (wagerflow_queue_jobs{queue="ledger", state="failed"}) > 0', severity: 'critical' },
