@@ -9,8 +9,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { parseEnv, marketEnv } from '@wagerflow/config';
 import { bandBounds, formatCellId, redisKeys, type BetIntent } from '@wagerflow/contracts';
-// @wagerflow/queue is not a root dependency (scripts may not add one): import its source directly.
-import { addInTransaction, createQueue, createRedis } from '@wagerflow/queue';
+import { createQueue, createRedis } from '@wagerflow/queue';
+import { createBetEnqueuer } from '../../services/gateway/src/repositories/bet-enqueuer.js';
 import { mapLimit } from './player-setup.js';
 
 export const LEDGER_MARKET = 'BTC-USD';
@@ -68,46 +68,33 @@ export function buildIntents(playerIds: string[], count: number, stake: number, 
 }
 
 /**
- * Queue every intent as the gateway does: `betsPerJob` bets per `place-bets` job, in one MULTI with their pending
- * records, ids and window memberships (the gateway's bet enqueuer). Returns seconds taken.
+ * Queue every intent through the gateway's own bet enqueuer (claim script + `place-bets` job in one MULTI), `betsPerJob`
+ * bets per job, so that the ledger reads exactly what the gateway writes. Returns seconds taken.
  */
 export async function prefillLedgerQueue(redisUrl: string, prefix: string, intents: BetIntent[], betsPerJob: number): Promise<number> {
   const connection = createRedis(redisUrl, 'blocking');
   const queue = createQueue('ledger', connection, prefix);
   const keys = redisKeys(prefix);
+  const enqueuer = createBetEnqueuer({ queue, keys, maxBetsPerJob: betsPerJob });
   const started = performance.now();
-  const jobs: BetIntent[][] = [];
-  for (let i = 0; i < intents.length; i += betsPerJob) jobs.push(intents.slice(i, i + betsPerJob));
   try {
     // The market as feed-monitor leaves it, in case the ledger checks it (SPEC 2: CRITICAL → market_suspended).
     await connection.hset(keys.market(LEDGER_MARKET), 'status', 'HEALTHY', 'price', 100_000, 'ts', Date.now());
-    await mapLimit(jobs, Math.max(1, Math.floor(PREFILL_CONCURRENCY / betsPerJob)), async (bets) => {
-      await addInTransaction(
-        queue,
-        (multi) => {
-          for (const intent of bets) {
-            const record = {
-              betId: intent.betId,
-              playerId: intent.playerId,
-              clientBetId: intent.clientBetId,
-              marketId: intent.marketId,
-              cellId: intent.cellId,
-              stake: intent.stake,
-              multiplierBps: intent.multiplierBps,
-              minMultiplierBps: intent.minMultiplierBps,
-              placedAt: intent.acceptedAt,
-            };
-            const key = `${intent.playerId}|${intent.clientBetId}`;
-            multi.set(keys.pendingBet(intent.playerId, intent.clientBetId), JSON.stringify(record), 'NX');
-            multi.set(keys.pendingBetId(intent.betId), key);
-            multi.sadd(keys.pendingWindow(intent.marketId, intent.windowStart), key);
-          }
-        },
-        'place-bets',
-        { bets },
-        { jobId: `bets-${bets[0]!.betId}` },
-      );
+    await mapLimit(intents, PREFILL_CONCURRENCY, async (intent) => {
+      const record = {
+        betId: intent.betId,
+        playerId: intent.playerId,
+        clientBetId: intent.clientBetId,
+        marketId: intent.marketId,
+        cellId: intent.cellId,
+        stake: intent.stake,
+        multiplierBps: intent.multiplierBps,
+        minMultiplierBps: intent.minMultiplierBps,
+        placedAt: intent.acceptedAt,
+      };
+      if (!(await enqueuer.enqueue(record, intent))) throw new Error(`bet key ${intent.clientBetId} was taken`);
     });
+    await enqueuer.close();
     return (performance.now() - started) / 1000;
   } finally {
     await queue.close();
