@@ -3,11 +3,4 @@ export { createQueue, addInTransaction, type TypedQueue } from './producer.js';
 export { createWorker, type Handlers, type TypedWorker, type WorkerSettings } from './worker.js';
 export { UnrecoverableError, Job, Queue, QueueEvents } from 'bullmq';
 export { Batcher, type BatcherOptions } from './batcher.js';
-export {
-  instrumentQueue,
-  isFinalFailure,
-  QUEUE_STATES,
-  type QueueInstrumentation,
-  type QueueInstrumentationOptions,
-  type QueueMetricsRegistry,
-} from './queue-metrics.js';
+export { instrumentQueue, type QueueMetricsRegistry } from './queue-metrics.js';

@@ -13,22 +13,15 @@ export interface QueueMetricsRegistry {
     help: string,
     labelNames: readonly L[],
     collect: () => Promise<void>,
-  ): { set(labels: Labels<L>, value: number): void; remove(labels: Labels<L>): void };
+  ): { set(labels: Labels<L>, value: number): void };
   counter<L extends string>(name: string, help: string, labelNames: readonly L[]): { inc(labels: Labels<L>, value?: number): void };
 }
 
-export interface QueueInstrumentationOptions {
-  /** Bound of the job-count read at scrape time: a slow or down Redis must not hang /metrics. */
-  countTimeoutMs?: number;
-}
-
-export interface QueueInstrumentation {
-  /** Stop reporting this queue (listeners removed, its gauge series dropped). */
-  stop(): void;
-}
+/** Bound of the job-count read at scrape time: a slow or down Redis must not hang /metrics. */
+const COUNT_TIMEOUT_MS = 1_000;
 
 /** States read at every scrape. `paused` is not a list of its own in BullMQ 6 (paused jobs stay in `waiting`). */
-export const QUEUE_STATES = [
+const QUEUE_STATES = [
   'waiting',
   'active',
   'delayed',
@@ -77,11 +70,7 @@ function instruments(metrics: QueueMetricsRegistry): Instruments {
  * `UnrecoverableError` (nor a job started more than `maxStartedAttempts` times): this mirrors
  * `Job.shouldRetryJob` of BullMQ 6.
  */
-export function isFinalFailure(
-  job: Pick<Job, 'attemptsMade' | 'attemptsStarted' | 'opts'>,
-  err: Error,
-  maxStartedAttempts?: number,
-): boolean {
+function isFinalFailure(job: Pick<Job, 'attemptsMade' | 'attemptsStarted' | 'opts'>, err: Error, maxStartedAttempts?: number): boolean {
   if (err instanceof UnrecoverableError || err.name === 'UnrecoverableError') return true;
   if (maxStartedAttempts && maxStartedAttempts <= job.attemptsStarted) return true;
   return job.attemptsMade >= (job.opts.attempts ?? 1);
@@ -90,16 +79,11 @@ export function isFinalFailure(
 /**
  * Exports a queue's job counts (`wagerflow_queue_jobs{queue,state}`, read from Redis when scraped) and, given
  * its worker, `wagerflow_queue_stalled_total{queue}` and `wagerflow_queue_failed_total{queue,job}` (final
- * failures only). A count read that does not answer within `countTimeoutMs` leaves the last values; at most one
+ * failures only). A count read that does not answer within a second leaves the last values; at most one
  * read per queue is in flight, so scrapes during an outage do not pile commands up in the offline queue.
  * Job counts are global to the queue: every replica reports the same numbers; the counters are per process.
  */
-export function instrumentQueue(
-  metrics: QueueMetricsRegistry,
-  queue: Queue,
-  worker?: Worker,
-  { countTimeoutMs = 1_000 }: QueueInstrumentationOptions = {},
-): QueueInstrumentation {
+export function instrumentQueue(metrics: QueueMetricsRegistry, queue: Queue, worker?: Worker): void {
   const { jobs, stalled, failed, refreshers } = instruments(metrics);
   const name = queue.name;
 
@@ -117,7 +101,7 @@ export function instrumentQueue(
   const refresh = async (): Promise<void> => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, countTimeoutMs);
+      timer = setTimeout(resolve, COUNT_TIMEOUT_MS);
     });
     try {
       await Promise.race([read(), timeout]);
@@ -127,25 +111,13 @@ export function instrumentQueue(
   };
   refreshers.add(refresh);
 
-  const onStalled = () => stalled.inc({ queue: name });
-  const onFailed = (job: Job | undefined, err: Error) => {
-    if (job && isFinalFailure(job, err, worker?.opts.maxStartedAttempts)) failed.inc({ queue: name, job: job.name });
-  };
-  if (worker) {
-    // Start every series at 0, so that `increase()` sees the first event.
-    stalled.inc({ queue: name }, 0);
-    const known = (JOBS as Record<string, object | undefined>)[name];
-    for (const job of Object.keys(known ?? {})) failed.inc({ queue: name, job }, 0);
-    worker.on('stalled', onStalled);
-    worker.on('failed', onFailed);
-  }
-
-  return {
-    stop() {
-      refreshers.delete(refresh);
-      worker?.off('stalled', onStalled);
-      worker?.off('failed', onFailed);
-      for (const state of QUEUE_STATES) jobs.remove({ queue: name, state });
-    },
-  };
+  if (!worker) return;
+  // Start every series at 0, so that `increase()` sees the first event.
+  stalled.inc({ queue: name }, 0);
+  const known = (JOBS as Record<string, object | undefined>)[name];
+  for (const job of Object.keys(known ?? {})) failed.inc({ queue: name, job }, 0);
+  worker.on('stalled', () => stalled.inc({ queue: name }));
+  worker.on('failed', (job: Job | undefined, err: Error) => {
+    if (job && isFinalFailure(job, err, worker.opts.maxStartedAttempts)) failed.inc({ queue: name, job: job.name });
+  });
 }

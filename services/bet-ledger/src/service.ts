@@ -1,10 +1,9 @@
 import { QUEUES, redisKeys } from '@wagerflow/contracts';
 import { createPool } from '@wagerflow/db';
-import { createQueue, createRedis, createWorker, instrumentQueue } from '@wagerflow/queue';
+import { Batcher, createQueue, createRedis, createWorker, instrumentQueue } from '@wagerflow/queue';
 import { createServiceKit, dependencyChecks, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
 import { createBetBatchFlush, type BatchItem } from './bet-batch.js';
 import type { LedgerConfig } from './config.js';
-import { Batcher } from '@wagerflow/queue';
 import { depositHandler } from './jobs/deposit.handler.js';
 import { placeBetsHandler } from './jobs/place-bets.handler.js';
 import { settleHandler } from './jobs/settle.handler.js';
