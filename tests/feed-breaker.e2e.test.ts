@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlayerStream } from '@wagerflow/client';
 import type { GridCell } from '@wagerflow/contracts';
-import { betBody, createPlayer, eventually, openStream, type TestPlayer } from './support/players.js';
+import { betBody, createPlayer, decided, eventually, openStream, type TestPlayer } from './support/players.js';
 import { startTestPlatform, type TestPlatform } from './support/platform.js';
 
 const statusOf = async (platform: TestPlatform): Promise<string> => {
@@ -103,15 +103,7 @@ describe('feed circuit breaker, end to end (short thresholds)', () => {
     } finally {
       ledger.kill('SIGCONT');
     }
-    const view = await eventually(
-      async () => {
-        const v = await player.client.betByClientId(placed.body.clientBetId);
-        return v.body.status !== 'pending' ? v.body : undefined;
-      },
-      20_000,
-      'the queued bet to be decided',
-    );
-    expect(view).toMatchObject({ status: 'rejected', reason: 'market_suspended', result: null });
+    expect(await decided(player, placed.body.clientBetId)).toMatchObject({ status: 'rejected', reason: 'market_suspended', result: null });
   });
 });
 

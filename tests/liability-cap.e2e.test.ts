@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BetView } from '@wagerflow/contracts';
 import type { Platform } from '../scripts/platform.js';
 import { startTestPlatform, type TestPlatform } from './support/platform.js';
-import { betBody, createPlayer, eventually, farCell, type TestPlayer } from './support/players.js';
+import { betBody, createPlayer, decided, farCell, type TestPlayer } from './support/players.js';
 
 const CAP = 5_000;
 const PLAYERS = 40;
@@ -48,18 +48,7 @@ describe('cell liability cap across two bet-ledger processes', () => {
     const accepted = placed.filter((x) => x.res.status === 202);
     // The gateway may answer 422 limit_exceeded early from its cache; the ledger's decision is the one that counts.
     for (const x of placed) expect([202, 422], JSON.stringify(x.res.body)).toContain(x.res.status);
-    const outcomes = await Promise.all(
-      accepted.map(({ p, clientBetId }) =>
-        eventually(
-          async () => {
-            const r = await p.client.betByClientId(clientBetId);
-            return r.status === 200 && r.body.status !== 'pending' ? r.body : undefined;
-          },
-          30_000,
-          `the outcome of ${clientBetId}`,
-        ),
-      ),
-    );
+    const outcomes = await Promise.all(accepted.map(({ p, clientBetId }) => decided(p, clientBetId, 30_000)));
     const confirmed = outcomes.filter((b) => b.status === 'confirmed');
     const rejected = outcomes.filter((b) => b.status === 'rejected');
     expect(rejected.every((b) => b.reason === 'limit_exceeded')).toBe(true);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BetView, GridCell } from '@wagerflow/contracts';
-import { betBody, createPlayer, eventually, openStream, type TestPlayer } from './support/players.js';
+import { betBody, createPlayer, decided, eventually, openStream, type TestPlayer } from './support/players.js';
 import { startTestPlatform, type TestPlatform } from './support/platform.js';
 
 const WINDOW_MS = 4_000;
@@ -152,15 +152,12 @@ describe('settlement, end to end', () => {
     } finally {
       ledger.kill('SIGCONT');
     }
-    const decided = await eventually(
-      async () => {
-        const v = await late.client.betByClientId(placed.body.clientBetId);
-        return v.body.status !== 'pending' ? v.body : undefined;
-      },
-      20_000,
-      'the late bet to be decided',
-    );
-    expect(decided).toMatchObject({ status: 'rejected', reason: 'cell_closed', result: null, payout: null });
+    expect(await decided(late, placed.body.clientBetId)).toMatchObject({
+      status: 'rejected',
+      reason: 'cell_closed',
+      result: null,
+      payout: null,
+    });
     // Past the window's settlement: still rejected, never settled, balance untouched.
     await eventually(async () => (Date.now() > ws + WINDOW_MS + 1_500 ? true : undefined), 15_000, 'the window to settle');
     expect((await late.client.betByClientId(placed.body.clientBetId)).body).toMatchObject({

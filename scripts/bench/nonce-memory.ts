@@ -5,13 +5,14 @@
  * last ~2 minutes of requests.
  */
 import type { Redis } from 'ioredis';
+import { redisKeys } from '@wagerflow/contracts';
 import type { NonceStoreMemory } from './result-types.js';
 
 /** The longest a nonce is held (90 s plus the gateway's bucket slack): the store at a rate is rate × this × bytes. */
 export const NONCE_HELD_S = 120;
 
 export async function measureNonceStore(redis: Redis, prefix: string): Promise<NonceStoreMemory> {
-  const pattern = `${prefix}:nonces:*`;
+  const pattern = `${redisKeys(prefix).nonceBucketPrefix}*`;
   const buckets: string[] = [];
   let cursor = '0';
   do {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AdminClient, PlayerClient, PlayerStream, type PlayerCredentials } from '@wagerflow/client';
-import type { GridCell } from '@wagerflow/contracts';
+import type { BetView, GridCell } from '@wagerflow/contracts';
 
 export interface TestPlayer {
   playerId: string;
@@ -40,6 +40,18 @@ export const betBody = (cell: GridCell, stake: number, clientBetId: string = ran
   cellId: cell.cellId,
   stake,
 });
+
+/** The bet's view once the ledger has decided it (no longer `pending`). */
+export function decided(p: TestPlayer, clientBetId: string, timeoutMs = 20_000): Promise<BetView> {
+  return eventually(
+    async () => {
+      const v = await p.client.betByClientId(clientBetId);
+      return v.status === 200 && v.body.status !== 'pending' ? v.body : undefined;
+    },
+    timeoutMs,
+    `bet ${clientBetId} to be decided`,
+  );
+}
 
 /** Poll until `check` returns a value (not undefined), or fail after `timeoutMs`. */
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {

@@ -5,7 +5,9 @@
 export function redisKeys(prefix: string) {
   return {
     /** Nonces spent in one time bucket (a set of 16-byte UUIDs; see the gateway's nonce-buckets). */
-    nonceBucket: (bucket: number | '') => `${prefix}:nonces:${bucket}`,
+    nonceBucket: (bucket: number) => `${prefix}:nonces:${bucket}`,
+    /** What every bucket key starts with (the spend script appends the bucket from Redis's clock). */
+    nonceBucketPrefix: `${prefix}:nonces:`,
     /**
      * Pending-bet record: written with the enqueue; once the outcome is durable the ledger replaces it with a
      * `StoredMarker` for STORED_MARKER_TTL_S (see there).

@@ -25,11 +25,10 @@ export interface MarketState {
 export function redisState(redis: Redis, keys: RedisKeys, nonceStore = { bucketMs: NONCE_BUCKET_MS, windowMs: NONCE_WINDOW_MS }) {
   redis.defineCommand('wfSpendNonce', { numberOfKeys: 0, lua: SPEND_NONCE });
   const spend = redis as unknown as { wfSpendNonce(...args: (string | Buffer | number)[]): Promise<number> };
-  const bucketPrefix = keys.nonceBucket('');
   return {
     /** SPEC 4.2: a nonce is spent once; true when this call spent it (refused for 90 s after, on Redis's clock). */
     async spendNonce(nonce: string): Promise<boolean> {
-      return (await spend.wfSpendNonce(bucketPrefix, nonceMember(nonce), nonceStore.bucketMs, nonceStore.windowMs)) === 1;
+      return (await spend.wfSpendNonce(keys.nonceBucketPrefix, nonceMember(nonce), nonceStore.bucketMs, nonceStore.windowMs)) === 1;
     },
     /**
      * Everything a new bet needs to know from Redis, in one round trip: plain commands, which the connection's
