@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { redisKeys } from '@wagerflow/contracts';
 import type { NonceStoreMemory } from './result-types.js';
 
-/** The longest a nonce is held (90 s plus the gateway's bucket slack): the store at a rate is rate × this × bytes. */
+/** An upper bound of how long a nonce is held (a bucket set lives at most 90 s plus two 10 s buckets): rate × this × bytes. */
 export const NONCE_HELD_S = 120;
 
 export async function measureNonceStore(redis: Redis, prefix: string): Promise<NonceStoreMemory> {
