@@ -33,16 +33,7 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
-export interface ErrorDetail {
-  path: string;
-  message: string;
-}
-
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details?: ErrorDetail[] };
-}
-
-export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
+const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
 
 /** What each code means, for the OpenAPI document (GET /v1/openapi.json). */
 export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
@@ -76,6 +67,7 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 };
 
 export const errorDetailSchema = z.object({ path: z.string(), message: z.string() });
+export type ErrorDetail = z.output<typeof errorDetailSchema>;
 
 /** SPEC 4's error body; `codes` narrows `error.code` to what one route or status can answer. */
 export function errorBodySchema(codes: readonly ErrorCode[] = ERROR_CODES) {
@@ -88,10 +80,9 @@ export function errorBodySchema(codes: readonly ErrorCode[] = ERROR_CODES) {
   });
 }
 
+/** SPEC 4's error body, as the gateway's error middleware renders it. */
+export type ErrorBody = z.output<ReturnType<typeof errorBodySchema>>;
+
 /** Reasons a bet can be rejected by the ledger (the `reason` of `bet:rejected`). */
 export const REJECT_REASONS = ['insufficient_funds', 'cell_closed', 'market_suspended', 'limit_exceeded'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
-
-type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-// Compile-time: the schema describes exactly the body the gateway's error middleware renders.
-const _errorBodyMatches: Same<z.output<ReturnType<typeof errorBodySchema>>, ErrorBody> = true;

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import type { ErrorBody } from '@wagerflow/contracts';
 import { isConnectionError } from '@wagerflow/db';
 import type { Logger } from '@wagerflow/runtime';
 import { ApiError } from './api-error.js';
@@ -26,8 +27,9 @@ export function errorHandler(logger: Logger) {
     }
     if (res.headersSent) return;
     for (const [k, v] of Object.entries(apiErr.headers ?? {})) res.setHeader(k, v);
-    const body: Record<string, unknown> = { code: apiErr.code, message: apiErr.message };
-    if (apiErr.details) body.details = apiErr.details;
-    res.status(apiErr.status).json({ error: body });
+    const body: ErrorBody = {
+      error: { code: apiErr.code, message: apiErr.message, ...(apiErr.details ? { details: apiErr.details } : {}) },
+    };
+    res.status(apiErr.status).json(body);
   };
 }

@@ -27,11 +27,13 @@ import {
   type ErrorCode,
 } from '@wagerflow/contracts';
 import { API_ROUTES, type ApiRoute, type AuthKind } from './api-routes.js';
+import { MAX_BODY_BYTES } from './body.js';
+import { NONCE_TTL_S, TS_FUTURE_MS, TS_PAST_MS } from '../domain/signed-request.js';
 
 /**
  * GET /v1/openapi.json: an OpenAPI 3.1 document generated from the route table (./api-routes.ts) and
  * the zod schemas the handlers validate with (`z.toJSONSchema`, JSON Schema 2020-12 = OpenAPI 3.1's
- * dialect), so it cannot drift from the code. Request schemas are converted as the input zod accepts,
+ * dialect): requests are validated and answers type-checked against these schemas. Request schemas are converted as the input zod accepts,
  * response schemas as the output the handlers produce.
  */
 
@@ -101,13 +103,15 @@ const SIGNATURE_RULE =
   'X-Signature = lower-case hex HMAC-SHA256(apiSecret, ts + "\\n" + nonce + "\\n" + METHOD + "\\n" + target + "\\n" + rawBody), ' +
   'where ts is the X-Timestamp string as sent, target the path and query exactly as sent and rawBody the body bytes as sent (empty for none).';
 
+const TS_WINDOW = `[now − ${TS_PAST_MS / 1000} s, now + ${TS_FUTURE_MS / 1000} s]`;
+
 const INFO_DESCRIPTION = [
   'Wagerflow public API v1 (SPEC section 4). Generated from the zod schemas the gateway validates with.',
   'Money is integer minor units (cents); times are Unix epoch milliseconds; IDs are strings; multipliers have at most 2 decimals.',
   'Errors: `{"error": {"code", "message", "details"?: [{"path", "message"}]}}`; each response lists the codes it can carry.',
-  'Order of checks: unknown route 404 `not_found` (known path, other method: 405 `method_not_allowed` with `Allow`) → body over 64 KiB 413 → ' +
+  `Order of checks: unknown route 404 \`not_found\` (known path, other method: 405 \`method_not_allowed\` with \`Allow\`) → body over ${MAX_BODY_BYTES / 1024} KiB 413 → ` +
     'authentication 401 → body not JSON 415 / invalid JSON or schema 400 → idempotent replay → unknown resources 404 → 503 → business rules 422.',
-  `Player requests are signed: X-Api-Key, X-Timestamp (epoch ms, 13 digits, within [now − 30 s, now + 5 s]), X-Nonce (a new UUID per request, retries included) and ${SIGNATURE_RULE}`,
+  `Player requests are signed: X-Api-Key, X-Timestamp (epoch ms, 13 digits, within ${TS_WINDOW}), X-Nonce (a new UUID per request, retries included) and ${SIGNATURE_RULE}`,
   'Every response carries `x-request-id`, the trace id of the request.',
 ].join('\n\n');
 
@@ -124,8 +128,8 @@ function securitySchemes(): Json {
   const signed = (header: string, description: string) => ({ type: 'apiKey', in: 'header', name: headerName(header), description });
   return {
     PlayerApiKey: signed(SIGNING_HEADERS.apiKey, "the player's apiKey"),
-    PlayerTimestamp: signed(SIGNING_HEADERS.timestamp, 'epoch ms, 13 digits, within [now − 30 s, now + 5 s]'),
-    PlayerNonce: signed(SIGNING_HEADERS.nonce, 'a new UUID for every request (retries included); spent for 90 s'),
+    PlayerTimestamp: signed(SIGNING_HEADERS.timestamp, `epoch ms, 13 digits, within ${TS_WINDOW}`),
+    PlayerNonce: signed(SIGNING_HEADERS.nonce, `a new UUID for every request (retries included); spent for ${NONCE_TTL_S} s`),
     PlayerSignature: signed(SIGNING_HEADERS.signature, SIGNATURE_RULE),
     AdminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
     AdminBasic: { type: 'http', scheme: 'basic', description: 'ADMIN_TOKEN as the password (any user name)' },
@@ -136,24 +140,16 @@ function securitySchemes(): Json {
 function queryParameters(query: ApiRoute['query'], names: ReadonlyMap<z.ZodType, string>): Json[] {
   if (!query) return [];
   const variants = Array.isArray(query) ? (query as readonly z.ZodObject[]) : [query as z.ZodObject];
-  const params = new Map<string, { schema: z.ZodType; required: boolean; seen: number }>();
-  for (const v of variants) {
-    const required = new Set((toSchema(v, 'input', names).required as string[] | undefined) ?? []);
-    for (const [name, field] of Object.entries<z.ZodType>(v.shape)) {
-      const p = params.get(name);
-      if (p) {
-        p.required &&= required.has(name);
-        p.seen += 1;
-      } else params.set(name, { schema: field, required: required.has(name), seen: 1 });
-    }
-  }
-  return [...params].map(([name, p]) => {
-    const schema = toSchema(p.schema, 'input', names);
+  const requiredIn = variants.map((v) => new Set((toSchema(v, 'input', names).required as string[] | undefined) ?? []));
+  const params = new Map<string, z.ZodType>();
+  for (const v of variants) for (const [name, field] of Object.entries<z.ZodType>(v.shape)) if (!params.has(name)) params.set(name, field);
+  return [...params].map(([name, field]) => {
+    const schema = toSchema(field, 'input', names);
     const { description, ...rest } = schema;
     return {
       name,
       in: 'query',
-      required: p.required && p.seen === variants.length,
+      required: requiredIn.every((r) => r.has(name)),
       ...(typeof description === 'string' ? { description } : {}),
       schema: rest,
     };
@@ -220,13 +216,13 @@ function operation(operationId: string, r: ApiRoute, names: ReadonlyMap<z.ZodTyp
   };
 }
 
-export function buildOpenApiDocument(routes: Readonly<Record<string, ApiRoute>> = API_ROUTES): Json {
+export function buildOpenApiDocument(): Json {
   const names = new Map(COMPONENTS.map(([name, s]) => [s, name] as const));
   const schemas: Json = {};
   for (const [name, s, io] of COMPONENTS) schemas[name] = toSchema(s, io, names);
 
   const paths: Record<string, Json> = {};
-  for (const [operationId, r] of Object.entries(routes)) {
+  for (const [operationId, r] of Object.entries<ApiRoute>(API_ROUTES)) {
     const item = (paths[r.path] ??= {});
     const method = r.method.toLowerCase();
     if (item[method]) throw new Error(`two routes for ${r.method} ${r.path}`);
@@ -256,8 +252,8 @@ export function buildOpenApiDocument(routes: Readonly<Record<string, ApiRoute>> 
 }
 
 /** The handler of GET /v1/openapi.json: the document is built once (it depends on the code only). */
-export function openApiHandler(doc: Json = buildOpenApiDocument()): (req: Request, res: Response) => Promise<void> {
-  const body = JSON.stringify(doc);
+export function openApiHandler(): (req: Request, res: Response) => Promise<void> {
+  const body = JSON.stringify(buildOpenApiDocument());
   return async (_req, res) => {
     res.type('application/json').send(body);
   };

@@ -1,6 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { adminTickBody, createPlayerBody, createStaffBody, depositBody } from '@wagerflow/contracts';
+import type { z } from 'zod';
+import {
+  adminTickBody,
+  createPlayerBody,
+  createStaffBody,
+  depositBody,
+  createPlayerResponse,
+  depositResponse,
+  createStaffResponse,
+  reconciliationResponse,
+  tickAcceptedResponse,
+} from '@wagerflow/contracts';
 import { currentCorrelationId } from '@wagerflow/runtime';
 import { hashToken } from '../auth.js';
 import { ApiError } from '../api-error.js';
@@ -24,7 +35,7 @@ export function adminRoutes(d: RouteDeps) {
       apiSecretSealed: d.secretBox.seal(apiSecret),
       now: Date.now(),
     });
-    res.status(201).json({ playerId, apiKey, apiSecret });
+    res.status(201).json({ playerId, apiKey, apiSecret } satisfies z.output<typeof createPlayerResponse>);
   }
 
   async function deposit(req: Request, res: Response): Promise<void> {
@@ -36,7 +47,9 @@ export function adminRoutes(d: RouteDeps) {
     const result = await d.deposit(playerId, body.amount, body.reference, currentCorrelationId() ?? randomUUID());
     if (!result) throw new ApiError('timeout', 'the ledger did not answer in time; retrying with the same reference is safe');
     if (!result.ok) throw new ApiError('idempotency_key_reused', 'this reference was used with a different amount');
-    res.status(result.replay ? 200 : 201).json({ depositId: result.depositId, balance: result.balance });
+    res
+      .status(result.replay ? 200 : 201)
+      .json({ depositId: result.depositId, balance: result.balance } satisfies z.output<typeof depositResponse>);
   }
 
   async function createStaff(req: Request, res: Response): Promise<void> {
@@ -46,7 +59,7 @@ export function adminRoutes(d: RouteDeps) {
     const staffId = randomUUID();
     const token = `st_${randomBytes(24).toString('hex')}`;
     await d.staff.create({ id: staffId, name: body.name, role: body.role, tokenHash: hashToken(token), now: Date.now() });
-    res.status(201).json({ staffId, token });
+    res.status(201).json({ staffId, token } satisfies z.output<typeof createStaffResponse>);
   }
 
   async function reconciliation(req: Request, res: Response): Promise<void> {
@@ -54,7 +67,7 @@ export function adminRoutes(d: RouteDeps) {
     await d.auth.admin(req, raw);
     const wallets = await d.ledger.walletDrift();
     // The loyalty ledger arrives with the loyalty service; until then it holds no accounts.
-    res.json({ wallets, loyalty: { checked: 0, drift: 0 } });
+    res.json({ wallets, loyalty: { checked: 0, drift: 0 } } satisfies z.output<typeof reconciliationResponse>);
   }
 
   async function tick(req: Request, res: Response): Promise<void> {
@@ -71,7 +84,7 @@ export function adminRoutes(d: RouteDeps) {
       }
     }
     await d.enqueueTick({ marketId, price: body.price, ts: body.ts ?? null, receivedAt: now });
-    res.status(202).json({ accepted: true });
+    res.status(202).json({ accepted: true } satisfies z.output<typeof tickAcceptedResponse>);
   }
 
   return { createPlayer, deposit, createStaff, reconciliation, tick };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
+import type { z } from 'zod';
 import {
   betByClientIdQuery,
   betListQuery,
@@ -8,6 +9,8 @@ import {
   type BetIntent,
   type BetView,
   type PlaceBetBody,
+  placeBetAccepted,
+  betPageResponse,
 } from '@wagerflow/contracts';
 import { currentCorrelationId } from '@wagerflow/runtime';
 import { acceptBet, sameBetBody } from '../../domain/bet-acceptance.js';
@@ -121,7 +124,12 @@ export function betRoutes(d: RouteDeps) {
       if (!winner) throw new ApiError('service_unavailable', 'bet state unavailable; retry');
       return replayOrConflict(res, body, winner);
     }
-    res.status(202).json({ betId, clientBetId: body.clientBetId, status: 'pending', multiplier: bpsToMultiplier(decision.multiplierBps) });
+    res.status(202).json({
+      betId,
+      clientBetId: body.clientBetId,
+      status: 'pending',
+      multiplier: bpsToMultiplier(decision.multiplierBps),
+    } satisfies z.output<typeof placeBetAccepted>);
   }
 
   async function getBet(req: Request, res: Response): Promise<void> {
@@ -159,7 +167,9 @@ export function betRoutes(d: RouteDeps) {
     ].sort(byChange);
     const page = bets.slice(0, q.limit);
     const last = page[page.length - 1];
-    res.json({ bets: page, nextCursor: bets.length > q.limit && last ? encodeCursor(last) : null });
+    res.json({ bets: page, nextCursor: bets.length > q.limit && last ? encodeCursor(last) : null } satisfies z.output<
+      typeof betPageResponse
+    >);
   }
 
   return { placeBet, getBet, listBets };

@@ -1,5 +1,16 @@
 import type { Request, Response } from 'express';
-import { bandBounds, bpsToMultiplier, formatCellId, openWindowStarts, type GridCell, type MarketView } from '@wagerflow/contracts';
+import type { z } from 'zod';
+import {
+  bandBounds,
+  bpsToMultiplier,
+  formatCellId,
+  openWindowStarts,
+  type GridCell,
+  type MarketView,
+  serverTimeResponse,
+  gridResponse,
+  meResponse,
+} from '@wagerflow/contracts';
 import { quoteMultiplierBps } from '../../domain/odds.js';
 import { ApiError } from '../api-error.js';
 import { readRawBody } from '../body.js';
@@ -7,7 +18,7 @@ import type { RouteDeps } from './route-deps.js';
 
 export function publicRoutes(d: RouteDeps) {
   async function time(_req: Request, res: Response): Promise<void> {
-    res.json({ serverTime: Date.now() });
+    res.json({ serverTime: Date.now() } satisfies z.output<typeof serverTimeResponse>);
   }
 
   async function markets(_req: Request, res: Response): Promise<void> {
@@ -58,7 +69,7 @@ export function publicRoutes(d: RouteDeps) {
       windowMs: g.windowMs,
       lockoutMs: g.lockoutMs,
       cells,
-    });
+    } satisfies z.output<typeof gridResponse>);
   }
 
   async function me(req: Request, res: Response): Promise<void> {
@@ -66,7 +77,12 @@ export function publicRoutes(d: RouteDeps) {
     const { playerId } = await d.auth.player(req, raw);
     const wallet = await d.ledger.wallet(playerId);
     // Loyalty points arrive with the loyalty service; until then every player is bronze with 0 points.
-    res.json({ playerId, balance: wallet.balance, walletSeq: wallet.walletSeq, loyalty: { points: 0, tier: 'bronze' } });
+    res.json({
+      playerId,
+      balance: wallet.balance,
+      walletSeq: wallet.walletSeq,
+      loyalty: { points: 0, tier: 'bronze' },
+    } satisfies z.output<typeof meResponse>);
   }
 
   return { time, markets, grid, me };
