@@ -3,7 +3,8 @@ import http from 'node:http';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { sign, type GridCell } from '@wagerflow/contracts';
+import { signedHeaders, streamQuery } from '@wagerflow/client';
+import type { GridCell } from '@wagerflow/contracts';
 import { createTestDatabase, freePort, testRedisUrl, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
 import { createService as createLedger } from '../../../bet-ledger/src/service.js';
 import { loadConfig as ledgerConfig } from '../../../bet-ledger/src/config.js';
@@ -135,16 +136,6 @@ describe('GET /v1/openapi.json on the real gateway', () => {
     });
   }
 
-  function signedHeaders(c: Creds, method: string, target: string, raw: string | Buffer, over: { ts?: string; secret?: string } = {}) {
-    const ts = over.ts ?? String(Date.now());
-    const nonce = randomUUID();
-    return {
-      'x-api-key': c.apiKey,
-      'x-timestamp': ts,
-      'x-nonce': nonce,
-      'x-signature': sign(over.secret ?? c.apiSecret, ts, nonce, method, target, raw),
-    };
-  }
   const json = { 'content-type': 'application/json' };
 
   const signed = (method: string, target: string, body?: unknown) => {
@@ -262,9 +253,9 @@ describe('GET /v1/openapi.json on the real gateway', () => {
       const withBody = (headers: Record<string, string>) =>
         send(method, target, { headers: { ...json, ...headers }, body: hasBody ? raw : undefined });
       expect(codeOf(check(await withBody(signedHeaders(stranger, method, target, raw)), 'unknown key'))).toBe('unknown_api_key');
-      const wrongSecret = signedHeaders(player, method, target, raw, { secret: 'not-the-secret' });
+      const wrongSecret = signedHeaders({ ...player, apiSecret: 'not-the-secret' }, method, target, raw);
       expect(codeOf(check(await withBody(wrongSecret), 'wrong secret'))).toBe('invalid_signature');
-      const stale = signedHeaders(player, method, target, raw, { ts: String(Date.now() - 60_000) });
+      const stale = signedHeaders(player, method, target, raw, Date.now() - 60_000);
       expect(codeOf(check(await withBody(stale), 'stale timestamp'))).toBe('stale_timestamp');
       const once = signedHeaders(player, method, target, raw);
       check(await withBody(once), 'first use of a nonce');
@@ -422,18 +413,12 @@ describe('GET /v1/openapi.json on the real gateway', () => {
         });
         ws.on('error', (err) => reject(err));
       });
-    const streamQuery = (over: { apiKey?: string; secret?: string; ts?: string; nonce?: string } = {}) => {
-      const ts = over.ts ?? String(Date.now());
-      const nonce = over.nonce ?? randomUUID();
-      const sig = sign(over.secret ?? player.apiSecret, ts, nonce, 'GET', '/v1/stream', '');
-      return `?apiKey=${over.apiKey ?? player.apiKey}&ts=${ts}&nonce=${nonce}&sig=${sig}`;
-    };
     const check = async (query: string, what: string) => expectDocumented('GET', '/v1/stream', await attempt(query), what);
     expect(codeOf(await check('', 'no query'))).toBe('unknown_api_key');
-    expect(codeOf(await check(streamQuery({ apiKey: 'ak_unknown' }), 'unknown key'))).toBe('unknown_api_key');
-    expect(codeOf(await check(streamQuery({ secret: 'wrong' }), 'wrong secret'))).toBe('invalid_signature');
-    expect(codeOf(await check(streamQuery({ ts: String(Date.now() - 60_000) }), 'stale timestamp'))).toBe('stale_timestamp');
-    const once = streamQuery();
+    expect(codeOf(await check(`?${streamQuery({ ...player, apiKey: 'ak_unknown' })}`, 'unknown key'))).toBe('unknown_api_key');
+    expect(codeOf(await check(`?${streamQuery({ ...player, apiSecret: 'wrong' })}`, 'wrong secret'))).toBe('invalid_signature');
+    expect(codeOf(await check(`?${streamQuery(player, Date.now() - 60_000)}`, 'stale timestamp'))).toBe('stale_timestamp');
+    const once = `?${streamQuery(player)}`;
     const hello = await check(once, 'signed');
     expect(hello.body).toMatchObject({ type: 'hello', seq: 1, playerId: player.playerId });
     expect(codeOf(await check(once, 'replayed nonce'))).toBe('replayed_nonce');
