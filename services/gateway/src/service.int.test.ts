@@ -11,12 +11,9 @@ import {
   type LocalServer,
   type TestDatabase,
 } from '@wagerflow/testing';
-import { createService as createLedger } from '../../bet-ledger/src/service.js';
-import { loadConfig as ledgerConfig } from '../../bet-ledger/src/config.js';
-import { createService as createFeed } from '../../feed-monitor/src/service.js';
-import { loadConfig as feedConfig } from '../../feed-monitor/src/config.js';
 import { loadConfig as gatewayConfig } from './config.js';
 import { createService as createGateway } from './service.js';
+import { startInProcessStack, type InProcessStack } from './testing/in-process-stack.js';
 
 /**
  * The gateway, ledger and feed-monitor composition roots in this process, on real Postgres and a
@@ -30,51 +27,18 @@ describe('gateway service in-process', () => {
   let ops: string;
   let admin: AdminClient;
   let env: Record<string, string>;
-  const stops: (() => Promise<void>)[] = [];
+  let stack: InProcessStack;
   const ADMIN_TOKEN = 'admin-token-for-tests-0001';
 
   beforeAll(async () => {
     db = await createTestDatabase();
     redis = await startRedisServer({ appendonly: false });
-    const [port, gatewayOps, ledgerOps, feedOps] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    env = {
-      DATABASE_URL: db.url,
-      REDIS_URL: redis.url,
-      REDIS_PREFIX: uniquePrefix('gw'),
-      LOG_LEVEL: 'silent',
-      ADMIN_TOKEN,
-      SECRET_ENCRYPTION_KEY: 'ab'.repeat(32),
-      GATEWAY_PORT: String(port),
-      GATEWAY_OPS_PORT: String(gatewayOps),
-      BET_LEDGER_OPS_PORT: String(ledgerOps),
-      FEED_MONITOR_OPS_PORT: String(feedOps),
-      FEED_SIMULATOR_INTERVAL_MS: '100',
-      // The breaker keeps a new market CRITICAL for FEED_RECOVERY_MS (30 s by default): shorten it here.
-      FEED_RECOVERY_MS: '300',
-      SHUTDOWN_TIMEOUT_MS: '3000',
-    };
-    for (const create of [
-      () => createLedger(ledgerConfig(env)),
-      () => createFeed(feedConfig(env)),
-      () => createGateway(gatewayConfig(env)),
-    ]) {
-      const service = await create();
-      await service.start();
-      stops.unshift(() => service.shutdown.shutdown('test over'));
-    }
-    base = `http://127.0.0.1:${port}`;
-    ops = `http://127.0.0.1:${gatewayOps}`;
+    stack = await startInProcessStack({ databaseUrl: db.url, redisUrl: redis.url, prefix: uniquePrefix('gw'), adminToken: ADMIN_TOKEN });
+    ({ base, ops, env } = stack);
     admin = new AdminClient(base, ADMIN_TOKEN);
-    await waitUntil(
-      async () => {
-        const markets = (await (await fetch(`${base}/v1/markets`)).json()) as { feedStatus: string }[];
-        return markets[0]?.feedStatus === 'HEALTHY' ? true : undefined;
-      },
-      { timeoutMs: 20_000, description: 'a HEALTHY feed' },
-    );
   });
   afterAll(async () => {
-    for (const stop of stops) await stop();
+    await stack?.stop();
     await redis?.stop();
     await db?.drop();
   });
@@ -84,7 +48,7 @@ describe('gateway service in-process', () => {
     const [port, opsPort] = await Promise.all([freePort(), freePort()]);
     const gateway = await createGateway(gatewayConfig({ ...env, GATEWAY_PORT: String(port), GATEWAY_OPS_PORT: String(opsPort), ...over }));
     await gateway.start();
-    stops.unshift(() => gateway.shutdown.shutdown('test over'));
+    stack.onStop(() => gateway.shutdown.shutdown('test over'));
     return Object.assign(`http://127.0.0.1:${port}`, { ops: `http://127.0.0.1:${opsPort}` });
   }
 

@@ -5,13 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { signedHeaders, streamQuery } from '@wagerflow/client';
 import type { GridCell } from '@wagerflow/contracts';
-import { createTestDatabase, freePort, testRedisUrl, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
-import { createService as createLedger } from '../../../bet-ledger/src/service.js';
-import { loadConfig as ledgerConfig } from '../../../bet-ledger/src/config.js';
-import { createService as createFeed } from '../../../feed-monitor/src/service.js';
-import { loadConfig as feedConfig } from '../../../feed-monitor/src/config.js';
-import { loadConfig as gatewayConfig } from '../config.js';
-import { createService as createGateway } from '../service.js';
+import { createTestDatabase, testRedisUrl, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
+import { startInProcessStack, type InProcessStack } from '../testing/in-process-stack.js';
 import { buildOpenApiDocument } from './openapi.js';
 
 /**
@@ -45,45 +40,19 @@ describe('GET /v1/openapi.json on the real gateway', () => {
   let ajv: Ajv2020;
   let player: Creds;
   let cell: GridCell;
-  const stops: (() => Promise<void>)[] = [];
+  let stack: InProcessStack;
   /** `METHOD path` → codes (or success statuses) this test saw the gateway answer. */
   const answered = new Map<string, Set<string>>();
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const [port, gatewayOps, ledgerOps, feedOps] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    const env = {
-      DATABASE_URL: db.url,
-      REDIS_URL: testRedisUrl(),
-      REDIS_PREFIX: uniquePrefix('oas'),
-      LOG_LEVEL: 'silent',
-      ADMIN_TOKEN,
-      SECRET_ENCRYPTION_KEY: 'ef'.repeat(32),
-      GATEWAY_PORT: String(port),
-      GATEWAY_OPS_PORT: String(gatewayOps),
-      BET_LEDGER_OPS_PORT: String(ledgerOps),
-      FEED_MONITOR_OPS_PORT: String(feedOps),
-      FEED_SIMULATOR_INTERVAL_MS: '100',
-      FEED_RECOVERY_MS: '300',
-      SHUTDOWN_TIMEOUT_MS: '3000',
-    };
-    for (const create of [
-      () => createLedger(ledgerConfig(env)),
-      () => createFeed(feedConfig(env)),
-      () => createGateway(gatewayConfig(env)),
-    ]) {
-      const service = await create();
-      await service.start();
-      stops.unshift(() => service.shutdown.shutdown('test over'));
-    }
-    base = `http://127.0.0.1:${port}`;
-    await waitUntil(
-      async () => {
-        const markets = (await (await fetch(`${base}/v1/markets`)).json()) as { feedStatus: string }[];
-        return markets[0]?.feedStatus === 'HEALTHY' ? true : undefined;
-      },
-      { timeoutMs: 20_000, description: 'a HEALTHY feed' },
-    );
+    stack = await startInProcessStack({
+      databaseUrl: db.url,
+      redisUrl: testRedisUrl(),
+      prefix: uniquePrefix('oas'),
+      adminToken: ADMIN_TOKEN,
+    });
+    base = stack.base;
     const served = await fetch(`${base}/v1/openapi.json`);
     doc = (await served.json()) as Json;
     ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -102,7 +71,7 @@ describe('GET /v1/openapi.json on the real gateway', () => {
     );
   });
   afterAll(async () => {
-    for (const stop of stops) await stop();
+    await stack?.stop();
     await db?.drop();
   });
 
