@@ -1,6 +1,6 @@
 import { context, trace, type Context, type Link, type Span } from '@opentelemetry/api';
 import type { BetIntent, RedisKeys } from '@wagerflow/contracts';
-import { CHANNELS, betLiability, playerEventMessages } from '@wagerflow/contracts';
+import { CHANNELS, playerEventMessages } from '@wagerflow/contracts';
 import { withTransaction, type Pool } from '@wagerflow/db';
 import type { Redis } from '@wagerflow/queue';
 import { getTracer, injectTraceContext, type Logger } from '@wagerflow/runtime';
@@ -41,15 +41,6 @@ export interface BetBatchDeps {
 const MAX_LINKS = 128;
 const FLUSH_ATTEMPTS = 3;
 const keyOf = (b: { playerId: string; clientBetId: string }) => `${b.playerId}\u0000${b.clientBetId}`;
-
-/** Liability each cell takes on with this batch's confirmed bets. */
-function addedExposure(decisions: Decision[]): Map<string, number> {
-  const added = new Map<string, number>();
-  for (const d of decisions) {
-    if (d.status === 'confirmed') added.set(d.bet.cellId, (added.get(d.bet.cellId) ?? 0) + betLiability(d.bet.stake, d.bet.multiplierBps));
-  }
-  return added;
-}
 
 function toStored(d: Decision): StoredOutcome {
   return {
@@ -117,12 +108,12 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
       for (const { bet } of items) {
         if (!storedKeys.has(keyOf(bet)) && !fresh.has(keyOf(bet)) && !losers.has(bet.betId)) fresh.set(keyOf(bet), bet);
       }
-      const { decisions, changes } = decideFirstFit([...fresh.values()], wallets, now, (m) => suspended.has(m), {
+      const { decisions, changes, addedLiability } = decideFirstFit([...fresh.values()], wallets, now, (m) => suspended.has(m), {
         cap: deps.maxCellLiability,
         current: cellLiability,
       });
       await insertBets(client, decisions, now);
-      await addCellExposure(client, addedExposure(decisions));
+      await addCellExposure(client, addedLiability);
       await debitWallets(client, changes, now);
       await insertStakeEntries(client, decisions, now);
       return { outcomes: [...stored, ...decisions.map(toStored)], changes, replayed: stored.length, fresh: decisions.length };

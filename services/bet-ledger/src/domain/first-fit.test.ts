@@ -94,12 +94,13 @@ describe('decideFirstFit', () => {
       bet('a', 60, { acceptedAt: NOW - 100 }),
     ];
     // b (60) then c (50: 40 left → rejected), then a (60 → rejected), d (30 → confirmed)
-    const { decisions, changes } = decideFirstFit(bets, wallets(['p1', wallet(1, 100)]), NOW);
+    const result = decideFirstFit(bets, wallets(['p1', wallet(1, 100)]), NOW);
+    const { decisions, changes } = result;
     expect(order(decisions)).toEqual(['b', 'c', 'a', 'd']);
     expect(verdicts(decisions)).toEqual({ b: 'confirmed', c: 'insufficient_funds', a: 'insufficient_funds', d: 'confirmed' });
     expect(changes[0]!.balance).toBe(10);
     for (const perm of [[...bets].reverse(), [bets[2]!, bets[0]!, bets[3]!, bets[1]!]]) {
-      expect(decideFirstFit(perm, wallets(['p1', wallet(1, 100)]), NOW)).toEqual({ decisions, changes });
+      expect(decideFirstFit(perm, wallets(['p1', wallet(1, 100)]), NOW)).toEqual(result);
     }
   });
 
@@ -195,7 +196,7 @@ describe('decideFirstFit', () => {
   });
 
   it('returns no decisions and no changes for an empty batch', () => {
-    expect(decideFirstFit([], wallets(['p1', wallet(1, 100)]), NOW)).toEqual({ decisions: [], changes: [] });
+    expect(decideFirstFit([], wallets(['p1', wallet(1, 100)]), NOW)).toEqual({ decisions: [], changes: [], addedLiability: new Map() });
   });
 
   it('WalletChange sums match the confirmed decisions', () => {
@@ -309,10 +310,12 @@ describe('decideFirstFit: cell liability cap', () => {
     const bets = ['a', 'b', 'c'].map((id, i) => bet(id, 100, { playerId: `p${i}`, multiplierBps: 21_500, acceptedAt: NOW - 100 + i }));
     const ws = wallets(['p0', wallet(1, 1_000)], ['p1', wallet(2, 1_000)], ['p2', wallet(3, 1_000)]);
     const cellId = bets[0]!.cellId;
-    const { decisions } = decideFirstFit(bets, ws, NOW, () => false, { cap: 300, current: new Map([[cellId, 100]]) });
+    const { decisions, addedLiability } = decideFirstFit(bets, ws, NOW, () => false, { cap: 300, current: new Map([[cellId, 100]]) });
     expect(verdicts(decisions)).toEqual({ a: 'confirmed', b: 'limit_exceeded', c: 'limit_exceeded' });
+    expect(addedLiability).toEqual(new Map([[cellId, 115]]));
     const fits = decideFirstFit(bets, ws, NOW, () => false, { cap: 345, current: new Map() });
     expect(verdicts(fits.decisions)).toEqual({ a: 'confirmed', b: 'confirmed', c: 'confirmed' });
+    expect(fits.addedLiability).toEqual(new Map([[cellId, 345]]));
   });
 
   it('a bet rejected for funds adds no liability', () => {
@@ -321,7 +324,8 @@ describe('decideFirstFit: cell liability cap', () => {
       bet('b', 100, { playerId: 'rich', multiplierBps: 21_500, acceptedAt: NOW - 5 }),
     ];
     const ws = wallets(['p1', wallet(1, 50)], ['rich', wallet(2, 1_000)]);
-    const { decisions } = decideFirstFit(bets, ws, NOW, () => false, { cap: 115, current: new Map() });
+    const { decisions, addedLiability } = decideFirstFit(bets, ws, NOW, () => false, { cap: 115, current: new Map() });
     expect(verdicts(decisions)).toEqual({ a: 'insufficient_funds', b: 'confirmed' });
+    expect([...addedLiability.values()]).toEqual([115]);
   });
 });

@@ -29,7 +29,8 @@ export function compareBets(a: BetIntent, b: BetIntent): number {
  * ones left, so a smaller later bet can succeed after a larger one failed (100 with 60, 50, 30 →
  * 60 and 30). Bets past their lockout are `cell_closed`, on a CRITICAL market `market_suspended`,
  * over their cell's liability cap `limit_exceeded`; bets without a wallet have no funds.
- * Pure: the caller holds the cell and wallet locks and applies one summed update per wallet.
+ * Pure: the caller holds the cell and wallet locks and applies one summed update per wallet, and adds
+ * `addedLiability` (what the confirmed bets add to each cell) to the cells' exposure.
  */
 export function decideFirstFit(
   bets: readonly BetIntent[],
@@ -37,9 +38,10 @@ export function decideFirstFit(
   now: number,
   isSuspended: (marketId: string) => boolean = () => false,
   liability: { cap: number; current: ReadonlyMap<string, number> } = { cap: Number.MAX_SAFE_INTEGER, current: new Map() },
-): { decisions: Decision[]; changes: WalletChange[] } {
+): { decisions: Decision[]; changes: WalletChange[]; addedLiability: Map<string, number> } {
   const running = new Map<string, WalletChange>();
   const cellLiability = new Map(liability.current);
+  const addedLiability = new Map<string, number>();
   const decisions: Decision[] = [];
   for (const bet of [...bets].sort(compareBets)) {
     if (now >= bet.lockoutAt) {
@@ -72,6 +74,7 @@ export function decideFirstFit(
       continue;
     }
     cellLiability.set(bet.cellId, cellNow + added);
+    addedLiability.set(bet.cellId, (addedLiability.get(bet.cellId) ?? 0) + added);
     const balanceBefore = change.balance;
     change.balance -= bet.stake;
     change.debit += bet.stake;
@@ -79,5 +82,5 @@ export function decideFirstFit(
     change.seq += 1;
     decisions.push({ bet, status: 'confirmed', walletId: wallet.walletId, seq: change.seq, balanceBefore, balanceAfter: change.balance });
   }
-  return { decisions, changes: [...running.values()].filter((c) => c.entries > 0) };
+  return { decisions, changes: [...running.values()].filter((c) => c.entries > 0), addedLiability };
 }
