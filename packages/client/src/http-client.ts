@@ -1,4 +1,4 @@
-import type { BetView, PlaceBetBody } from '@wagerflow/contracts';
+import type { BetView, MeResponse, PlaceBetBody } from '@wagerflow/contracts';
 import { signedHeaders, type PlayerCredentials } from './signing.js';
 
 export interface ApiResponse<T = unknown> {
@@ -15,12 +15,7 @@ export interface HttpOptions {
 }
 
 /** `GET /v1/me` (SPEC 4.4). */
-export interface MeView {
-  playerId: string;
-  balance: number;
-  walletSeq: number;
-  loyalty: { points: number; tier: string };
-}
+export type MeView = MeResponse;
 
 async function call<T>(
   baseUrl: string,

@@ -1,4 +1,4 @@
-import type { BetView } from '@wagerflow/contracts';
+import { betPageResponse, meResponse, type BetView } from '@wagerflow/contracts';
 import { errorCode } from './bet-responses.js';
 import type { ApiResponse, MeView, PlayerClient } from './http-client.js';
 
@@ -13,11 +13,6 @@ export interface ResyncResult {
  * of the server clock that stamps `updatedAt`; 10 s also covers commit-to-publish latency.
  */
 export const DEFAULT_RESYNC_MARGIN_MS = 10_000;
-
-interface BetPage {
-  bets: BetView[];
-  nextCursor: string | null;
-}
 
 const PAGE_LIMIT = 1_000; // SPEC 4.4's maximum
 
@@ -34,14 +29,19 @@ export async function fetchResync(http: Pick<PlayerClient, 'request' | 'me'>, si
   let cursor: string | null = null;
   for (let page = 0; page < maxPages; page++) {
     const target: string = `/v1/bets?since=${Math.max(0, Math.floor(since))}&limit=${PAGE_LIMIT}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const res: ApiResponse<BetPage> = await http.request<BetPage>('GET', target);
+    const res: ApiResponse<unknown> = await http.request('GET', target);
     if (res.status !== 200) throw new ResyncError(errorCode(res));
-    bets.push(...res.body.bets);
-    cursor = res.body.nextCursor;
+    const body = betPageResponse.safeParse(res.body);
+    if (!body.success) throw new ResyncError('malformed_response');
+    bets.push(...body.data.bets);
+    cursor = body.data.nextCursor;
     if (!cursor) break;
   }
+  if (cursor) throw new ResyncError('too_many_pages');
   // After the bets: a balance at least as new as every outcome listed.
   const me = await http.me();
   if (me.status !== 200) throw new ResyncError(errorCode(me));
-  return { bets, me: me.body };
+  const parsed = meResponse.safeParse(me.body);
+  if (!parsed.success) throw new ResyncError('malformed_response');
+  return { bets, me: parsed.data };
 }

@@ -136,6 +136,8 @@ export const meResponse = z.object({
   loyalty: z.object({ points: int, tier: z.string() }),
 });
 
+export type MeResponse = z.output<typeof meResponse>;
+
 export const createPlayerResponse = z.object({ playerId: z.string(), apiKey: z.string(), apiSecret: z.string() });
 export const depositResponse = z.object({ depositId: z.string(), balance: minorUnits });
 export const createStaffResponse = z.object({ staffId: z.string(), token: z.string() });
