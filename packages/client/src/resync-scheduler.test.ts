@@ -81,4 +81,29 @@ describe('ResyncScheduler', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(h.applied).toEqual([]);
   });
+
+  it('a failed run is fetched once more, not twice, when a request comes before its retry', async () => {
+    const h = harness([new Error('down')]);
+    h.s.request(500, 'gap');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.fetched).toEqual([500]);
+    h.s.request(700, 'gap');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.fetched).toEqual([500, 500]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(h.fetched).toEqual([500, 500]);
+  });
+
+  it('a request made while a run fails folds that run into the next one', async () => {
+    const h = harness([new Error('down')]);
+    h.state.hold = true;
+    h.s.request(500, 'gap');
+    h.s.request(800, 'gap');
+    h.state.hold = false;
+    h.release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.fetched).toEqual([500, 500]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(h.fetched).toEqual([500, 500]);
+  });
 });

@@ -23,6 +23,8 @@ export class ResyncScheduler {
   private since: number | null = null;
   private reason: ResyncReason = 'gap';
   private failures = 0;
+  /** A failed run's `since`, waiting for its retry timer; a request before then takes it along instead. */
+  private retrySince: number | null = null;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -30,6 +32,11 @@ export class ResyncScheduler {
 
   request(since: number, reason: ResyncReason): void {
     if (this.closed) return;
+    if (this.retrySince !== null) {
+      since = Math.min(since, this.retrySince);
+      this.retrySince = null;
+      clearTimeout(this.timer);
+    }
     this.since = Math.min(this.since ?? since, since);
     this.reason = reason;
     if (!this.running) void this.run();
@@ -52,10 +59,18 @@ export class ResyncScheduler {
         if (!this.closed) this.d.apply(result, reason, connection);
       } catch (err) {
         this.d.onError(err instanceof Error ? err : new Error(String(err)));
+        if (this.since !== null) {
+          // A request came in meanwhile: the next run goes back far enough for both.
+          this.since = Math.min(this.since, since);
+          continue;
+        }
+        this.retrySince = since;
         clearTimeout(this.timer);
         this.timer = setTimeout(
           () => {
-            if (this.d.isLive(connection)) this.request(since, reason);
+            const retry = this.retrySince;
+            this.retrySince = null;
+            if (retry !== null && this.d.isLive(connection)) this.request(retry, reason);
           },
           backoffDelay(this.failures++, this.d.backoff),
         );
