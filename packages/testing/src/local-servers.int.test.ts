@@ -33,10 +33,14 @@ async function redisConfig(url: string, name: string): Promise<string | undefine
 }
 
 describe('freePort / waitUntil', () => {
-  it('returns a port nobody listens on', async () => {
-    const port = await freePort();
-    expect(port).toBeGreaterThan(0);
-    expect(await portAccepts(port)).toBe(false);
+  it('returns ports nobody listens on, below the ephemeral range, never twice', async () => {
+    const ports = await Promise.all(Array.from({ length: 20 }, () => freePort()));
+    for (const port of ports) {
+      expect(port).toBeGreaterThanOrEqual(10_000);
+      expect(port).toBeLessThan(32_768);
+      expect(await portAccepts(port)).toBe(false);
+    }
+    expect(new Set(ports).size).toBe(ports.length);
   });
 
   it('returns the first truthy value of the check', async () => {
