@@ -8,16 +8,7 @@ import { decideFirstFit, type Decision } from './domain/first-fit.js';
 import { outcomeEvent } from './domain/outcome-events.js';
 import type { BalanceCache } from './repositories/balance-cache.js';
 import { createStoredMarkers } from './repositories/stored-marker.js';
-import {
-  addCellExposure,
-  debitWallets,
-  findStoredOutcomes,
-  lockCellsLiability,
-  insertBets,
-  insertStakeEntries,
-  lockWallets,
-  type StoredOutcome,
-} from './repositories/bets.repository.js';
+import { findStoredOutcomes, lockBatch, writeBatch, type StoredOutcome } from './repositories/bets.repository.js';
 
 export interface BatchItem {
   bet: BetIntent;
@@ -97,12 +88,11 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
       ),
     ]);
     const result = await withTransaction(deps.pool, async (client) => {
-      const cellLiability = await lockCellsLiability(
+      const { cellLiability, wallets } = await lockBatch(
         client,
         items.map((i) => i.bet.cellId),
+        items.map((i) => i.bet.playerId),
       );
-      const playerIds = [...new Set(items.map((i) => i.bet.playerId))].sort();
-      const wallets = await lockWallets(client, playerIds);
       const storedKeys = new Set(stored.map(keyOf));
       const fresh = new Map<string, BetIntent>();
       for (const { bet } of items) {
@@ -112,10 +102,7 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
         cap: deps.maxCellLiability,
         current: cellLiability,
       });
-      await insertBets(client, decisions, now);
-      await addCellExposure(client, addedLiability);
-      await debitWallets(client, changes, now);
-      await insertStakeEntries(client, decisions, now);
+      await writeBatch(client, decisions, changes, addedLiability, now);
       return { outcomes: [...stored, ...decisions.map(toStored)], changes, replayed: stored.length, fresh: decisions.length };
     });
     return { ...result, losers };
