@@ -46,6 +46,13 @@ function bearerOrBasicPassword(req: Request): string | undefined {
   return undefined;
 }
 
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+const settle = <T>(p: Promise<T>): Promise<Settled<T>> =>
+  p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+
 export function createAuth(deps: AuthDeps) {
   // API credentials never change (rotation is not built yet): decrypted secrets are cached in memory.
   const credentials = new Map<string, { playerId: string; secret: string }>();
@@ -70,8 +77,17 @@ export function createAuth(deps: AuthDeps) {
     return staff ? { kind: 'staff', ...staff } : undefined;
   }
 
-  /** SPEC 4.2, in order; the nonce is spent once signature and timestamp verify. */
-  async function verifyPlayer(req: Request, body: Buffer): Promise<Principal> {
+  /**
+   * SPEC 4.2, in order; the nonce is spent once signature and timestamp verify. `alongside` (read-only work for the
+   * verified player) starts in the same event-loop turn as the nonce's script, so the connection's auto-pipelining
+   * sends their commands in one write; its result (or error) counts only when the nonce was fresh: a replay is 401
+   * whatever else is wrong with it.
+   */
+  async function verifyPlayer<T = undefined>(
+    req: Request,
+    body: Buffer,
+    alongside?: (playerId: string) => Promise<T>,
+  ): Promise<{ kind: 'player'; playerId: string; alongside: T }> {
     const apiKey = header(req, SIGNING_HEADERS.apiKey);
     const creds = apiKey ? await credentialsFor(apiKey) : null;
     if (!creds) throw new ApiError('unknown_api_key', 'unknown or missing API key');
@@ -89,10 +105,13 @@ export function createAuth(deps: AuthDeps) {
     );
     if (verdict !== 'ok')
       throw new ApiError(verdict, verdict === 'stale_timestamp' ? 'timestamp outside the accepted window' : 'signature invalid');
+    const extra = alongside ? settle(alongside(creds.playerId)) : undefined;
     if (!(await deps.redis.spendNonce(header(req, SIGNING_HEADERS.nonce)!))) {
       throw new ApiError('replayed_nonce', 'nonce already used');
     }
-    return { kind: 'player', playerId: creds.playerId };
+    const outcome = await extra;
+    if (outcome && !outcome.ok) throw outcome.error;
+    return { kind: 'player', playerId: creds.playerId, alongside: outcome?.value as T };
   }
 
   return {
@@ -109,13 +128,18 @@ export function createAuth(deps: AuthDeps) {
       if (!(await deps.redis.spendNonce(q.nonce!))) throw new ApiError('replayed_nonce', 'nonce already used');
       return { kind: 'player', playerId: creds.playerId };
     },
-    /** Player routes: signed requests only; a valid admin/staff token here is 403, anything else 401. */
-    async player(req: Request, body: Buffer): Promise<{ playerId: string }> {
+    /**
+     * Player routes: signed requests only; a valid admin/staff token here is 403, anything else 401. `alongside`: see
+     * verifyPlayer.
+     */
+    async player<T = undefined>(
+      req: Request,
+      body: Buffer,
+      alongside?: (playerId: string) => Promise<T>,
+    ): Promise<{ playerId: string; alongside: T }> {
       if (!header(req, SIGNING_HEADERS.apiKey) && (await bearerPrincipal(req)))
         throw new ApiError('forbidden', 'player route: sign the request as a player');
-      const p = await verifyPlayer(req, body);
-      if (p.kind !== 'player') throw new ApiError('forbidden', 'players only');
-      return p;
+      return verifyPlayer(req, body, alongside);
     },
     /** `/v1/admin/*`: ADMIN_TOKEN only; staff tokens and players are 403. */
     async admin(req: Request, body: Buffer): Promise<void> {

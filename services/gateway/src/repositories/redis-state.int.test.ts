@@ -70,3 +70,16 @@ describe('nonce store (time-bucketed sets on Redis time)', () => {
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 });
+
+describe('bet context', () => {
+  it("tells a pending record, the ledger's stored marker and nothing apart", async () => {
+    const player = randomUUID();
+    const [pendingKey, storedKey, noneKey] = [randomUUID(), randomUUID(), randomUUID()];
+    await redis.set(keys.pendingBet(player, pendingKey), JSON.stringify({ betId: 'b1', playerId: player, clientBetId: pendingKey }));
+    await redis.set(keys.pendingBet(player, storedKey), JSON.stringify({ stored: true, betId: 'b2' }));
+    const pending = await state.betContext(player, pendingKey, 'BTC-USD');
+    expect(pending).toMatchObject({ pending: { betId: 'b1' }, storedMarker: false });
+    expect(await state.betContext(player, storedKey, 'BTC-USD')).toMatchObject({ pending: null, storedMarker: true });
+    expect(await state.betContext(player, noneKey, 'BTC-USD')).toMatchObject({ pending: null, storedMarker: false });
+  });
+});

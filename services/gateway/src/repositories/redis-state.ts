@@ -42,6 +42,8 @@ export function redisState(redis: Redis, keys: RedisKeys, nonceStore = { bucketM
       ]);
       return {
         pending: pendingRecord(pending),
+        /** The ledger's stored marker: the bet is in Postgres (stored within the last STORED_MARKER_TTL_S). */
+        storedMarker: pending !== null && pendingRecord(pending) === null,
         cachedBalance: balance == null ? null : Number(balance),
         market: toMarketState(price ?? null, ts ?? null, status ?? null),
       };

@@ -73,15 +73,22 @@ export function betRoutes(d: RouteDeps) {
 
   async function placeBet(req: Request, res: Response): Promise<void> {
     const raw = await readRawBody(req);
-    const { playerId } = await d.auth.player(req, raw);
-    const body = parseJsonBody(req, raw, placeBetBody);
-    const ctx = await d.redis.betContext(playerId, body.clientBetId, body.marketId);
-    const existing = ctx.pending
-      ? ((await d.ledger.betByClientId(playerId, body.clientBetId)) ?? {
-          view: pendingView(ctx.pending),
-          minMultiplierBps: ctx.pending.minMultiplierBps,
-        })
-      : await d.ledger.betByClientId(playerId, body.clientBetId);
+    // The bet's reads go with the nonce's script (one Redis write), and Postgres is read at the same time. A bet the
+    // ledger stores between the two reads is pending in Redis (then found in Postgres), or Postgres missed it and Redis
+    // holds its stored marker: then Postgres is read again.
+    const {
+      playerId,
+      alongside: { body, ctx, stored },
+    } = await d.auth.player(req, raw, async (player) => {
+      const bet = parseJsonBody(req, raw, placeBetBody);
+      const [context, byClientId] = await Promise.all([
+        d.redis.betContext(player, bet.clientBetId, bet.marketId),
+        d.ledger.betByClientId(player, bet.clientBetId),
+      ]);
+      const settled = byClientId ?? (context.storedMarker ? await d.ledger.betByClientId(player, bet.clientBetId) : null);
+      return { body: bet, ctx: context, stored: settled };
+    });
+    const existing = stored ?? (ctx.pending ? { view: pendingView(ctx.pending), minMultiplierBps: ctx.pending.minMultiplierBps } : null);
     if (existing) return replayOrConflict(res, body, existing);
 
     const now = Date.now();
