@@ -92,7 +92,9 @@ export async function prefillLedgerQueue(redisUrl: string, prefix: string, inten
         minMultiplierBps: intent.minMultiplierBps,
         placedAt: intent.acceptedAt,
       };
-      if (!(await enqueuer.enqueue(record, intent))) throw new Error(`bet key ${intent.clientBetId} was taken`);
+      // No deadline: the pre-fill has no lookups to go stale.
+      const claim = await enqueuer.enqueue(record, intent, Number.MAX_SAFE_INTEGER);
+      if (claim !== 'claimed') throw new Error(`bet key ${intent.clientBetId}: ${claim}`);
     });
     await enqueuer.close();
     return (performance.now() - started) / 1000;

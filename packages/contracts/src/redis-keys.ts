@@ -35,11 +35,17 @@ export type RedisKeys = ReturnType<typeof redisKeys>;
 /**
  * What the ledger leaves in a pending record's place once the bet is stored. A request that found no record and no
  * stored bet can still try to claim the key a moment later: the marker makes that claim fail (it then reads the stored
- * bet: a replay or 422), where a deleted record would let it win a key Postgres already holds. Requests that old are
- * long answered: the marker needs to outlive only the gap between a request's lookups and its claim.
+ * bet: a replay or 422), where a deleted record would let it win a key Postgres already holds. The marker needs to
+ * outlive only the gap between a request's lookups and its claim, which the claim script bounds (CLAIM_MAX_AGE_MS).
  */
 export interface StoredMarker {
   betId: string;
   stored: true;
 }
 export const STORED_MARKER_TTL_S = 30;
+/**
+ * A claim reaching Redis later than this after its request's lookups (on Redis's clock: the bet context reads TIME)
+ * is refused and nothing is placed: a stored marker of the key might have expired in between. Shorter than the
+ * marker's life by a margin for the lookups' own spread.
+ */
+export const CLAIM_MAX_AGE_MS = (STORED_MARKER_TTL_S - 10) * 1_000;

@@ -6,7 +6,8 @@ import { createPool, withTransaction, type Pool } from '@wagerflow/db';
 import { createRedis, type Redis } from '@wagerflow/queue';
 import { createLogger } from '@wagerflow/runtime';
 import { createTestDatabase, testRedisUrl, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
-import { createBetBatchFlush } from './bet-batch.js';
+import { createBetBatchFlush, type BatchItem } from './bet-batch.js';
+import { claimKeys } from './testing/claim-keys.js';
 import { createBalanceCache } from './repositories/balance-cache.js';
 import { applyDeposit } from './repositories/deposit.repository.js';
 
@@ -45,8 +46,9 @@ async function fund(playerId: string, amount: number) {
   await withTransaction(pool, (c) => applyDeposit(c, { playerId, amount, reference: randomUUID(), correlationId: 'test' }, Date.now()));
 }
 
-function flushWith(p: Pool, maxCellLiability = 100_000_000) {
-  return createBetBatchFlush({
+/** A flush of bets the gateway claimed (their pending records exist, unless a test set the key up otherwise). */
+function flushWith(p: Pool, maxCellLiability = 100_000_000, opts = { claim: true }) {
+  const flush = createBetBatchFlush({
     pool: p,
     redis,
     keys,
@@ -55,6 +57,15 @@ function flushWith(p: Pool, maxCellLiability = 100_000_000) {
     faultKillAfterCommit: 0,
     maxCellLiability,
   });
+  return async (batch: BatchItem[]) => {
+    if (opts.claim)
+      await claimKeys(
+        redis,
+        keys,
+        batch.map((i) => i.bet),
+      );
+    return flush(batch);
+  };
 }
 const items = (bets: BetIntent[]) => bets.map((b) => ({ bet: b, ctx: context.active() }));
 
@@ -177,11 +188,35 @@ describe('ledger batch against real Postgres and Redis', () => {
     await redis.set(key, newer);
     await flushWith(pool)(items([stored]));
     expect(await redis.get(key)).toBe(newer);
-    // Its own record (or none) is replaced by the marker.
+    // Its own record is replaced by the marker, and so is no record at all (the stored bet is re-published).
     await redis.del(key);
     await flushWith(pool)(items([stored]));
     expect(JSON.parse((await redis.get(key))!)).toEqual({ betId: stored.betId, stored: true });
+    await redis.del(key);
+    const published = events.length;
+    await flushWith(pool, undefined, { claim: false })(items([stored]));
+    expect(JSON.parse((await redis.get(key))!)).toEqual({ betId: stored.betId, stored: true });
+    await waitUntil(async () => (events.slice(published).some((e) => 'betId' in e && e.betId === stored.betId) ? true : undefined), {
+      timeoutMs: 5_000,
+      description: 're-published outcome',
+    });
     expect((await wallet(player)).balance).toBe(900);
+  });
+
+  it('an intent whose claim the gateway refused (no record, nothing stored) is dropped: no bet, no money, no event', async () => {
+    const player = randomUUID();
+    await fund(player, 1_000);
+    const refused = bet(player, 100);
+    const claimed = bet(player, 200);
+    await claimKeys(redis, keys, [claimed]);
+    const published = events.length;
+    await flushWith(pool, undefined, { claim: false })(items([refused, claimed]));
+    const { rows } = await pool.query<{ id: string }>('SELECT id FROM bets WHERE player_id = $1', [player]);
+    expect(rows).toEqual([{ id: claimed.betId }]);
+    expect((await wallet(player)).balance).toBe(800);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(events.slice(published).filter((e) => 'betId' in e && e.betId === refused.betId)).toEqual([]);
+    expect(await redis.exists(keys.pendingBet(player, refused.clientBetId))).toBe(0);
   });
 
   it('a bet past its lockout is rejected cell_closed and moves no money', async () => {

@@ -59,9 +59,11 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
    * From Redis, in one round trip: the markets CRITICAL now (no status yet counts as CRITICAL), whose queued bets
    * are rejected; and the bets that lost their key's race at the gateway. A job carries several bets, so it cannot be
    * deduplicated by job id: a concurrent duplicate request's intent can ride in another job. The key's pending record
-   * names the winner; an intent whose record names another bet is dropped (its 202 was never sent).
+   * names the winner; an intent whose record names another bet is dropped (its 202 was never sent). `unclaimed`: the
+   * intents with no record at all, either stored already (a redelivery after the stored marker expired) or refused by
+   * the claim script as too late (no 202 either): the caller drops those that are not stored.
    */
-  async function redisFacts(items: BatchItem[]): Promise<{ suspended: Set<string>; losers: Set<string> }> {
+  async function redisFacts(items: BatchItem[]): Promise<{ suspended: Set<string>; losers: Set<string>; unclaimed: Set<string> }> {
     const markets = [...new Set(items.map((i) => i.bet.marketId))];
     const pipeline = deps.redis.pipeline();
     for (const m of markets) pipeline.hget(deps.keys.market(m), 'status');
@@ -70,17 +72,19 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
     for (const [err] of replies) if (err) throw err;
     const records = (replies[markets.length]?.[1] ?? []) as (string | null)[];
     const losers = new Set<string>();
+    const unclaimed = new Set<string>();
     items.forEach(({ bet }, k) => {
       const record = records[k];
-      if (record && (JSON.parse(record) as { betId: string }).betId !== bet.betId) losers.add(bet.betId);
+      if (!record) unclaimed.add(bet.betId);
+      else if ((JSON.parse(record) as { betId: string }).betId !== bet.betId) losers.add(bet.betId);
     });
-    return { suspended: new Set(markets.filter((_, k) => (replies[k]?.[1] ?? 'CRITICAL') === 'CRITICAL')), losers };
+    return { suspended: new Set(markets.filter((_, k) => (replies[k]?.[1] ?? 'CRITICAL') === 'CRITICAL')), losers, unclaimed };
   }
 
   async function commitBatch(items: BatchItem[], now: number) {
     // Outside the locks, at the same time: what Redis knows, and which keys are stored already. A key stored by a
     // concurrent batch after this read makes our insert conflict: the batch rolls back and runs again.
-    const [{ suspended, losers }, stored] = await Promise.all([
+    const [{ suspended, losers, unclaimed }, stored] = await Promise.all([
       redisFacts(items),
       findStoredOutcomes(
         deps.pool,
@@ -94,6 +98,8 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
         items.map((i) => i.bet.playerId),
       );
       const storedKeys = new Set(stored.map(keyOf));
+      // Refused claims: neither a record nor a stored bet. Dropped like losers (nothing of theirs to clean up either).
+      for (const { bet } of items) if (unclaimed.has(bet.betId) && !storedKeys.has(keyOf(bet))) losers.add(bet.betId);
       const fresh = new Map<string, BetIntent>();
       for (const { bet } of items) {
         if (!storedKeys.has(keyOf(bet)) && !fresh.has(keyOf(bet)) && !losers.has(bet.betId)) fresh.set(keyOf(bet), bet);

@@ -5,6 +5,7 @@ import { createPool, withTransaction, type Pool } from '@wagerflow/db';
 import { createQueue, createRedis, type Redis } from '@wagerflow/queue';
 import { createTestDatabase, freePort, testRedisUrl, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
 import { loadConfig } from './config.js';
+import { claimKeys } from './testing/claim-keys.js';
 import { applyDeposit } from './repositories/deposit.repository.js';
 import { createService } from './service.js';
 
@@ -74,6 +75,7 @@ describe('bet-ledger replicas', () => {
       correlationId: randomUUID(),
     }));
     const queue = createQueue(QUEUES.ledger, redis, prefix);
+    await claimKeys(redis, keys, bets);
     await Promise.all(bets.map((b) => queue.add('place-bets', { bets: [b] })));
     await waitUntil(
       async () => {

@@ -67,7 +67,7 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
       stakeMin: config.STAKE_MIN,
       stakeMax: config.STAKE_MAX,
     },
-    enqueueBet: (record, intent) => betEnqueuer.enqueue(record, intent),
+    enqueueBet: (record, intent, claimBy) => betEnqueuer.enqueue(record, intent, claimBy),
     async deposit(playerId, amount, reference, correlationId) {
       const jobId = `deposit-${randomUUID()}`;
       const answer = deposits.expect(jobId, config.DEPOSIT_TIMEOUT_MS);

@@ -10,6 +10,8 @@ import { lockBatch, writeBatch } from './bets.repository.js';
 let db: TestDatabase;
 let pool: Pool;
 const CELL = 'ETH-USD:1000:7';
+/** Accept order decides first-fit: strictly increasing, never a tie broken by the random bet id. */
+let acceptedAt = Date.now();
 
 function bet(playerId: string, stake: number): BetIntent {
   return {
@@ -26,7 +28,7 @@ function bet(playerId: string, stake: number): BetIntent {
     multiplierBps: 30_000,
     minMultiplierBps: null,
     lockoutAt: Date.now() + 60_000,
-    acceptedAt: Date.now(),
+    acceptedAt: ++acceptedAt,
     correlationId: randomUUID(),
   };
 }

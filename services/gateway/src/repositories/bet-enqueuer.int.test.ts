@@ -37,6 +37,8 @@ function accepted(playerId: string, clientBetId: string = randomUUID()): { recor
   return { record, intent };
 }
 
+/** A deadline far ahead: these claims are never late. */
+const LATER = Number.MAX_SAFE_INTEGER;
 const queuedBets = async () => (await queue.queue.getJobs(['waiting'])).flatMap((j) => (j.data as { bets: BetIntent[] }).bets);
 
 beforeAll(() => {
@@ -52,7 +54,7 @@ describe('bet enqueuer (several bets per ledger job)', () => {
   it('bets submitted together share one job, each with its pending record, id and window membership', async () => {
     const enqueuer = createBetEnqueuer({ queue, keys, maxBetsPerJob: 100 });
     const bets = Array.from({ length: 5 }, () => accepted(randomUUID()));
-    expect(await Promise.all(bets.map((b) => enqueuer.enqueue(b.record, b.intent)))).toEqual([true, true, true, true, true]);
+    expect(await Promise.all(bets.map((b) => enqueuer.enqueue(b.record, b.intent, LATER)))).toEqual(Array(5).fill('claimed'));
     const jobs = await queue.queue.getJobs(['waiting']);
     expect(jobs).toHaveLength(1);
     expect((jobs[0]!.data as { bets: BetIntent[] }).bets.map((b) => b.betId)).toEqual(bets.map((b) => b.record.betId));
@@ -68,7 +70,7 @@ describe('bet enqueuer (several bets per ledger job)', () => {
   it('splits a burst into jobs of at most maxBetsPerJob', async () => {
     const enqueuer = createBetEnqueuer({ queue, keys, maxBetsPerJob: 3 });
     const bets = Array.from({ length: 7 }, () => accepted(randomUUID()));
-    await Promise.all(bets.map((b) => enqueuer.enqueue(b.record, b.intent)));
+    await Promise.all(bets.map((b) => enqueuer.enqueue(b.record, b.intent, LATER)));
     const sizes = (await queue.queue.getJobs(['waiting'])).map((j) => (j.data as { bets: BetIntent[] }).bets.length).sort();
     expect(sizes).toEqual([1, 3, 3]);
     await enqueuer.close();
@@ -80,7 +82,10 @@ describe('bet enqueuer (several bets per ledger job)', () => {
     const player = randomUUID();
     const a = accepted(player, 'same-key');
     const b = accepted(player, 'same-key');
-    expect(await Promise.all([enqueuer.enqueue(a.record, a.intent), enqueuer.enqueue(b.record, b.intent)])).toEqual([true, false]);
+    expect(await Promise.all([enqueuer.enqueue(a.record, a.intent, LATER), enqueuer.enqueue(b.record, b.intent, LATER)])).toEqual([
+      'claimed',
+      'taken',
+    ]);
     expect((await queuedBets()).map((x) => x.betId)).toEqual([a.record.betId]);
     await enqueuer.close();
     await queue.queue.obliterate({ force: true });
@@ -94,8 +99,9 @@ describe('bet enqueuer (several bets per ledger job)', () => {
     // The duplicate names a cell in another window: losing, it must leave that window's pending set alone.
     const b = accepted(player, 'raced');
     b.intent.windowStart = 9_999_980_000;
-    const [wonA, wonB] = await Promise.all([one.enqueue(a.record, a.intent), two.enqueue(b.record, b.intent)]);
-    expect([wonA, wonB].filter(Boolean)).toHaveLength(1);
+    const [resultA, resultB] = await Promise.all([one.enqueue(a.record, a.intent, LATER), two.enqueue(b.record, b.intent, LATER)]);
+    expect([resultA, resultB].sort()).toEqual(['claimed', 'taken']);
+    const wonA = resultA === 'claimed';
     const winner = wonA ? a : b;
     expect((JSON.parse((await redis.get(keys.pendingBet(player, 'raced')))!) as PendingRecord).betId).toBe(winner.record.betId);
     const loser = wonA ? b : a;
@@ -106,6 +112,29 @@ describe('bet enqueuer (several bets per ledger job)', () => {
     // Both intents were queued (a job cannot be conditional on its MULTI's claims); the ledger test covers the drop.
     expect((await queuedBets()).map((x) => x.betId).sort()).toEqual([a.record.betId, b.record.betId].sort());
     await Promise.all([one.close(), two.close()]);
+    await queue.queue.obliterate({ force: true });
+  });
+
+  it("a claim reaching Redis after its deadline (Redis's clock) writes nothing; the bet rides in the job and the ledger drops it", async () => {
+    const enqueuer = createBetEnqueuer({ queue, keys, maxBetsPerJob: 100 });
+    const [sec, usec] = await redis.time();
+    const redisNow = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+    const late = accepted(randomUUID());
+    const onTime = accepted(randomUUID());
+    expect(
+      await Promise.all([
+        enqueuer.enqueue(late.record, late.intent, redisNow - 1),
+        enqueuer.enqueue(onTime.record, onTime.intent, redisNow + 60_000),
+      ]),
+    ).toEqual(['expired', 'claimed']);
+    expect(await redis.exists(keys.pendingBet(late.record.playerId, late.record.clientBetId))).toBe(0);
+    expect(await redis.exists(keys.pendingBetId(late.record.betId))).toBe(0);
+    expect(await redis.sismember(keys.pendingWindow('BTC-USD', 9_999_990_000), `${late.record.playerId}|${late.record.clientBetId}`)).toBe(
+      0,
+    );
+    expect(await redis.zcard(keys.pendingByPlayer(late.record.playerId))).toBe(0);
+    expect(await redis.exists(keys.pendingBet(onTime.record.playerId, onTime.record.clientBetId))).toBe(1);
+    await enqueuer.close();
     await queue.queue.obliterate({ force: true });
   });
 });

@@ -7,8 +7,14 @@ import type { PendingRecord } from './redis-state.js';
 interface Submission {
   record: PendingRecord;
   intent: BetIntent;
+  /** Redis time (ms) after which the claim is refused (CLAIM_MAX_AGE_MS after the request's lookups). */
+  claimBy: number;
   ctx: Context;
 }
+
+/** claimed: the key is ours and the bet is queued; taken: a concurrent duplicate holds it; expired: too late, nothing placed. */
+export type ClaimResult = 'claimed' | 'taken' | 'expired';
+const CLAIM_RESULTS: Record<number, ClaimResult> = { 1: 'claimed', 0: 'taken', [-1]: 'expired' };
 
 export interface BetEnqueuerOptions {
   queue: TypedQueue<'ledger'>;
@@ -23,9 +29,14 @@ const keyOf = (r: PendingRecord) => `${r.playerId}|${r.clientBetId}`;
  * Claim a bet's idempotency key: only when the pending record is new are its id and its window membership written
  * (settlement of the window waits until the ledger removes it) and its place in the player's pending list. A losing
  * duplicate, whatever cell it names, leaves nothing behind. KEYS: pending record, bet id, window set, player's pending
- * list. ARGV: the record, the key, placedAt, clientBetId. Returns 1 when claimed.
+ * list. ARGV: the record, the key, placedAt, clientBetId, claimBy. Returns 1 when claimed, 0 when the key is taken, -1
+ * when Redis's clock is past claimBy (then nothing is written: the ledger drops an intent that has no record).
  */
 const CLAIM = `
+local now = redis.call('TIME')
+if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[5]) then
+  return -1
+end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('SET', KEYS[2], ARGV[2])
   redis.call('SADD', KEYS[3], ARGV[2])
@@ -41,13 +52,13 @@ return 0`;
  * a conditional write (CLAIM) in the same MULTI as the job, so a bet is queued if and only if its record is written;
  * an intent whose key was taken by a concurrent duplicate rides along and the ledger drops it (the record names the
  * winner).
- * Resolves true when this submission won its key.
+ * Resolves with what the claim did (ClaimResult).
  */
 export function createBetEnqueuer(o: BetEnqueuerOptions): {
-  enqueue(record: PendingRecord, intent: BetIntent): Promise<boolean>;
+  enqueue(record: PendingRecord, intent: BetIntent, claimBy: number): Promise<ClaimResult>;
   close(): Promise<void>;
 } {
-  async function flush(items: Submission[]): Promise<boolean[]> {
+  async function flush(items: Submission[]): Promise<ClaimResult[]> {
     // The same key twice in one batch: only the first goes in; the others lost already.
     const seen = new Set<string>();
     const firsts = items.filter((s) => !seen.has(keyOf(s.record)) && seen.add(keyOf(s.record)));
@@ -58,7 +69,7 @@ export function createBetEnqueuer(o: BetEnqueuerOptions): {
       addInTransaction(
         o.queue,
         (multi) => {
-          for (const { record, intent } of firsts) {
+          for (const { record, intent, claimBy } of firsts) {
             multi.eval(
               CLAIM,
               4,
@@ -70,6 +81,7 @@ export function createBetEnqueuer(o: BetEnqueuerOptions): {
               keyOf(record),
               record.placedAt,
               record.clientBetId,
+              claimBy,
             );
           }
         },
@@ -80,13 +92,20 @@ export function createBetEnqueuer(o: BetEnqueuerOptions): {
         { jobId: `bets-${lead.record.betId}`, removeOnComplete: true },
       ),
     );
-    const won = new Map(firsts.map((s, i) => [s, replies[i] === 1]));
-    return items.map((s) => won.get(s) ?? false);
+    const results = new Map(
+      firsts.map((s, i) => {
+        const result = CLAIM_RESULTS[Number(replies[i])];
+        if (!result) throw new Error(`unexpected claim reply ${String(replies[i])}`);
+        return [s, result];
+      }),
+    );
+    // A later duplicate of a key in this batch lost to the first.
+    return items.map((s) => results.get(s) ?? 'taken');
   }
 
-  const batcher = new Batcher<Submission, boolean>({ maxSize: o.maxBetsPerJob, maxWaitMs: 0, flush });
+  const batcher = new Batcher<Submission, ClaimResult>({ maxSize: o.maxBetsPerJob, maxWaitMs: 0, flush });
   return {
-    enqueue: (record, intent) => batcher.submit({ record, intent, ctx: context.active() }),
+    enqueue: (record, intent, claimBy) => batcher.submit({ record, intent, claimBy, ctx: context.active() }),
     close: () => batcher.close(),
   };
 }

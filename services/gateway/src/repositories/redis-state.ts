@@ -32,15 +32,18 @@ export function redisState(redis: Redis, keys: RedisKeys, nonceStore = { bucketM
     },
     /**
      * Everything a new bet needs to know from Redis, in one round trip: plain commands, which the connection's
-     * auto-pipelining sends together with the other requests' commands of this event-loop turn.
+     * auto-pipelining sends together with the other requests' commands of this event-loop turn (and the nonce's).
      */
     async betContext(playerId: string, clientBetId: string, marketId: string) {
-      const [pending, [balance], [price, ts, status]] = await Promise.all([
+      const [pending, [balance], [price, ts, status], [sec, usec]] = await Promise.all([
         redis.get(keys.pendingBet(playerId, clientBetId)),
         redis.hmget(keys.balance(playerId), 'balance'),
         redis.hmget(keys.market(marketId), 'price', 'ts', 'status'),
+        redis.time(),
       ]);
       return {
+        /** Redis's clock at these reads: the claim that follows must reach Redis within CLAIM_MAX_AGE_MS of it. */
+        readAtMs: Number(sec) * 1000 + Math.floor(Number(usec) / 1000),
         pending: pendingRecord(pending),
         /** The ledger's stored marker: the bet is in Postgres (stored within the last STORED_MARKER_TTL_S). */
         storedMarker: pending !== null && pendingRecord(pending) === null,

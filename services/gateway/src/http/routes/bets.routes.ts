@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import {
+  CLAIM_MAX_AGE_MS,
   betByClientIdQuery,
   betListQuery,
   bpsToMultiplier,
@@ -124,8 +125,12 @@ export function betRoutes(d: RouteDeps) {
       acceptedAt: now,
       correlationId: currentCorrelationId() ?? betId,
     };
-    const accepted = await d.enqueueBet(record, intent);
-    if (!accepted) {
+    const claim = await d.enqueueBet(record, intent, ctx.readAtMs + CLAIM_MAX_AGE_MS);
+    if (claim === 'expired') {
+      // Nothing was placed; a retry (same clientBetId) starts from fresh reads.
+      throw new ApiError('service_unavailable', 'the bet took too long to reach the queue and was not placed; retry');
+    }
+    if (claim === 'taken') {
       // A concurrent request with the same clientBetId won the race: answer as its replay.
       const winner = await viewByClientId(playerId, body.clientBetId);
       if (!winner) throw new ApiError('service_unavailable', 'bet state unavailable; retry');
