@@ -3,7 +3,7 @@ import { BetDriver, ClientClosedError, type BetTransport } from './bet-driver.js
 import type { BetState } from './bet-state-machine.js';
 
 const body = { clientBetId: '55555555-5555-4555-8555-555555555555', marketId: 'BTC-USD', cellId: 'BTC-USD:1:1', stake: 10 };
-const cfg = { pendingTimeoutMs: 1_000, retryBaseMs: 100, retryMaxMs: 100, maxSubmits: 2 };
+const cfg = { pendingTimeoutMs: 1_000, retryBaseMs: 100, retryMaxMs: 100, maxSubmits: 2, claimDeadlineMs: 60_000 };
 const pending = { status: 202, body: { betId: 'b1', clientBetId: body.clientBetId, status: 'pending', multiplier: 3 } };
 
 /** Answers in order; each call returns the next scripted answer (or throws it). */
@@ -99,5 +99,20 @@ describe('BetDriver', () => {
     d.dispatch({ type: 'stream:confirmed', betId: 'b1', multiplier: 3 });
     expect(seen).toEqual([]);
     expect(d.state.phase).toBe('PENDING');
+  });
+
+  it('submits exhausted and 404 past the claim deadline → outcome REJECTED not_placed, no timer left', async () => {
+    const notFound = { status: 404, body: { error: { code: 'not_found' } } };
+    const t = scripted([new TypeError('fetch failed'), new TypeError('fetch failed')], Array(1_000).fill(notFound));
+    const d = new BetDriver(body, t, cfg, () => undefined);
+    let decided: BetState | null = null;
+    void d.outcome.then((s) => (decided = s));
+    await vi.advanceTimersByTimeAsync(cfg.claimDeadlineMs - 1);
+    expect(decided).toBeNull();
+    expect(d.state).toMatchObject({ phase: 'UNKNOWN', gaveUpResubmitting: true });
+    await vi.advanceTimersByTimeAsync(1);
+    expect(decided).toMatchObject({ phase: 'REJECTED', reason: 'not_placed', provisional: false, submits: 2 });
+    expect(t.calls.filter((c) => c === 'post')).toHaveLength(2);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

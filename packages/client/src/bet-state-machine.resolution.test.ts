@@ -44,7 +44,7 @@ describe('UNKNOWN, resolving with GET /v1/bets?clientBetId=', () => {
     const notFound: BetEvent = { type: 'lookup:notFound' };
     const retry: BetEvent = { type: 'timer:retry' };
     const exhausted: BetEvent[] = [failed, notFound, failed, notFound];
-    it('→ stays UNKNOWN, gives up resubmitting, looks up again later: never a client-inferred REJECTED', () => {
+    it('→ stays UNKNOWN, gives up resubmitting, looks up again later and starts the claim deadline: no REJECTED yet', () => {
       const t = after(...exhausted);
       expect(t.state).toMatchObject({
         phase: 'UNKNOWN',
@@ -55,7 +55,10 @@ describe('UNKNOWN, resolving with GET /v1/bets?clientBetId=', () => {
         lookups: 2,
         inFlight: null,
       });
-      expect(t.commands).toEqual([{ type: 'setTimer', timer: 'retry', ms: 200 }]);
+      expect(t.commands).toEqual([
+        { type: 'setTimer', timer: 'retry', ms: 200 },
+        { type: 'setTimer', timer: 'claim', ms: cfg.claimDeadlineMs },
+      ]);
       expect(after(...exhausted, retry)).toEqual({
         state: expect.objectContaining({ phase: 'UNKNOWN', inFlight: 'lookup', lookups: 3, submits: 2 }),
         commands: startLookup,
@@ -68,10 +71,47 @@ describe('UNKNOWN, resolving with GET /v1/bets?clientBetId=', () => {
         t = transition(t.state, retry, cfg);
         expect(t.commands).not.toContainEqual({ type: 'post' });
         t = transition(t.state, notFound, cfg);
-        delays.push(...t.commands.flatMap((c) => (c.type === 'setTimer' ? [c.ms] : [])));
+        delays.push(...t.commands.flatMap((c) => (c.type === 'setTimer' && c.timer === 'retry' ? [c.ms] : [])));
       }
       expect(delays).toEqual([400, 400, 400, 400, 400]);
       expect(t.state).toMatchObject({ phase: 'UNKNOWN', submits: 2, gaveUpResubmitting: true });
+    });
+    it('past the claim deadline, a 404 to a lookup sent after it is final: REJECTED not_placed, every timer cleared', () => {
+      const claim: BetEvent = { type: 'timer:claim' };
+      expect(after(...exhausted, claim)).toEqual({
+        state: expect.objectContaining({ phase: 'UNKNOWN', inFlight: 'lookup', claimDeadlinePassed: true, finalLookup: true }),
+        commands: startLookup,
+      });
+      expect(after(...exhausted, claim, notFound)).toEqual({
+        state: expect.objectContaining({ phase: 'REJECTED', reason: 'not_placed', provisional: false, inFlight: null }),
+        commands: clearTimers,
+      });
+      // Final: a stream event cannot exist for it, and nothing else reopens it.
+      expect(stateAfter(...exhausted, claim, notFound, confirmedEvent)).toMatchObject({ phase: 'REJECTED', reason: 'not_placed' });
+    });
+    it("a lookup in flight when the deadline passes was sent before it: its 404 is not final, the next lookup's is", () => {
+      const claim: BetEvent = { type: 'timer:claim' };
+      const t = after(...exhausted, retry, claim);
+      expect(t.state).toMatchObject({ inFlight: 'lookup', claimDeadlinePassed: true, finalLookup: false });
+      expect(t.commands).toEqual([]);
+      const notFinal = after(...exhausted, retry, claim, notFound);
+      expect(notFinal.state).toMatchObject({ phase: 'UNKNOWN', inFlight: null });
+      expect(notFinal.commands).toEqual([{ type: 'setTimer', timer: 'retry', ms: 400 }]);
+      expect(stateAfter(...exhausted, retry, claim, notFound, retry, notFound)).toMatchObject({ phase: 'REJECTED', reason: 'not_placed' });
+      // …and a lookup that finds it decides it as usual.
+      expect(stateAfter(...exhausted, claim, { type: 'lookup:found', bet: view('confirmed', { result: 'open' }) })).toMatchObject({
+        phase: 'CONFIRMED',
+      });
+    });
+    it('the claim deadline while the bet is not UNKNOWN only marks it; submits left mean a 404 still resubmits', () => {
+      const claim: BetEvent = { type: 'timer:claim' };
+      expect(after(accepted, claim)).toEqual({
+        state: expect.objectContaining({ phase: 'PENDING', claimDeadlinePassed: true }),
+        commands: [],
+      });
+      const resubmit = after(accepted, claim, { type: 'timer:pending' }, notFound);
+      expect(resubmit.state).toMatchObject({ phase: 'PENDING', submits: 2 });
+      expect(resubmit.commands).toEqual([{ type: 'post' }]);
     });
     it('a later lookup answer decides it: confirmed → CONFIRMED, rejected → REJECTED (final)', () => {
       const found = (bet: BetSnapshot): BetEvent => ({ type: 'lookup:found', bet });

@@ -1,10 +1,18 @@
-import type { BetResult, BetStatus, PlaceBetBody } from '@wagerflow/contracts';
+import {
+  CLAIM_DEADLINE_AFTER_SIGNED_MS,
+  SIGNED_TS_FUTURE_MS,
+  type BetResult,
+  type BetStatus,
+  type PlaceBetBody,
+} from '@wagerflow/contracts';
 
 /**
  * The client's view of one bet (SPEC 2 steps 1 and 4) as a pure transition function: state + event →
  * new state + commands. No I/O, no clock: the driver (bet-driver.ts) sends the requests, runs the
  * timers and feeds their outcomes back as events. CONFIRMED and REJECTED are terminal; the client never
- * infers an outcome on its own: only the server's word (an answer, a lookup, a resync, a stream event) decides.
+ * infers an outcome on its own: only the server's word (an answer, a lookup, a resync, a stream event) decides. A 404
+ * to a lookup sent once the gateway can no longer place any POST of the bet (`claimDeadlineMs`) is such a word:
+ * REJECTED `not_placed`.
  * The one terminal state that can still change is a `provisional` REJECTED (see below).
  */
 export const BET_PHASES = ['PENDING', 'CONFIRMED', 'REJECTED', 'UNKNOWN'] as const;
@@ -27,9 +35,14 @@ export interface BetState {
   lastFailure: string | null;
   /**
    * Every submit is spent and a lookup still answered 404: no more POSTs, but the bet stays UNKNOWN and
-   * keeps being looked up (capped backoff), since a POST that timed out may still land in the gateway.
+   * keeps being looked up (capped backoff), since a POST that timed out may still land in the gateway, until
+   * `claimDeadlineMs` after giving up.
    */
   gaveUpResubmitting: boolean;
+  /** `claimDeadlineMs` has passed since giving up: the gateway refuses every claim of the bet's POSTs from now on. */
+  claimDeadlinePassed: boolean;
+  /** The lookup in flight (or the last one) was sent after `claimDeadlinePassed`: its 404 is final. */
+  finalLookup: boolean;
   /**
    * REJECTED by a definitive answer to a resubmit (e.g. 422 `cell_closed`): that POST was refused, but an
    * earlier POST of the same clientBetId may still land. A later server-sourced outcome of the bet (a stream
@@ -60,12 +73,13 @@ export type BetEvent =
   | { type: 'socket:lost' } // outcome events may be missed from now on
   | { type: 'timer:pending' } // accepted but still no outcome after pendingTimeoutMs
   | { type: 'timer:retry' }
+  | { type: 'timer:claim' } // claimDeadlineMs after giving up resubmitting
   | { type: 'lookup:found'; bet: BetSnapshot }
   | { type: 'lookup:notFound' } // not stored so far: the only case that allows a resubmit
   | { type: 'lookup:failed'; cause: string }
   | { type: 'sync:view'; bet: BetSnapshot }; // from a resync over a socket that is up (so later outcomes will arrive)
 
-export type TimerName = 'pending' | 'retry';
+export type TimerName = 'pending' | 'retry' | 'claim';
 export type BetCommand =
   { type: 'post' } | { type: 'lookup' } | { type: 'setTimer'; timer: TimerName; ms: number } | { type: 'clearTimer'; timer: TimerName };
 
@@ -77,6 +91,13 @@ export interface BetMachineConfig {
   retryMaxMs: number;
   /** Total POSTs per bet; once spent, a 404 lookup keeps the bet UNKNOWN (`gaveUpResubmitting`), still looked up. */
   maxSubmits: number;
+  /**
+   * After giving up resubmitting, how long until no POST of the bet can be placed any more: the gateway refuses a claim
+   * after the POST's signed timestamp + CLAIM_DEADLINE_AFTER_SIGNED_MS on its clock, which was at most
+   * SIGNED_TS_FUTURE_MS behind ours when it accepted the timestamp; 5 s more for the gateway's and Redis's clocks.
+   * A 404 to a lookup sent after it is final: REJECTED `not_placed`.
+   */
+  claimDeadlineMs: number;
 }
 
 export const DEFAULT_BET_MACHINE_CONFIG: BetMachineConfig = {
@@ -84,6 +105,7 @@ export const DEFAULT_BET_MACHINE_CONFIG: BetMachineConfig = {
   retryBaseMs: 250,
   retryMaxMs: 5_000,
   maxSubmits: 3,
+  claimDeadlineMs: CLAIM_DEADLINE_AFTER_SIGNED_MS + SIGNED_TS_FUTURE_MS + 5_000,
 };
 
 export interface Transition {
@@ -110,6 +132,8 @@ export function startBet(body: PlaceBetBody): Transition {
     reason: null,
     lastFailure: null,
     gaveUpResubmitting: false,
+    claimDeadlinePassed: false,
+    finalLookup: false,
     provisional: false,
     result: null,
     payout: null,
@@ -121,6 +145,7 @@ const stay = (state: BetState, commands: BetCommand[] = []): Transition => ({ st
 const clearTimers: BetCommand[] = [
   { type: 'clearTimer', timer: 'pending' },
   { type: 'clearTimer', timer: 'retry' },
+  { type: 'clearTimer', timer: 'claim' },
 ];
 
 function confirmed(s: BetState, betId: string, multiplier: number | null, result: BetResult | null, payout: number | null): Transition {
@@ -144,7 +169,7 @@ function decided(s: BetState, bet: BetSnapshot): Transition | null {
 const known = (s: BetState, bet: BetSnapshot): BetState => ({ ...s, betId: bet.betId, multiplier: bet.multiplier });
 
 function startLookup(s: BetState): Transition {
-  return stay({ ...s, phase: 'UNKNOWN', inFlight: 'lookup', lookups: s.lookups + 1 }, [
+  return stay({ ...s, phase: 'UNKNOWN', inFlight: 'lookup', lookups: s.lookups + 1, finalLookup: s.claimDeadlinePassed }, [
     { type: 'clearTimer', timer: 'pending' },
     { type: 'lookup' },
   ]);
@@ -226,17 +251,28 @@ export function transition(s: BetState, e: BetEvent, c: BetMachineConfig = DEFAU
       return s.phase === 'PENDING' && s.inFlight === null ? startLookup({ ...s, lastFailure: 'pending_timeout' }) : stay(s);
     case 'timer:retry':
       return s.phase === 'UNKNOWN' && s.inFlight === null ? startLookup(s) : stay(s);
+    case 'timer:claim': {
+      // From now on a 404 is final; ask at once rather than at the next retry (a lookup in flight was sent before).
+      const next = { ...s, claimDeadlinePassed: true };
+      return s.phase === 'UNKNOWN' && s.inFlight === null ? startLookup(next) : stay(next);
+    }
     case 'lookup:found': {
       const next = known({ ...s, inFlight: null }, e.bet);
       return decided(next, e.bet) ?? stay(next, [{ type: 'setTimer', timer: 'retry', ms: retryDelay(s.lookups, c) }]);
     }
     case 'lookup:notFound':
       // Not placed yet, which is no proof that it never will be: a POST that timed out may still be queued in
-      // the gateway. Out of submits, it stays UNKNOWN and is looked up again (or decided by a stream event).
-      if (s.submits >= c.maxSubmits)
+      // the gateway. Out of submits, it stays UNKNOWN and is looked up again (or decided by a stream event) until the
+      // gateway can no longer place it: then a 404 is the server's word that it never will be.
+      if (s.submits >= c.maxSubmits) {
+        if (s.finalLookup) return rejected({ ...s, inFlight: null }, 'not_placed');
+        const retry: BetCommand = { type: 'setTimer', timer: 'retry', ms: retryDelay(s.lookups, c) };
+        if (s.gaveUpResubmitting) return stay({ ...s, inFlight: null }, [retry]);
         return stay({ ...s, inFlight: null, gaveUpResubmitting: true }, [
-          { type: 'setTimer', timer: 'retry', ms: retryDelay(s.lookups, c) },
+          retry,
+          { type: 'setTimer', timer: 'claim', ms: c.claimDeadlineMs },
         ]);
+      }
       return stay({ ...s, phase: 'PENDING', inFlight: 'post', submits: s.submits + 1 }, [{ type: 'post' }]);
     case 'lookup:failed':
       return stay({ ...s, inFlight: null }, [{ type: 'setTimer', timer: 'retry', ms: retryDelay(s.lookups, c) }]);

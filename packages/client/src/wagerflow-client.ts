@@ -76,6 +76,7 @@ export class WagerflowClient {
       retryBaseMs: o.retryBaseMs ?? d.retryBaseMs,
       retryMaxMs: o.retryMaxMs ?? d.retryMaxMs,
       maxSubmits: o.maxSubmits ?? d.maxSubmits,
+      claimDeadlineMs: o.claimDeadlineMs ?? d.claimDeadlineMs,
     };
     this.stream.on('message', (m) => this.onMessage(m));
     this.stream.on('up', ({ reconnect }) => this.events.emit('connection', { state: 'up', reconnect }));

@@ -1,3 +1,4 @@
+import { SIGNED_TS_PAST_MS } from './signing.js';
 /**
  * Redis key layout shared by producers and consumers. Every key starts with the platform prefix
  * (`REDIS_PREFIX`), so several platforms (or test files) can share one Redis.
@@ -49,3 +50,9 @@ export const STORED_MARKER_TTL_S = 30;
  * marker's life by a margin for the lookups' own spread.
  */
 export const CLAIM_MAX_AGE_MS = (STORED_MARKER_TTL_S - 10) * 1_000;
+/**
+ * And whatever its reads, a claim is refused once Redis's clock passes the POST's signed timestamp + this: the
+ * gateway accepted that timestamp at most SIGNED_TS_PAST_MS behind its clock, so a client knows when a bet it still
+ * cannot find can never be placed any more (the SDK's `not_placed`, see packages/client).
+ */
+export const CLAIM_DEADLINE_AFTER_SIGNED_MS = SIGNED_TS_PAST_MS + CLAIM_MAX_AGE_MS;

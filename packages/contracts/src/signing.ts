@@ -30,3 +30,8 @@ export const SIGNING_HEADERS = {
   nonce: 'x-nonce',
   signature: 'x-signature',
 } as const;
+
+/** SPEC 4.2: a signed timestamp is accepted from this long before the server's clock… */
+export const SIGNED_TS_PAST_MS = 30_000;
+/** …to this long after it. */
+export const SIGNED_TS_FUTURE_MS = 5_000;

@@ -1,7 +1,7 @@
-import { sign, signatureMatches } from '@wagerflow/contracts';
+import { SIGNED_TS_FUTURE_MS, SIGNED_TS_PAST_MS, sign, signatureMatches } from '@wagerflow/contracts';
 
-export const TS_PAST_MS = 30_000;
-export const TS_FUTURE_MS = 5_000;
+export const TS_PAST_MS = SIGNED_TS_PAST_MS;
+export const TS_FUTURE_MS = SIGNED_TS_FUTURE_MS;
 export const NONCE_TTL_S = 90;
 
 const TS_RE = /^[0-9]{13}$/;

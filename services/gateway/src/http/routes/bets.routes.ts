@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import {
+  CLAIM_DEADLINE_AFTER_SIGNED_MS,
   CLAIM_MAX_AGE_MS,
+  SIGNING_HEADERS,
   betByClientIdQuery,
   betListQuery,
   bpsToMultiplier,
@@ -125,7 +127,11 @@ export function betRoutes(d: RouteDeps) {
       acceptedAt: now,
       correlationId: currentCorrelationId() ?? betId,
     };
-    const claim = await d.enqueueBet(record, intent, ctx.readAtMs + CLAIM_MAX_AGE_MS);
+    const claimBy = Math.min(
+      ctx.readAtMs + CLAIM_MAX_AGE_MS,
+      Number(req.headers[SIGNING_HEADERS.timestamp]) + CLAIM_DEADLINE_AFTER_SIGNED_MS,
+    );
+    const claim = await d.enqueueBet(record, intent, claimBy);
     if (claim === 'expired') {
       // Nothing was placed; a retry (same clientBetId) starts from fresh reads.
       throw new ApiError('service_unavailable', 'the bet took too long to reach the queue and was not placed; retry');
