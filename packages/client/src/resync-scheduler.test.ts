@@ -27,19 +27,22 @@ function harness(answers: (ResyncResult | Error)[]) {
   return { s: new ResyncScheduler(deps), fetched, applied, errors, state, release: () => release?.() };
 }
 
+/** The first request's run is held while the others arrive; then it finishes and the timers run. */
+async function requestsDuringARun(h: ReturnType<typeof harness>, ...requests: [number, 'gap' | 'reconnect'][]) {
+  h.state.hold = true;
+  for (const [since, reason] of requests) h.s.request(since, reason);
+  h.state.hold = false;
+  h.release();
+  await vi.advanceTimersByTimeAsync(0);
+}
+
 describe('ResyncScheduler', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
   it('coalesces requests made during a run into one more run from the earliest since', async () => {
     const h = harness([]);
-    h.state.hold = true;
-    h.s.request(500, 'gap');
-    h.s.request(300, 'gap');
-    h.s.request(400, 'reconnect');
-    h.state.hold = false;
-    h.release();
-    await vi.advanceTimersByTimeAsync(0);
+    await requestsDuringARun(h, [500, 'gap'], [300, 'gap'], [400, 'reconnect']);
     expect(h.fetched).toEqual([500, 300]);
     expect(h.applied).toEqual([
       ['gap', 1],
@@ -96,12 +99,7 @@ describe('ResyncScheduler', () => {
 
   it('a request made while a run fails folds that run into the next one', async () => {
     const h = harness([new Error('down')]);
-    h.state.hold = true;
-    h.s.request(500, 'gap');
-    h.s.request(800, 'gap');
-    h.state.hold = false;
-    h.release();
-    await vi.advanceTimersByTimeAsync(0);
+    await requestsDuringARun(h, [500, 'gap'], [800, 'gap']);
     expect(h.fetched).toEqual([500, 500]);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(h.fetched).toEqual([500, 500]);

@@ -57,13 +57,10 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
 
   /**
    * From Redis, in one round trip: the markets CRITICAL now (no status yet counts as CRITICAL), whose queued bets
-   * are rejected; and the bets that lost their key's race at the gateway. A job carries several bets, so it cannot be
-   * deduplicated by job id: a concurrent duplicate request's intent can ride in another job. The key's pending record
-   * names the winner; an intent whose record names another bet is dropped (its 202 was never sent). `unclaimed`: the
-   * intents with no record at all, either stored already (a redelivery after the stored marker expired) or refused by
-   * the claim script as too late (no 202 either): the caller drops those that are not stored.
+   * are rejected; and, per bet id, the bet its key's pending record names (null: no record). A job carries several
+   * bets, so it cannot be deduplicated by job id: a concurrent duplicate request's intent can ride in another job.
    */
-  async function redisFacts(items: BatchItem[]): Promise<{ suspended: Set<string>; losers: Set<string>; unclaimed: Set<string> }> {
+  async function redisFacts(items: BatchItem[]): Promise<{ suspended: Set<string>; recordOwner: Map<string, string | null> }> {
     const markets = [...new Set(items.map((i) => i.bet.marketId))];
     const pipeline = deps.redis.pipeline();
     for (const m of markets) pipeline.hget(deps.keys.market(m), 'status');
@@ -71,38 +68,46 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
     const replies = (await pipeline.exec()) ?? [];
     for (const [err] of replies) if (err) throw err;
     const records = (replies[markets.length]?.[1] ?? []) as (string | null)[];
-    const losers = new Set<string>();
-    const unclaimed = new Set<string>();
-    items.forEach(({ bet }, k) => {
-      const record = records[k];
-      if (!record) unclaimed.add(bet.betId);
-      else if ((JSON.parse(record) as { betId: string }).betId !== bet.betId) losers.add(bet.betId);
-    });
-    return { suspended: new Set(markets.filter((_, k) => (replies[k]?.[1] ?? 'CRITICAL') === 'CRITICAL')), losers, unclaimed };
+    const recordOwner = new Map(
+      items.map(({ bet }, k) => {
+        const record = records[k];
+        return [bet.betId, record ? (JSON.parse(record) as { betId: string }).betId : null] as const;
+      }),
+    );
+    return { suspended: new Set(markets.filter((_, k) => (replies[k]?.[1] ?? 'CRITICAL') === 'CRITICAL')), recordOwner };
   }
 
   async function commitBatch(items: BatchItem[], now: number) {
     // Outside the locks, at the same time: what Redis knows, and which keys are stored already. A key stored by a
     // concurrent batch after this read makes our insert conflict: the batch rolls back and runs again.
-    const [{ suspended, losers, unclaimed }, stored] = await Promise.all([
+    const [{ suspended, recordOwner }, stored] = await Promise.all([
       redisFacts(items),
       findStoredOutcomes(
         deps.pool,
         items.map((i) => i.bet),
       ),
     ]);
+    const storedKeys = new Set(stored.map(keyOf));
+    // Intents that never got a 202, dropped: their key's record names another bet (a concurrent duplicate won it), or
+    // there is no record and nothing stored (the claim script refused them as too late). A stored key with no record
+    // is a redelivery after its marker expired: re-published below, not dropped.
+    const dropped = new Set(
+      items
+        .filter(({ bet }) => {
+          const owner = recordOwner.get(bet.betId);
+          return owner === null ? !storedKeys.has(keyOf(bet)) : owner !== bet.betId;
+        })
+        .map(({ bet }) => bet.betId),
+    );
     const result = await withTransaction(deps.pool, async (client) => {
       const { cellLiability, wallets } = await lockBatch(
         client,
         items.map((i) => i.bet.cellId),
         items.map((i) => i.bet.playerId),
       );
-      const storedKeys = new Set(stored.map(keyOf));
-      // Refused claims: neither a record nor a stored bet. Dropped like losers (nothing of theirs to clean up either).
-      for (const { bet } of items) if (unclaimed.has(bet.betId) && !storedKeys.has(keyOf(bet))) losers.add(bet.betId);
       const fresh = new Map<string, BetIntent>();
       for (const { bet } of items) {
-        if (!storedKeys.has(keyOf(bet)) && !fresh.has(keyOf(bet)) && !losers.has(bet.betId)) fresh.set(keyOf(bet), bet);
+        if (!storedKeys.has(keyOf(bet)) && !fresh.has(keyOf(bet)) && !dropped.has(bet.betId)) fresh.set(keyOf(bet), bet);
       }
       const { decisions, changes, addedLiability } = decideFirstFit([...fresh.values()], wallets, now, (m) => suspended.has(m), {
         cap: deps.maxCellLiability,
@@ -111,7 +116,7 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
       await writeBatch(client, decisions, changes, addedLiability, now);
       return { outcomes: [...stored, ...decisions.map(toStored)], changes, replayed: stored.length, fresh: decisions.length };
     });
-    return { ...result, losers };
+    return { ...result, dropped };
   }
 
   return async function flush(items) {
@@ -161,7 +166,7 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
       const players = new Map<string, string[]>();
       const add = (m: Map<string, string[]>, key: string, member: string) => (m.get(key) ?? m.set(key, []).get(key)!).push(member);
       for (const { bet } of items) {
-        if (result.losers.has(bet.betId)) continue;
+        if (result.dropped.has(bet.betId)) continue;
         add(windows, deps.keys.pendingWindow(bet.marketId, bet.windowStart), `${bet.playerId}|${bet.clientBetId}`);
         add(players, deps.keys.pendingByPlayer(bet.playerId), bet.clientBetId);
       }

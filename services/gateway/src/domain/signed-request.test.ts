@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, it, expect } from 'vitest';
-import { NONCE_TTL_S, TS_FUTURE_MS, TS_PAST_MS, verifySignedParts, type SignedParts } from './signed-request.js';
+import { SIGNED_TS_FUTURE_MS, SIGNED_TS_PAST_MS } from '@wagerflow/contracts';
+import { NONCE_TTL_S, verifySignedParts, type SignedParts } from './signed-request.js';
 
 const SECRET = 'player-secret-3b7e';
 const NOW = 1_700_000_000_000;
@@ -105,8 +106,8 @@ describe('verifySignedParts', () => {
 
   describe('timestamp window [now − 30 000, now + 5 000]', () => {
     it('has the SPEC bounds', () => {
-      expect(TS_PAST_MS).toBe(30_000);
-      expect(TS_FUTURE_MS).toBe(5_000);
+      expect(SIGNED_TS_PAST_MS).toBe(30_000);
+      expect(SIGNED_TS_FUTURE_MS).toBe(5_000);
       expect(NONCE_TTL_S).toBe(90);
     });
 

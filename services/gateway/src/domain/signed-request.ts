@@ -1,7 +1,4 @@
 import { SIGNED_TS_FUTURE_MS, SIGNED_TS_PAST_MS, sign, signatureMatches } from '@wagerflow/contracts';
-
-export const TS_PAST_MS = SIGNED_TS_PAST_MS;
-export const TS_FUTURE_MS = SIGNED_TS_FUTURE_MS;
 export const NONCE_TTL_S = 90;
 
 const TS_RE = /^[0-9]{13}$/;
@@ -27,6 +24,6 @@ export function verifySignedParts(secret: string, p: SignedParts, now: number): 
   const expected = sign(secret, p.ts, p.nonce, p.method, p.target, p.body);
   if (!signatureMatches(expected, p.signature)) return 'invalid_signature';
   const ts = Number(p.ts);
-  if (ts < now - TS_PAST_MS || ts > now + TS_FUTURE_MS) return 'stale_timestamp';
+  if (ts < now - SIGNED_TS_PAST_MS || ts > now + SIGNED_TS_FUTURE_MS) return 'stale_timestamp';
   return 'ok';
 }

@@ -87,7 +87,7 @@ export function createAuth(deps: AuthDeps) {
     req: Request,
     body: Buffer,
     alongside?: (playerId: string) => Promise<T>,
-  ): Promise<{ kind: 'player'; playerId: string; alongside: T }> {
+  ): Promise<{ kind: 'player'; playerId: string; signedAt: number; alongside: T }> {
     const apiKey = header(req, SIGNING_HEADERS.apiKey);
     const creds = apiKey ? await credentialsFor(apiKey) : null;
     if (!creds) throw new ApiError('unknown_api_key', 'unknown or missing API key');
@@ -111,7 +111,12 @@ export function createAuth(deps: AuthDeps) {
     }
     const outcome = await extra;
     if (outcome && !outcome.ok) throw outcome.error;
-    return { kind: 'player', playerId: creds.playerId, alongside: outcome?.value as T };
+    return {
+      kind: 'player',
+      playerId: creds.playerId,
+      signedAt: Number(header(req, SIGNING_HEADERS.timestamp)),
+      alongside: outcome?.value as T,
+    };
   }
 
   return {
@@ -136,7 +141,7 @@ export function createAuth(deps: AuthDeps) {
       req: Request,
       body: Buffer,
       alongside?: (playerId: string) => Promise<T>,
-    ): Promise<{ playerId: string; alongside: T }> {
+    ): Promise<{ playerId: string; signedAt: number; alongside: T }> {
       if (!header(req, SIGNING_HEADERS.apiKey) && (await bearerPrincipal(req)))
         throw new ApiError('forbidden', 'player route: sign the request as a player');
       return verifyPlayer(req, body, alongside);

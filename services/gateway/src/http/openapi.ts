@@ -1,6 +1,8 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import {
+  SIGNED_TS_FUTURE_MS,
+  SIGNED_TS_PAST_MS,
   ERROR_DESCRIPTIONS,
   ERROR_STATUS,
   SIGNING_HEADERS,
@@ -28,7 +30,7 @@ import {
 } from '@wagerflow/contracts';
 import { API_ROUTES, type ApiRoute, type AuthKind } from './api-routes.js';
 import { MAX_BODY_BYTES } from './body.js';
-import { NONCE_TTL_S, TS_FUTURE_MS, TS_PAST_MS } from '../domain/signed-request.js';
+import { NONCE_TTL_S } from '../domain/signed-request.js';
 
 /**
  * GET /v1/openapi.json: an OpenAPI 3.1 document generated from the route table (./api-routes.ts) and
@@ -103,7 +105,7 @@ const SIGNATURE_RULE =
   'X-Signature = lower-case hex HMAC-SHA256(apiSecret, ts + "\\n" + nonce + "\\n" + METHOD + "\\n" + target + "\\n" + rawBody), ' +
   'where ts is the X-Timestamp string as sent, target the path and query exactly as sent and rawBody the body bytes as sent (empty for none).';
 
-const TS_WINDOW = `[now − ${TS_PAST_MS / 1000} s, now + ${TS_FUTURE_MS / 1000} s]`;
+const TS_WINDOW = `[now − ${SIGNED_TS_PAST_MS / 1000} s, now + ${SIGNED_TS_FUTURE_MS / 1000} s]`;
 
 const INFO_DESCRIPTION = [
   'Wagerflow public API v1 (SPEC section 4). Generated from the zod schemas the gateway validates with.',

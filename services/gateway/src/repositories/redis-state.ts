@@ -41,12 +41,13 @@ export function redisState(redis: Redis, keys: RedisKeys, nonceStore = { bucketM
         redis.hmget(keys.market(marketId), 'price', 'ts', 'status'),
         redis.time(),
       ]);
+      const record = pendingRecord(pending);
       return {
         /** Redis's clock at these reads: the claim that follows must reach Redis within CLAIM_MAX_AGE_MS of it. */
         readAtMs: Number(sec) * 1000 + Math.floor(Number(usec) / 1000),
-        pending: pendingRecord(pending),
+        pending: record,
         /** The ledger's stored marker: the bet is in Postgres (stored within the last STORED_MARKER_TTL_S). */
-        storedMarker: pending !== null && pendingRecord(pending) === null,
+        storedMarker: pending !== null && record === null,
         cachedBalance: balance == null ? null : Number(balance),
         market: toMarketState(price ?? null, ts ?? null, status ?? null),
       };

@@ -4,7 +4,6 @@ import type { z } from 'zod';
 import {
   CLAIM_DEADLINE_AFTER_SIGNED_MS,
   CLAIM_MAX_AGE_MS,
-  SIGNING_HEADERS,
   betByClientIdQuery,
   betListQuery,
   bpsToMultiplier,
@@ -81,6 +80,7 @@ export function betRoutes(d: RouteDeps) {
     // holds its stored marker: then Postgres is read again.
     const {
       playerId,
+      signedAt,
       alongside: { body, ctx, stored },
     } = await d.auth.player(req, raw, async (player) => {
       const bet = parseJsonBody(req, raw, placeBetBody);
@@ -127,10 +127,7 @@ export function betRoutes(d: RouteDeps) {
       acceptedAt: now,
       correlationId: currentCorrelationId() ?? betId,
     };
-    const claimBy = Math.min(
-      ctx.readAtMs + CLAIM_MAX_AGE_MS,
-      Number(req.headers[SIGNING_HEADERS.timestamp]) + CLAIM_DEADLINE_AFTER_SIGNED_MS,
-    );
+    const claimBy = Math.min(ctx.readAtMs + CLAIM_MAX_AGE_MS, signedAt + CLAIM_DEADLINE_AFTER_SIGNED_MS);
     const claim = await d.enqueueBet(record, intent, claimBy);
     if (claim === 'expired') {
       // Nothing was placed; a retry (same clientBetId) starts from fresh reads.
