@@ -3,7 +3,7 @@ import { context } from '@opentelemetry/api';
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNELS, QUEUES, redisKeys, type BetIntent, type PlayerEvent, type SettleWindowJob } from '@wagerflow/contracts';
-import { createPool, withTransaction, type Pool } from '@wagerflow/db';
+import { createPool, migrateLatest, withTransaction, type Pool } from '@wagerflow/db';
 import { createQueue, createRedis, createWorker, type Redis, type TypedWorker } from '@wagerflow/queue';
 import { createLogger, initTelemetry } from '@wagerflow/runtime';
 import { createTestDatabase, testRedisUrl, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
@@ -297,5 +297,70 @@ describe('settlement through the real ledger queue', () => {
     expect(rows[0]!.entries).toBe(24);
     for (const p of players) expect(await balance(p)).toBe(10_000 - 800 + 4 * 115);
     expect(await drift()).toBe(0);
+  });
+});
+
+describe("a settled window's cell exposure", () => {
+  const exposure = async (cellIds: string[]) =>
+    Object.fromEntries(
+      (
+        await pool.query<{ cell_id: string; liability: number }>('SELECT cell_id, liability FROM cell_exposure WHERE cell_id = ANY($1)', [
+          cellIds,
+        ])
+      ).rows.map((r) => [r.cell_id, r.liability]),
+    );
+
+  it('settling drops the rows of its cells (chunk by chunk), other windows keep theirs; a redelivery finds nothing to drop', async () => {
+    const p = randomUUID();
+    await fund(p, 10_000);
+    const w7 = W + 60_000;
+    const w8 = W + 70_000;
+    const bets = [bet(p, 100, 4000, w7), bet(p, 100, 4000, w7), bet(p, 100, 4001, w7), bet(p, 100, 4001, w7), bet(p, 50, 4000, w8)];
+    await placeConfirmed(bets);
+    const cells = [...new Set(bets.map((b) => b.cellId))];
+    expect(await exposure(cells)).toEqual({ [`BTC-USD:${w7}:4000`]: 30, [`BTC-USD:${w7}:4001`]: 30, [`BTC-USD:${w8}:4000`]: 7 });
+
+    const settle = settleHandler({ pool, redis, keys, cache: createBalanceCache(redis, keys), logger, chunkSize: 3, pendingRetryMs: 100 });
+    const job = { id: 'exposure' } as unknown as Job;
+    expect(await settle(settleJob({ windowStart: w7, windowEnd: w7 + 10_000 }), job)).toEqual({ settled: 4 });
+    expect(await exposure(cells)).toEqual({ [`BTC-USD:${w8}:4000`]: 7 });
+    expect(await settle(settleJob({ windowStart: w7, windowEnd: w7 + 10_000 }), job)).toEqual({ settled: 0 });
+    expect(await exposure(cells)).toEqual({ [`BTC-USD:${w8}:4000`]: 7 });
+    expect(await drift()).toBe(0);
+  });
+
+  it('migration 0006 removes the rows of windows settled before settlement dropped them, and only those', async () => {
+    const settledW = W + 80_000;
+    const openW = W + 90_000;
+    const rows = {
+      [`ETH-USD:${settledW}:7`]: 11,
+      [`ETH-USD:${settledW}:8`]: 12,
+      [`ETH-USD:${openW}:7`]: 13,
+      [`BTC-USD:${settledW}:7`]: 14, // same window start, another market: not settled
+      'not-a-cell-id': 15,
+    };
+    await pool.query('INSERT INTO cell_exposure (cell_id, liability) SELECT * FROM unnest($1::text[], $2::bigint[])', [
+      Object.keys(rows),
+      Object.values(rows),
+    ]);
+    await pool.query(
+      `INSERT INTO settlements (market_id, window_start, window_end, low, high, tick_count, touched_bands, void_reason, trace_id, started_at)
+       VALUES ('ETH-USD', $1, $2, 1, 2, 3, '{}', NULL, 'test', 0)`,
+      [settledW, settledW + 10_000],
+    );
+    await pool.query("DELETE FROM knex_migrations WHERE name LIKE '20261124000006_%'");
+    // knex imports the `.ts` migration files natively: lend tsx's loader, as the suite's global setup does.
+    const { register } = await import('tsx/esm/api');
+    const unregister = register();
+    try {
+      await migrateLatest(db.url);
+    } finally {
+      await unregister();
+    }
+    expect(await exposure(Object.keys(rows))).toEqual({
+      [`ETH-USD:${openW}:7`]: 13,
+      [`BTC-USD:${settledW}:7`]: 14,
+      'not-a-cell-id': 15,
+    });
   });
 });

@@ -8,6 +8,7 @@ import type { BalanceCache } from '../repositories/balance-cache.js';
 import { lockWallets } from '../repositories/bets.repository.js';
 import {
   creditWallets,
+  dropCellExposure,
   insertSettlementEntries,
   lockWindow,
   markSettled,
@@ -34,7 +35,7 @@ export interface SettleDeps {
 /**
  * Settle one market window (SPEC 3): only once no bet of it is still queued; then chunk by chunk
  * (each its own transaction: lock the window, read its open bets, lock their wallets in id order, credit payouts and
- * refunds with wallet entries, mark the bets), publishing `bet:settled` after each commit. Settled
+ * refunds with wallet entries, mark the bets, drop their cells' exposure rows), publishing `bet:settled` after each commit. Settled
  * bets are never touched again, so a redelivered job finishes the rest; it first re-publishes the
  * window's settled bets, whose events a crash may have lost.
  */
@@ -91,6 +92,7 @@ export function settleHandler(deps: SettleDeps) {
           now,
         );
         await markSettled(client, settled, now);
+        await dropCellExposure(client, [...new Set(open.map((b) => b.cellId))]);
         const finalBalance = new Map(credits.map((c) => [c.playerId, c]));
         const views: SettledView[] = settled.map((s) => ({
           betId: s.betId,

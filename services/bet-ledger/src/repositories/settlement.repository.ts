@@ -14,6 +14,7 @@ export async function recordSettlement(client: PoolClient, job: SettleWindowJob,
 
 export interface OpenBetRow extends OpenBet {
   clientBetId: string;
+  cellId: string;
   correlationId: string;
 }
 
@@ -38,12 +39,13 @@ export async function openBetsOfWindow(client: PoolClient, marketId: string, win
     id: string;
     player_id: string;
     client_bet_id: string;
+    cell_id: string;
     band_index: number;
     stake: number;
     multiplier_bps: number;
     correlation_id: string;
   }>(
-    `SELECT id, player_id, client_bet_id, band_index, stake, multiplier_bps, correlation_id FROM bets
+    `SELECT id, player_id, client_bet_id, cell_id, band_index, stake, multiplier_bps, correlation_id FROM bets
       WHERE market_id = $1 AND window_start = $2 AND result = 'open' LIMIT $3`,
     [marketId, windowStart, limit],
   );
@@ -51,6 +53,7 @@ export async function openBetsOfWindow(client: PoolClient, marketId: string, win
     betId: r.id,
     playerId: r.player_id,
     clientBetId: r.client_bet_id,
+    cellId: r.cell_id,
     bandIndex: r.band_index,
     stake: r.stake,
     multiplierBps: r.multiplier_bps,
@@ -105,6 +108,15 @@ export async function markSettled(client: PoolClient, settled: SettledBet[], now
     [settled.map((s) => s.betId), settled.map((s) => s.result), settled.map((s) => s.payout), now],
   );
   if (rowCount !== settled.length) throw new Error(`settled ${rowCount ?? 0} of ${settled.length} locked bets`);
+}
+
+/**
+ * Forget the liability of these cells. Call while settling their window: its bets closed at the lockout, so no bet
+ * can be decided against these rows again, and without this the table grows by a row per played cell forever.
+ */
+export async function dropCellExposure(client: PoolClient, cellIds: string[]): Promise<void> {
+  if (cellIds.length === 0) return;
+  await client.query('DELETE FROM cell_exposure WHERE cell_id = ANY($1::text[])', [cellIds]);
 }
 
 export interface SettledView {
