@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { context } from '@opentelemetry/api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CHANNELS, redisKeys, type BetIntent, type PlayerEvent } from '@wagerflow/contracts';
 import { createPool, withTransaction, type Pool } from '@wagerflow/db';
 import { createRedis, type Redis } from '@wagerflow/queue';
@@ -137,6 +137,25 @@ describe('ledger batch against real Postgres and Redis', () => {
     const all = published().map((e) => ({ ...e, traceparent: undefined }));
     expect(all).toHaveLength(4);
     expect(all.slice(2)).toEqual(expect.arrayContaining(firstRound));
+  });
+
+  it('keys claimed by their own bets cost no stored-outcome lookup; their redelivery conflicts, looks up and re-publishes', async () => {
+    const player = randomUUID();
+    await fund(player, 1_000);
+    const bets = [bet(player, 100), bet(player, 200)];
+    const query = vi.spyOn(pool, 'query');
+    const lookups = () => query.mock.calls.filter(([q]) => (q as { name?: string }).name === 'ledger.stored-outcomes').length;
+    try {
+      await flushWith(pool)(items(bets));
+      expect(lookups()).toBe(0);
+      const outcomes = events.length;
+      await flushWith(pool)(items(bets));
+      expect(lookups()).toBe(1);
+      expect(await wallet(player)).toMatchObject({ balance: 700, entries: 3 });
+      await waitUntil(async () => (events.length - outcomes >= 2 ? true : undefined), { timeoutMs: 5_000, description: 're-published' });
+    } finally {
+      query.mockRestore();
+    }
   });
 
   it("a duplicate request's intent that lost the key at the gateway is dropped: the winner is decided, whatever the order", async () => {

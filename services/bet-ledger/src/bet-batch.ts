@@ -8,7 +8,7 @@ import { decideFirstFit, type Decision } from './domain/first-fit.js';
 import { outcomeEvent } from './domain/outcome-events.js';
 import type { BalanceCache } from './repositories/balance-cache.js';
 import { createStoredMarkers } from './repositories/stored-marker.js';
-import { findStoredOutcomes, lockBatch, writeBatch, type StoredOutcome } from './repositories/bets.repository.js';
+import { IdempotencyRaceError, findStoredOutcomes, lockBatch, writeBatch, type StoredOutcome } from './repositories/bets.repository.js';
 
 export interface BatchItem {
   bet: BetIntent;
@@ -30,6 +30,7 @@ export interface BetBatchDeps {
 }
 
 const MAX_LINKS = 128;
+type StoredLookup = 'unclaimed' | 'all';
 const FLUSH_ATTEMPTS = 3;
 const keyOf = (b: { playerId: string; clientBetId: string }) => `${b.playerId}\u0000${b.clientBetId}`;
 
@@ -77,16 +78,29 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
     return { suspended: new Set(markets.filter((_, k) => (replies[k]?.[1] ?? 'CRITICAL') === 'CRITICAL')), recordOwner };
   }
 
-  async function commitBatch(items: BatchItem[], now: number) {
-    // Outside the locks, at the same time: what Redis knows, and which keys are stored already. A key stored by a
-    // concurrent batch after this read makes our insert conflict: the batch rolls back and runs again.
-    const [{ suspended, recordOwner }, stored] = await Promise.all([
-      redisFacts(items),
-      findStoredOutcomes(
-        deps.pool,
-        items.map((i) => i.bet),
-      ),
-    ]);
+  /**
+   * `unclaimed`: look up in Postgres only the keys with no pending record. A key whose record names this bet is stored
+   * only if a crash fell between a commit and its markers, or a concurrent batch stored it: the insert's unique key
+   * then aborts the batch (IdempotencyRaceError) and it runs again with `all`. Saves a query per batch.
+   */
+  async function readFacts(items: BatchItem[], lookup: StoredLookup) {
+    const bets = items.map((i) => i.bet);
+    if (lookup === 'all') {
+      const [facts, stored] = await Promise.all([redisFacts(items), findStoredOutcomes(deps.pool, bets)]);
+      return { ...facts, stored };
+    }
+    const facts = await redisFacts(items);
+    const stored = await findStoredOutcomes(
+      deps.pool,
+      bets.filter((bet) => facts.recordOwner.get(bet.betId) === null),
+    );
+    return { ...facts, stored };
+  }
+
+  async function commitBatch(items: BatchItem[], now: number, lookup: StoredLookup) {
+    // Outside the locks: what Redis knows, and which keys are stored already. A key stored by a concurrent batch after
+    // this read makes our insert conflict: the batch rolls back and runs again.
+    const { suspended, recordOwner, stored } = await readFacts(items, lookup);
     const storedKeys = new Set(stored.map(keyOf));
     // Intents that never got a 202, dropped: their key's record names another bet (a concurrent duplicate won it), or
     // there is no record and nothing stored (the claim script refused them as too late). A stored key with no record
@@ -138,12 +152,20 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
     const batchSpan = tracer.startSpan('ledger.batch', { root: true, links, attributes: { 'batch.size': items.length } });
     try {
       let result: Awaited<ReturnType<typeof commitBatch>> | undefined;
-      for (let attempt = 1; !result; attempt++) {
+      let lookup: StoredLookup = 'unclaimed';
+      for (let attempt = 1; !result;) {
         try {
-          result = await commitBatch(items, Date.now());
+          result = await commitBatch(items, Date.now(), lookup);
         } catch (err) {
+          if (lookup === 'unclaimed' && err instanceof IdempotencyRaceError) {
+            // Expected on a redelivery after a crash: not one of the attempts.
+            lookup = 'all';
+            continue;
+          }
           if (attempt >= FLUSH_ATTEMPTS) throw err;
           deps.logger.warn({ err, attempt, size: items.length }, 'ledger batch failed; re-running it under the same keys');
+          attempt++;
+          lookup = 'all';
         }
       }
       // Only batches that committed new bets: a pure redelivery must be able to finish, or p = 1 would loop.

@@ -5,7 +5,7 @@ import { createPool, withTransaction, type Pool } from '@wagerflow/db';
 import { createTestDatabase, type TestDatabase } from '@wagerflow/testing';
 import { decideFirstFit, type Decision, type WalletChange } from '../domain/first-fit.js';
 import { applyDeposit } from './deposit.repository.js';
-import { lockBatch, writeBatch } from './bets.repository.js';
+import { IdempotencyRaceError, lockBatch, writeBatch } from './bets.repository.js';
 
 let db: TestDatabase;
 let pool: Pool;
@@ -105,7 +105,7 @@ describe('ledger batch statements', () => {
     const once = bet(player, 100);
     await apply([once]);
     const before = await counts(player);
-    await expect(apply([{ ...once, betId: randomUUID() }])).rejects.toThrow(/duplicate key/);
+    await expect(apply([{ ...once, betId: randomUUID() }])).rejects.toThrow(IdempotencyRaceError);
     expect(await counts(player)).toEqual(before);
   });
 });

@@ -122,10 +122,11 @@ export async function writeBatch(
   if (decisions.length === 0) return;
   const b = (d: Decision): BetIntent => d.bet;
   const confirmed = decisions.filter(isConfirmed);
-  const { rows } = await client.query<{ bets: number; debited: number }>(
-    named(
-      'ledger.write-batch',
-      `WITH new_bets AS (
+  const { rows } = await client
+    .query<{ bets: number; debited: number }>(
+      named(
+        'ledger.write-batch',
+        `WITH new_bets AS (
          INSERT INTO bets (id, player_id, client_bet_id, market_id, cell_id, window_start, band_index, price_low, price_high,
                            stake, multiplier_bps, min_multiplier_bps, status, reason, result, placed_at, confirmed_at, updated_at, correlation_id)
          SELECT id, player_id, client_bet_id, market_id, cell_id, window_start, band_index, price_low, price_high,
@@ -154,43 +155,54 @@ export async function writeBatch(
          RETURNING 1
        )
        SELECT (SELECT count(*) FROM new_bets)::int AS bets, (SELECT count(*) FROM debited)::int AS debited`,
-      [
-        col(decisions, (d) => b(d).betId),
-        col(decisions, (d) => b(d).playerId),
-        col(decisions, (d) => b(d).clientBetId),
-        col(decisions, (d) => b(d).marketId),
-        col(decisions, (d) => b(d).cellId),
-        col(decisions, (d) => b(d).windowStart),
-        col(decisions, (d) => b(d).bandIndex),
-        col(decisions, (d) => b(d).priceLow),
-        col(decisions, (d) => b(d).priceHigh),
-        col(decisions, (d) => b(d).stake),
-        col(decisions, (d) => b(d).multiplierBps),
-        col(decisions, (d) => b(d).minMultiplierBps),
-        col(decisions, (d) => d.status),
-        col(decisions, (d) => (d.status === 'rejected' ? d.reason : null)),
-        col(decisions, (d) => b(d).acceptedAt),
-        col(decisions, (d) => b(d).correlationId),
-        now,
-        [...addedLiability.keys()],
-        [...addedLiability.values()],
-        changes.map((c) => c.walletId),
-        changes.map((c) => c.debit),
-        changes.map((c) => c.entries),
-        confirmed.map((d) => d.walletId),
-        confirmed.map((d) => d.seq),
-        confirmed.map((d) => d.bet.stake),
-        confirmed.map((d) => d.balanceBefore),
-        confirmed.map((d) => d.bet.betId),
-        confirmed.map((d) => d.bet.correlationId),
-      ],
-    ),
-  );
+        [
+          col(decisions, (d) => b(d).betId),
+          col(decisions, (d) => b(d).playerId),
+          col(decisions, (d) => b(d).clientBetId),
+          col(decisions, (d) => b(d).marketId),
+          col(decisions, (d) => b(d).cellId),
+          col(decisions, (d) => b(d).windowStart),
+          col(decisions, (d) => b(d).bandIndex),
+          col(decisions, (d) => b(d).priceLow),
+          col(decisions, (d) => b(d).priceHigh),
+          col(decisions, (d) => b(d).stake),
+          col(decisions, (d) => b(d).multiplierBps),
+          col(decisions, (d) => b(d).minMultiplierBps),
+          col(decisions, (d) => d.status),
+          col(decisions, (d) => (d.status === 'rejected' ? d.reason : null)),
+          col(decisions, (d) => b(d).acceptedAt),
+          col(decisions, (d) => b(d).correlationId),
+          now,
+          [...addedLiability.keys()],
+          [...addedLiability.values()],
+          changes.map((c) => c.walletId),
+          changes.map((c) => c.debit),
+          changes.map((c) => c.entries),
+          confirmed.map((d) => d.walletId),
+          confirmed.map((d) => d.seq),
+          confirmed.map((d) => d.bet.stake),
+          confirmed.map((d) => d.balanceBefore),
+          confirmed.map((d) => d.bet.betId),
+          confirmed.map((d) => d.bet.correlationId),
+        ],
+      ),
+    )
+    .catch((err: unknown) => {
+      if (isStoredKeyViolation(err)) throw new IdempotencyRaceError('a bet key of the batch is stored already');
+      throw err;
+    });
   const counts = rows[0] ?? { bets: 0, debited: 0 };
   if (counts.bets !== decisions.length) throw new IdempotencyRaceError(`claimed ${counts.bets} of ${decisions.length} bet keys`);
   if (counts.debited !== changes.length) throw new Error(`conditional debit applied to ${counts.debited} of ${changes.length} wallets`);
 }
 
+/** The unique (player_id, client_bet_id) key of `bets`: the one guard that never lets a key be stored twice. */
+function isStoredKeyViolation(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown };
+  return e.code === '23505' && e.constraint === 'bets_player_id_client_bet_id_key';
+}
+
+/** A key of the batch is stored already (by a concurrent batch, or by this batch's earlier commit): nothing was written. */
 export class IdempotencyRaceError extends Error {
   override name = 'IdempotencyRaceError';
 }
