@@ -16,8 +16,8 @@ import { runE2eMode } from './e2e-mode.js';
 import { runLedgerMode } from './ledger-mode.js';
 import { summarizeProfileFile } from './profile-summary.js';
 import { runRampMode } from './ramp-mode.js';
-import { formatAll, formatResult, ratio } from './report-format.js';
-import type { AllResult, BenchFile, BullmqResult, LedgerResult, ModeResult, RampResult } from './result-types.js';
+import { e2eStepRatio, formatAll, formatResult, ratio } from './report-format.js';
+import type { AllResult, BenchFile, BullmqResult, E2eResult, LedgerResult, ModeResult, RampResult } from './result-types.js';
 
 const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const log = (line: string) => process.stderr.write(`bench | ${line}\n`);
@@ -52,6 +52,7 @@ async function runAll(ctx: BenchContext): Promise<AllResult> {
     ratios: {
       e2eMaxOverBullmq: ratio(find<RampResult>('ramp')?.maxSustainableRate, find<BullmqResult>('bullmq')?.jobsPerSec),
       ledgerOverBaseline: ratio(find<LedgerResult>('ledger')?.betsPerSec, find<LedgerResult>('baseline-ledger')?.betsPerSec),
+      e2eStepOverBullmq: e2eStepRatio(find<E2eResult>('e2e'), find<BullmqResult>('bullmq')),
     },
   };
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Histogram } from './histogram.js';
 import { progressLine } from './progress-reporter.js';
-import { fmtBytes, fmtMs, fmtNumber, formatAll, formatResult, ratio, renderTable } from './report-format.js';
-import type { CpuFigures, E2eResult, LedgerResult } from './result-types.js';
+import { e2eStepRatio, fmtBytes, fmtMs, fmtNumber, formatAll, formatResult, ratio, renderTable } from './report-format.js';
+import type { BullmqResult, CpuFigures, E2eResult, LedgerResult } from './result-types.js';
 
 const cpu: CpuFigures = {
   generator: { pid: 1, cpuMs: 12_000, percentOfCore: 40 },
@@ -100,6 +100,22 @@ describe('formatResult', () => {
     expect(text).toMatch(/idle CPU \(no load\)\s+gateway 2 %/);
   });
 
+  it("the e2e step's ratio to bare BullMQ is the capacity ratio only when the step fell short of its offered rate", () => {
+    const bullmq = { mode: 'bullmq', jobsPerSec: 2_000 } as BullmqResult;
+    const step = (offeredRate: number, achievedRate: number) => ({ mode: 'e2e', offeredRate, achievedRate }) as E2eResult;
+    expect(e2eStepRatio(step(1_000, 600), bullmq)).toEqual({ ratio: 0.3, overloaded: true });
+    expect(e2eStepRatio(step(1_000, 960), bullmq)).toEqual({ ratio: 0.48, overloaded: false });
+    expect(e2eStepRatio(step(1_000, 600), undefined)).toBeNull();
+    expect(e2eStepRatio(undefined, bullmq)).toBeNull();
+    expect(
+      formatAll({
+        mode: 'all',
+        results: [],
+        ratios: { e2eMaxOverBullmq: null, ledgerOverBaseline: null, e2eStepOverBullmq: { ratio: 0.48, overloaded: false } },
+      }),
+    ).toMatch(/≥ 48.0 % \(step not overloaded: a floor\)/);
+  });
+
   it('formats ledger runs and the ratios of `all`', () => {
     const ledger: LedgerResult = {
       mode: 'ledger',
@@ -122,8 +138,12 @@ describe('formatResult', () => {
     const all = formatAll({
       mode: 'all',
       results: [ledger, { ...ledger, mode: 'baseline-ledger', betsPerSec: 1_500 }],
-      ratios: { e2eMaxOverBullmq: 0.125, ledgerOverBaseline: 4 },
+      ratios: { e2eMaxOverBullmq: 0.125, ledgerOverBaseline: 4, e2eStepOverBullmq: { ratio: 0.27, overloaded: true } },
     });
+    expect(all).toMatch(/e2e step outcomes ÷ bullmq\s+27.0 % \(step overloaded: the capacity ratio\)/);
+    expect(
+      formatAll({ mode: 'all', results: [], ratios: { e2eMaxOverBullmq: null, ledgerOverBaseline: null, e2eStepOverBullmq: null } }),
+    ).toMatch(/e2e step outcomes ÷ bullmq\s+—/);
     expect(all).toContain('baseline: one transaction per bet');
     expect(all).toMatch(/max sustainable e2e ÷ bullmq\s+12.5 %/);
     expect(all).toMatch(/ledger ÷ baseline-ledger\s+4.00 ×/);

@@ -3,6 +3,7 @@
  * same figures end up in the table and in the JSON file.
  */
 import type { LatencySummary } from './histogram.js';
+import { DEFAULT_RAMP_POLICY } from './ramp-rule.js';
 import type {
   AllResult,
   BullmqResult,
@@ -180,11 +181,28 @@ export function formatResult(r: ModeResult): string {
 export const ratio = (a: number | null | undefined, b: number | null | undefined): number | null =>
   a === null || a === undefined || b === null || b === undefined || b === 0 ? null : a / b;
 
+/**
+ * The e2e step's outcomes/s ÷ bare BullMQ jobs/s. When the step fell short of its offered rate (the ramp's 95 % rule) it
+ * was overloaded and its outcome rate is the platform's capacity: no latency bound can give a higher ratio.
+ */
+export function e2eStepRatio(e2e: E2eResult | undefined, bullmq: BullmqResult | undefined): AllResult['ratios']['e2eStepOverBullmq'] {
+  const r = ratio(e2e?.achievedRate, bullmq?.jobsPerSec);
+  if (r === null || !e2e) return null;
+  return { ratio: r, overloaded: e2e.achievedRate < e2e.offeredRate * DEFAULT_RAMP_POLICY.minAchievedRatio };
+}
+
+function fmtStepRatio(s: AllResult['ratios']['e2eStepOverBullmq']): string {
+  if (s === null) return '—';
+  const pct = `${fmtNumber(s.ratio * 100, 1)} %`;
+  return s.overloaded ? `${pct} (step overloaded: the capacity ratio)` : `≥ ${pct} (step not overloaded: a floor)`;
+}
+
 export function formatAll(r: AllResult): string {
   const parts = r.results.map(formatResult);
   parts.push(
     renderTable('ratios', [
       ['max sustainable e2e ÷ bullmq', r.ratios.e2eMaxOverBullmq === null ? '—' : `${fmtNumber(r.ratios.e2eMaxOverBullmq * 100, 1)} %`],
+      ['e2e step outcomes ÷ bullmq', fmtStepRatio(r.ratios.e2eStepOverBullmq)],
       ['ledger ÷ baseline-ledger', r.ratios.ledgerOverBaseline === null ? '—' : `${fmtNumber(r.ratios.ledgerOverBaseline, 2)} ×`],
     ]),
   );

@@ -135,7 +135,12 @@ export type ModeResult = E2eResult | RampResult | LedgerResult | BullmqResult;
 export interface AllResult {
   mode: 'all';
   results: ModeResult[];
-  ratios: { e2eMaxOverBullmq: number | null; ledgerOverBaseline: number | null };
+  ratios: {
+    e2eMaxOverBullmq: number | null;
+    ledgerOverBaseline: number | null;
+    /** Outcomes/s of the e2e step ÷ bare BullMQ jobs/s: the capacity ratio when the step was overloaded, else a floor. */
+    e2eStepOverBullmq: { ratio: number; overloaded: boolean } | null;
+  };
 }
 
 export interface BenchFile {
