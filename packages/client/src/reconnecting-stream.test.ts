@@ -134,9 +134,10 @@ describe('ReconnectingStream', () => {
   });
 
   it('server pings keep a quiet connection alive', async () => {
-    await open({ heartbeatTimeoutMs: 150 }).connect();
+    // Two heartbeat periods of pings; the period is long enough that a loaded CI run's stalls do not fake a silence.
+    await open({ heartbeatTimeoutMs: 500 }).connect();
     const pinger = setInterval(() => gw.lastSocket.ping(), 30);
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, 1_000));
     clearInterval(pinger);
     expect(seen.down).toEqual([]);
   });

@@ -2,14 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { until } from './testing/fake-gateway.js';
 import { accepted, betView, CELL, ClientHarness } from './testing/client-harness.js';
 
+/**
+ * The request timeout of tests where one POST hangs: the other POSTs must answer within it, and under a loaded CI run
+ * (the whole suite on two cores) a local answer has taken over 100 ms.
+ */
+const SLOW_POST_MS = 1_000;
+
 describe('WagerflowClient: POST and lookup failures', () => {
   const h = new ClientHarness();
 
   it('POST timeout → UNKNOWN → 404 → resubmitted with the same clientBetId and a fresh nonce', async () => {
     h.script({ post: (r, n) => (n === 0 ? 'hang' : accepted(r)), lookup: () => ({ status: 404, body: { error: { code: 'not_found' } } }) });
-    await h.client({ requestTimeoutMs: 100 }).connect();
+    await h.client({ requestTimeoutMs: SLOW_POST_MS }).connect();
     const outcome = h.sdk.placeBet(CELL);
-    await until(() => h.posts().length === 2, 3_000, 'the resubmit');
+    await until(() => h.posts().length === 2, 5_000, 'the resubmit');
     const [first, second] = h.posts();
     expect(second!.body).toBe(first!.body);
     expect(second!.nonce).not.toBe(first!.nonce);
@@ -39,7 +45,7 @@ describe('WagerflowClient: POST and lookup failures', () => {
       post: (_r, n) => (n === 0 ? 'hang' : { status: 422, body: { error: { code: 'cell_closed' } } }),
       lookup: () => ({ status: 404, body: { error: { code: 'not_found' } } }),
     });
-    await h.client({ requestTimeoutMs: 100 }).connect();
+    await h.client({ requestTimeoutMs: SLOW_POST_MS }).connect();
     const first = await h.sdk.placeBet(CELL);
     expect(first).toMatchObject({ phase: 'REJECTED', reason: 'cell_closed', provisional: true, submits: 2 });
     const { clientBetId } = first.body;
@@ -113,7 +119,7 @@ describe('WagerflowClient: POST and lookup failures', () => {
       post: (_r, n) => (n === 0 ? 'hang' : { status: 422, body: { error: { code: 'cell_closed' } } }),
       lookup: () => ({ status: 404, body: { error: { code: 'not_found' } } }),
     });
-    h.client({ maxTrackedBets: 1, requestTimeoutMs: 100 });
+    h.client({ maxTrackedBets: 1, requestTimeoutMs: SLOW_POST_MS });
     const first = await h.sdk.placeBet(CELL);
     expect(first).toMatchObject({ phase: 'REJECTED', provisional: true });
     await h.sdk.placeBet(CELL);
