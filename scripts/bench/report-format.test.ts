@@ -102,8 +102,11 @@ describe('formatResult', () => {
 
   it("the e2e step's ratio to bare BullMQ is the capacity ratio only when the step fell short of its offered rate", () => {
     const bullmq = { mode: 'bullmq', jobsPerSec: 2_000 } as BullmqResult;
-    const step = (offeredRate: number, achievedRate: number) => ({ mode: 'e2e', offeredRate, achievedRate }) as E2eResult;
+    const step = (offeredRate: number, achievedRate: number, processedRate = achievedRate) =>
+      ({ mode: 'e2e', offeredRate, achievedRate, processedRate }) as E2eResult;
     expect(e2eStepRatio(step(1_000, 600), bullmq)).toEqual({ ratio: 0.3, overloaded: true });
+    // Requests the generator gave up on still got their outcomes: the platform processed them.
+    expect(e2eStepRatio(step(1_000, 400, 500), bullmq)).toEqual({ ratio: 0.25, overloaded: true });
     expect(e2eStepRatio(step(1_000, 960), bullmq)).toEqual({ ratio: 0.48, overloaded: false });
     expect(e2eStepRatio(step(1_000, 600), undefined)).toBeNull();
     expect(e2eStepRatio(undefined, bullmq)).toBeNull();

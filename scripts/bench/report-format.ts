@@ -182,11 +182,12 @@ export const ratio = (a: number | null | undefined, b: number | null | undefined
   a === null || a === undefined || b === null || b === undefined || b === 0 ? null : a / b;
 
 /**
- * The e2e step's outcomes/s ÷ bare BullMQ jobs/s. When the step fell short of its offered rate (the ramp's 95 % rule) it
- * was overloaded and its outcome rate is the platform's capacity: no latency bound can give a higher ratio.
+ * The e2e step's processed outcomes/s ÷ bare BullMQ jobs/s. When the step fell short of its offered rate (the ramp's 95 %
+ * rule) it was overloaded and its outcome rate is the platform's capacity: no latency bound can give a higher ratio.
  */
 export function e2eStepRatio(e2e: E2eResult | undefined, bullmq: BullmqResult | undefined): AllResult['ratios']['e2eStepOverBullmq'] {
-  const r = ratio(e2e?.achievedRate, bullmq?.jobsPerSec);
+  // Processed, not achieved: an overloaded step's outcomes for requests the generator had given up on are throughput too.
+  const r = ratio(e2e?.processedRate, bullmq?.jobsPerSec);
   if (r === null || !e2e) return null;
   return { ratio: r, overloaded: e2e.achievedRate < e2e.offeredRate * DEFAULT_RAMP_POLICY.minAchievedRatio };
 }
