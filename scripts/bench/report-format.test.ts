@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Histogram } from './histogram.js';
 import { progressLine } from './progress-reporter.js';
 import { e2eStepRatio, fmtBytes, fmtMs, fmtNumber, formatAll, formatResult, ratio, renderTable } from './report-format.js';
-import type { BullmqResult, CpuFigures, E2eResult, LedgerResult } from './result-types.js';
+import type { AllResult, BullmqResult, CpuFigures, E2eResult, LedgerResult } from './result-types.js';
 
 const cpu: CpuFigures = {
   generator: { pid: 1, cpuMs: 12_000, percentOfCore: 40 },
@@ -100,23 +100,21 @@ describe('formatResult', () => {
     expect(text).toMatch(/idle CPU \(no load\)\s+gateway 2 %/);
   });
 
-  it("the e2e step's ratio to bare BullMQ is the capacity ratio only when the step fell short of its offered rate", () => {
+  it("the e2e step's ratio to bare BullMQ is the capacity ratio only when the platform fell short and the generator did not", () => {
     const bullmq = { mode: 'bullmq', jobsPerSec: 2_000 } as BullmqResult;
-    const step = (offeredRate: number, achievedRate: number, processedRate = achievedRate) =>
-      ({ mode: 'e2e', offeredRate, achievedRate, processedRate }) as E2eResult;
-    expect(e2eStepRatio(step(1_000, 600), bullmq)).toEqual({ ratio: 0.3, overloaded: true });
-    // Requests the generator gave up on still got their outcomes: the platform processed them.
-    expect(e2eStepRatio(step(1_000, 400, 500), bullmq)).toEqual({ ratio: 0.25, overloaded: true });
-    expect(e2eStepRatio(step(1_000, 960), bullmq)).toEqual({ ratio: 0.48, overloaded: false });
-    expect(e2eStepRatio(step(1_000, 600), undefined)).toBeNull();
+    const step = (processedRate: number, over: Partial<E2eResult> = {}) =>
+      ({ mode: 'e2e', offeredRate: 1_000, sentRate: 1_000, sendLagMs: { p99: 2 }, processedRate, ...over }) as E2eResult;
+    expect(e2eStepRatio(step(600), bullmq)).toEqual({ ratio: 0.3, overloaded: true, generatorLimited: false });
+    // Timed-out requests that still got their outcomes count: the platform processed them, at the offered rate.
+    expect(e2eStepRatio(step(990, { achievedRate: 900 }), bullmq)).toEqual({ ratio: 0.495, overloaded: false, generatorLimited: false });
+    expect(e2eStepRatio(step(600, { sentRate: 700 }), bullmq)).toMatchObject({ generatorLimited: true });
+    expect(e2eStepRatio(step(600, { sendLagMs: { p99: 45 } as E2eResult['sendLagMs'] }), bullmq)).toMatchObject({ generatorLimited: true });
+    expect(e2eStepRatio(step(600), undefined)).toBeNull();
     expect(e2eStepRatio(undefined, bullmq)).toBeNull();
-    expect(
-      formatAll({
-        mode: 'all',
-        results: [],
-        ratios: { e2eMaxOverBullmq: null, ledgerOverBaseline: null, e2eStepOverBullmq: { ratio: 0.48, overloaded: false } },
-      }),
-    ).toMatch(/≥ 48.0 % \(step not overloaded: a floor\)/);
+    const line = (s: NonNullable<AllResult['ratios']['e2eStepOverBullmq']>) =>
+      formatAll({ mode: 'all', results: [], ratios: { e2eMaxOverBullmq: null, ledgerOverBaseline: null, e2eStepOverBullmq: s } });
+    expect(line({ ratio: 0.48, overloaded: false, generatorLimited: false })).toMatch(/≥ 48.0 % \(step not overloaded: a floor\)/);
+    expect(line({ ratio: 0.3, overloaded: true, generatorLimited: true })).toMatch(/≥ 30.0 % \(generator-limited: a floor\)/);
   });
 
   it('formats ledger runs and the ratios of `all`', () => {
@@ -141,7 +139,11 @@ describe('formatResult', () => {
     const all = formatAll({
       mode: 'all',
       results: [ledger, { ...ledger, mode: 'baseline-ledger', betsPerSec: 1_500 }],
-      ratios: { e2eMaxOverBullmq: 0.125, ledgerOverBaseline: 4, e2eStepOverBullmq: { ratio: 0.27, overloaded: true } },
+      ratios: {
+        e2eMaxOverBullmq: 0.125,
+        ledgerOverBaseline: 4,
+        e2eStepOverBullmq: { ratio: 0.27, overloaded: true, generatorLimited: false },
+      },
     });
     expect(all).toMatch(/e2e step outcomes ÷ bullmq\s+27.0 % \(step overloaded: the capacity ratio\)/);
     expect(

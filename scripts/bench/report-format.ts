@@ -182,19 +182,24 @@ export const ratio = (a: number | null | undefined, b: number | null | undefined
   a === null || a === undefined || b === null || b === undefined || b === 0 ? null : a / b;
 
 /**
- * The e2e step's processed outcomes/s ÷ bare BullMQ jobs/s. When the step fell short of its offered rate (the ramp's 95 %
- * rule) it was overloaded and its outcome rate is the platform's capacity: no latency bound can give a higher ratio.
+ * The e2e step's processed outcomes/s ÷ bare BullMQ jobs/s. When the platform processed less than 95 % of the offered
+ * rate (the ramp's rule) while the generator kept its schedule, the step was overloaded and its outcome rate is the
+ * platform's capacity: no latency bound can give a higher ratio. Otherwise the ratio is a floor.
  */
 export function e2eStepRatio(e2e: E2eResult | undefined, bullmq: BullmqResult | undefined): AllResult['ratios']['e2eStepOverBullmq'] {
   // Processed, not achieved: an overloaded step's outcomes for requests the generator had given up on are throughput too.
   const r = ratio(e2e?.processedRate, bullmq?.jobsPerSec);
   if (r === null || !e2e) return null;
-  return { ratio: r, overloaded: e2e.achievedRate < e2e.offeredRate * DEFAULT_RAMP_POLICY.minAchievedRatio };
+  const { minAchievedRatio, maxSendLagP99Ms } = DEFAULT_RAMP_POLICY;
+  const generatorLimited =
+    e2e.sentRate < e2e.offeredRate * minAchievedRatio || (e2e.sendLagMs.p99 !== null && e2e.sendLagMs.p99 > maxSendLagP99Ms);
+  return { ratio: r, overloaded: e2e.processedRate < e2e.offeredRate * minAchievedRatio, generatorLimited };
 }
 
 function fmtStepRatio(s: AllResult['ratios']['e2eStepOverBullmq']): string {
   if (s === null) return '—';
   const pct = `${fmtNumber(s.ratio * 100, 1)} %`;
+  if (s.generatorLimited) return `≥ ${pct} (generator-limited: a floor)`;
   return s.overloaded ? `${pct} (step overloaded: the capacity ratio)` : `≥ ${pct} (step not overloaded: a floor)`;
 }
 

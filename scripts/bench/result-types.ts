@@ -139,7 +139,7 @@ export interface AllResult {
     e2eMaxOverBullmq: number | null;
     ledgerOverBaseline: number | null;
     /** Outcomes/s of the e2e step ÷ bare BullMQ jobs/s: the capacity ratio when the step was overloaded, else a floor. */
-    e2eStepOverBullmq: { ratio: number; overloaded: boolean } | null;
+    e2eStepOverBullmq: { ratio: number; overloaded: boolean; generatorLimited: boolean } | null;
   };
 }
 

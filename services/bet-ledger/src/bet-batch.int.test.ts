@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { context } from '@opentelemetry/api';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CHANNELS, redisKeys, type BetIntent, type PlayerEvent } from '@wagerflow/contracts';
 import { createPool, withTransaction, type Pool } from '@wagerflow/db';
@@ -139,22 +140,55 @@ describe('ledger batch against real Postgres and Redis', () => {
     expect(all.slice(2)).toEqual(expect.arrayContaining(firstRound));
   });
 
-  it('keys claimed by their own bets cost no stored-outcome lookup; their redelivery conflicts, looks up and re-publishes', async () => {
+  it('fresh claims cost no stored-outcome lookup; a redelivery looks up (marker) or conflicts first (no marker), never a failed attempt', async () => {
     const player = randomUUID();
     await fund(player, 1_000);
     const bets = [bet(player, 100), bet(player, 200)];
+    const logger = createLogger('test', 'silent');
+    const warn = vi.spyOn(logger, 'warn');
+    const flush = createBetBatchFlush({
+      pool,
+      redis,
+      keys,
+      cache: createBalanceCache(redis, keys),
+      logger,
+      faultKillAfterCommit: 0,
+      maxCellLiability: 100_000_000,
+    });
     const query = vi.spyOn(pool, 'query');
     const lookups = () => query.mock.calls.filter(([q]) => (q as { name?: string }).name === 'ledger.stored-outcomes').length;
+    // Transactions' statements run on pooled clients.
+    const clientQuery = vi.spyOn(pg.Client.prototype, 'query');
+    const writes = () => clientQuery.mock.calls.filter(([q]) => (q as { name?: string }).name === 'ledger.write-batch').length;
+    const republished = async (since: number) =>
+      waitUntil(async () => (events.length - since >= 2 ? true : undefined), { timeoutMs: 5_000, description: 're-published' });
     try {
-      await flushWith(pool)(items(bets));
+      await claimKeys(redis, keys, bets);
+      await flush(items(bets));
       expect(lookups()).toBe(0);
-      const outcomes = events.length;
-      await flushWith(pool)(items(bets));
+      // Redelivered after the stored markers were written: looked up before any lock.
+      expect(writes()).toBe(1);
+      let since = events.length;
+      await flush(items(bets));
       expect(lookups()).toBe(1);
+      expect(writes()).toBe(1); // nothing left to write: no transaction tried and rolled back
+      await republished(since);
+      // Redelivered after a crash between the commit and the markers: the pending records still name the bets.
+      for (const b of bets)
+        await redis.set(
+          keys.pendingBet(player, b.clientBetId),
+          JSON.stringify({ betId: b.betId, playerId: player, clientBetId: b.clientBetId }),
+        );
+      since = events.length;
+      await flush(items(bets));
+      expect(lookups()).toBe(2);
+      expect(writes()).toBe(2); // the one that conflicted
+      await republished(since);
       expect(await wallet(player)).toMatchObject({ balance: 700, entries: 3 });
-      await waitUntil(async () => (events.length - outcomes >= 2 ? true : undefined), { timeoutMs: 5_000, description: 're-published' });
+      expect(warn).not.toHaveBeenCalled();
     } finally {
       query.mockRestore();
+      clientQuery.mockRestore();
     }
   });
 

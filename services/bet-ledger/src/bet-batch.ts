@@ -61,7 +61,9 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
    * are rejected; and, per bet id, the bet its key's pending record names (null: no record). A job carries several
    * bets, so it cannot be deduplicated by job id: a concurrent duplicate request's intent can ride in another job.
    */
-  async function redisFacts(items: BatchItem[]): Promise<{ suspended: Set<string>; recordOwner: Map<string, string | null> }> {
+  async function redisFacts(
+    items: BatchItem[],
+  ): Promise<{ suspended: Set<string>; recordOwner: Map<string, string | null>; markedStored: Set<string> }> {
     const markets = [...new Set(items.map((i) => i.bet.marketId))];
     const pipeline = deps.redis.pipeline();
     for (const m of markets) pipeline.hget(deps.keys.market(m), 'status');
@@ -69,19 +71,26 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
     const replies = (await pipeline.exec()) ?? [];
     for (const [err] of replies) if (err) throw err;
     const records = (replies[markets.length]?.[1] ?? []) as (string | null)[];
-    const recordOwner = new Map(
-      items.map(({ bet }, k) => {
-        const record = records[k];
-        return [bet.betId, record ? (JSON.parse(record) as { betId: string }).betId : null] as const;
-      }),
-    );
-    return { suspended: new Set(markets.filter((_, k) => (replies[k]?.[1] ?? 'CRITICAL') === 'CRITICAL')), recordOwner };
+    const recordOwner = new Map<string, string | null>();
+    // Bets whose key holds the stored marker: written after a commit, so the key is stored.
+    const markedStored = new Set<string>();
+    items.forEach(({ bet }, k) => {
+      const record = records[k] ? (JSON.parse(records[k]) as { betId: string; stored?: boolean }) : null;
+      recordOwner.set(bet.betId, record?.betId ?? null);
+      if (record?.stored === true) markedStored.add(bet.betId);
+    });
+    return {
+      suspended: new Set(markets.filter((_, k) => (replies[k]?.[1] ?? 'CRITICAL') === 'CRITICAL')),
+      recordOwner,
+      markedStored,
+    };
   }
 
   /**
-   * `unclaimed`: look up in Postgres only the keys with no pending record. A key whose record names this bet is stored
-   * only if a crash fell between a commit and its markers, or a concurrent batch stored it: the insert's unique key
-   * then aborts the batch (IdempotencyRaceError) and it runs again with `all`. Saves a query per batch.
+   * `unclaimed`: look up in Postgres only the keys with no record or with the stored marker (a redelivery). A key whose
+   * pending record names this bet is stored only if a crash fell between a commit and its markers, or a concurrent
+   * batch stored it: the insert's unique keys then abort the batch (IdempotencyRaceError) and it runs again with `all`.
+   * Saves a query per batch.
    */
   async function readFacts(items: BatchItem[], lookup: StoredLookup) {
     const bets = items.map((i) => i.bet);
@@ -92,7 +101,7 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
     const facts = await redisFacts(items);
     const stored = await findStoredOutcomes(
       deps.pool,
-      bets.filter((bet) => facts.recordOwner.get(bet.betId) === null),
+      bets.filter((bet) => facts.recordOwner.get(bet.betId) === null || facts.markedStored.has(bet.betId)),
     );
     return { ...facts, stored };
   }

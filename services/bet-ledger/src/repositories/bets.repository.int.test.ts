@@ -106,6 +106,8 @@ describe('ledger batch statements', () => {
     await apply([once]);
     const before = await counts(player);
     await expect(apply([{ ...once, betId: randomUUID() }])).rejects.toThrow(IdempotencyRaceError);
+    // The same bet again (a redelivery): its primary key conflicts first, and that is the same race.
+    await expect(apply([once])).rejects.toThrow(IdempotencyRaceError);
     expect(await counts(player)).toEqual(before);
   });
 });

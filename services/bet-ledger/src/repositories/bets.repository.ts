@@ -196,10 +196,14 @@ export async function writeBatch(
   if (counts.debited !== changes.length) throw new Error(`conditional debit applied to ${counts.debited} of ${changes.length} wallets`);
 }
 
-/** The unique (player_id, client_bet_id) key of `bets`: the one guard that never lets a key be stored twice. */
+/**
+ * The unique keys of `bets`: (player_id, client_bet_id) never lets a key be stored twice; the primary key is what a
+ * redelivered bet (same id) hits first, as Postgres checks the indexes in creation order.
+ */
+const STORED_KEY_CONSTRAINTS = new Set(['bets_player_id_client_bet_id_key', 'bets_pkey']);
 function isStoredKeyViolation(err: unknown): boolean {
   const e = err as { code?: unknown; constraint?: unknown };
-  return e.code === '23505' && e.constraint === 'bets_player_id_client_bet_id_key';
+  return e.code === '23505' && typeof e.constraint === 'string' && STORED_KEY_CONSTRAINTS.has(e.constraint);
 }
 
 /** A key of the batch is stored already (by a concurrent batch, or by this batch's earlier commit): nothing was written. */
