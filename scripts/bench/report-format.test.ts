@@ -100,7 +100,7 @@ describe('formatResult', () => {
     expect(text).toMatch(/idle CPU \(no load\)\s+gateway 2 %/);
   });
 
-  it("the e2e step's ratio to bare BullMQ is the capacity ratio only when the platform fell short and the generator did not", () => {
+  it("the e2e step's ratio to bare BullMQ is the capacity ratio only when the platform fell short of a rate the generator sent", () => {
     const bullmq = { mode: 'bullmq', jobsPerSec: 2_000 } as BullmqResult;
     const step = (processedRate: number, over: Partial<E2eResult> = {}) =>
       ({ mode: 'e2e', offeredRate: 1_000, sentRate: 1_000, sendLagMs: { p99: 2 }, processedRate, ...over }) as E2eResult;
@@ -108,7 +108,11 @@ describe('formatResult', () => {
     // Timed-out requests that still got their outcomes count: the platform processed them, at the offered rate.
     expect(e2eStepRatio(step(990, { achievedRate: 900 }), bullmq)).toEqual({ ratio: 0.495, overloaded: false, generatorLimited: false });
     expect(e2eStepRatio(step(600, { sentRate: 700 }), bullmq)).toMatchObject({ generatorLimited: true });
-    expect(e2eStepRatio(step(600, { sendLagMs: { p99: 45 } as E2eResult['sendLagMs'] }), bullmq)).toMatchObject({ generatorLimited: true });
+    // A late send is latency, not load: the platform still got the offered rate.
+    expect(e2eStepRatio(step(600, { sendLagMs: { p99: 45 } as E2eResult['sendLagMs'] }), bullmq)).toMatchObject({
+      overloaded: true,
+      generatorLimited: false,
+    });
     expect(e2eStepRatio(step(600), undefined)).toBeNull();
     expect(e2eStepRatio(undefined, bullmq)).toBeNull();
     const line = (s: NonNullable<AllResult['ratios']['e2eStepOverBullmq']>) =>

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CHANNELS, redisKeys, type BetIntent, type PlayerEvent } from '@wagerflow/contracts';
 import { createPool, withTransaction, type Pool } from '@wagerflow/db';
 import { createRedis, type Redis } from '@wagerflow/queue';
-import { createLogger } from '@wagerflow/runtime';
+import { createLogger, type Logger } from '@wagerflow/runtime';
 import { createTestDatabase, testRedisUrl, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
 import { createBetBatchFlush, type BatchItem } from './bet-batch.js';
 import { claimKeys } from './testing/claim-keys.js';
@@ -48,18 +48,18 @@ async function fund(playerId: string, amount: number) {
 }
 
 /** A flush of bets the gateway claimed (their pending records exist, unless a test set the key up otherwise). */
-function flushWith(p: Pool, maxCellLiability = 100_000_000, opts = { claim: true }) {
+function flushWith(p: Pool, maxCellLiability = 100_000_000, opts: { claim?: boolean; logger?: Logger } = {}) {
   const flush = createBetBatchFlush({
     pool: p,
     redis,
     keys,
     cache: createBalanceCache(redis, keys),
-    logger: createLogger('test', 'silent'),
+    logger: opts.logger ?? createLogger('test', 'silent'),
     faultKillAfterCommit: 0,
     maxCellLiability,
   });
   return async (batch: BatchItem[]) => {
-    if (opts.claim)
+    if (opts.claim ?? true)
       await claimKeys(
         redis,
         keys,
@@ -146,15 +146,7 @@ describe('ledger batch against real Postgres and Redis', () => {
     const bets = [bet(player, 100), bet(player, 200)];
     const logger = createLogger('test', 'silent');
     const warn = vi.spyOn(logger, 'warn');
-    const flush = createBetBatchFlush({
-      pool,
-      redis,
-      keys,
-      cache: createBalanceCache(redis, keys),
-      logger,
-      faultKillAfterCommit: 0,
-      maxCellLiability: 100_000_000,
-    });
+    const flush = flushWith(pool, undefined, { logger });
     const query = vi.spyOn(pool, 'query');
     const lookups = () => query.mock.calls.filter(([q]) => (q as { name?: string }).name === 'ledger.stored-outcomes').length;
     // Transactions' statements run on pooled clients.
@@ -163,22 +155,17 @@ describe('ledger batch against real Postgres and Redis', () => {
     const republished = async (since: number) =>
       waitUntil(async () => (events.length - since >= 2 ? true : undefined), { timeoutMs: 5_000, description: 're-published' });
     try {
-      await claimKeys(redis, keys, bets);
       await flush(items(bets));
       expect(lookups()).toBe(0);
-      // Redelivered after the stored markers were written: looked up before any lock.
       expect(writes()).toBe(1);
+      // Redelivered after the stored markers were written: looked up before any lock.
       let since = events.length;
       await flush(items(bets));
       expect(lookups()).toBe(1);
       expect(writes()).toBe(1); // nothing left to write: no transaction tried and rolled back
       await republished(since);
-      // Redelivered after a crash between the commit and the markers: the pending records still name the bets.
-      for (const b of bets)
-        await redis.set(
-          keys.pendingBet(player, b.clientBetId),
-          JSON.stringify({ betId: b.betId, playerId: player, clientBetId: b.clientBetId }),
-        );
+      // Redelivered after a crash between the commit and the markers: no marker, the pending records (claimed again here).
+      await redis.del(bets.map((b) => keys.pendingBet(player, b.clientBetId)));
       since = events.length;
       await flush(items(bets));
       expect(lookups()).toBe(2);

@@ -1,5 +1,5 @@
 import { context, trace, type Context, type Link, type Span } from '@opentelemetry/api';
-import type { BetIntent, RedisKeys } from '@wagerflow/contracts';
+import type { BetIntent, RedisKeys, StoredMarker } from '@wagerflow/contracts';
 import { CHANNELS, playerEventMessages } from '@wagerflow/contracts';
 import { withTransaction, type Pool } from '@wagerflow/db';
 import type { Redis } from '@wagerflow/queue';
@@ -30,8 +30,10 @@ export interface BetBatchDeps {
 }
 
 const MAX_LINKS = 128;
-type StoredLookup = 'unclaimed' | 'all';
 const FLUSH_ATTEMPTS = 3;
+type StoredLookup = 'unclaimed' | 'all';
+/** What a bet's key holds in Redis: the bet that owns it, and whether that is the stored marker. */
+type KeyRecord = { owner: string; stored: boolean };
 const keyOf = (b: { playerId: string; clientBetId: string }) => `${b.playerId}\u0000${b.clientBetId}`;
 
 function toStored(d: Decision): StoredOutcome {
@@ -58,12 +60,11 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
 
   /**
    * From Redis, in one round trip: the markets CRITICAL now (no status yet counts as CRITICAL), whose queued bets
-   * are rejected; and, per bet id, the bet its key's pending record names (null: no record). A job carries several
-   * bets, so it cannot be deduplicated by job id: a concurrent duplicate request's intent can ride in another job.
+   * are rejected; and, per bet id, what its key holds: the pending record or the stored marker (written after a commit,
+   * so the key is stored), naming the bet that owns the key; null: nothing. A job carries several bets, so it cannot be
+   * deduplicated by job id: a concurrent duplicate request's intent can ride in another job.
    */
-  async function redisFacts(
-    items: BatchItem[],
-  ): Promise<{ suspended: Set<string>; recordOwner: Map<string, string | null>; markedStored: Set<string> }> {
+  async function redisFacts(items: BatchItem[]): Promise<{ suspended: Set<string>; keyHolds: Map<string, KeyRecord | null> }> {
     const markets = [...new Set(items.map((i) => i.bet.marketId))];
     const pipeline = deps.redis.pipeline();
     for (const m of markets) pipeline.hget(deps.keys.market(m), 'status');
@@ -71,19 +72,14 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
     const replies = (await pipeline.exec()) ?? [];
     for (const [err] of replies) if (err) throw err;
     const records = (replies[markets.length]?.[1] ?? []) as (string | null)[];
-    const recordOwner = new Map<string, string | null>();
-    // Bets whose key holds the stored marker: written after a commit, so the key is stored.
-    const markedStored = new Set<string>();
-    items.forEach(({ bet }, k) => {
-      const record = records[k] ? (JSON.parse(records[k]) as { betId: string; stored?: boolean }) : null;
-      recordOwner.set(bet.betId, record?.betId ?? null);
-      if (record?.stored === true) markedStored.add(bet.betId);
-    });
-    return {
-      suspended: new Set(markets.filter((_, k) => (replies[k]?.[1] ?? 'CRITICAL') === 'CRITICAL')),
-      recordOwner,
-      markedStored,
-    };
+    const keyHolds = new Map(
+      items.map(({ bet }, k): [string, KeyRecord | null] => {
+        const raw = records[k];
+        const parsed = raw ? (JSON.parse(raw) as { betId: string } | StoredMarker) : null;
+        return [bet.betId, parsed && { owner: parsed.betId, stored: 'stored' in parsed }];
+      }),
+    );
+    return { suspended: new Set(markets.filter((_, k) => (replies[k]?.[1] ?? 'CRITICAL') === 'CRITICAL')), keyHolds };
   }
 
   /**
@@ -101,7 +97,10 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
     const facts = await redisFacts(items);
     const stored = await findStoredOutcomes(
       deps.pool,
-      bets.filter((bet) => facts.recordOwner.get(bet.betId) === null || facts.markedStored.has(bet.betId)),
+      bets.filter((bet) => {
+        const held = facts.keyHolds.get(bet.betId);
+        return !held || held.stored;
+      }),
     );
     return { ...facts, stored };
   }
@@ -109,7 +108,7 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
   async function commitBatch(items: BatchItem[], now: number, lookup: StoredLookup) {
     // Outside the locks: what Redis knows, and which keys are stored already. A key stored by a concurrent batch after
     // this read makes our insert conflict: the batch rolls back and runs again.
-    const { suspended, recordOwner, stored } = await readFacts(items, lookup);
+    const { suspended, keyHolds, stored } = await readFacts(items, lookup);
     const storedKeys = new Set(stored.map(keyOf));
     // Intents that never got a 202, dropped: their key's record names another bet (a concurrent duplicate won it), or
     // there is no record and nothing stored (the claim script refused them as too late). A stored key with no record
@@ -117,8 +116,8 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
     const dropped = new Set(
       items
         .filter(({ bet }) => {
-          const owner = recordOwner.get(bet.betId);
-          return owner === null ? !storedKeys.has(keyOf(bet)) : owner !== bet.betId;
+          const held = keyHolds.get(bet.betId);
+          return held ? held.owner !== bet.betId : !storedKeys.has(keyOf(bet));
         })
         .map(({ bet }) => bet.betId),
     );

@@ -96,7 +96,6 @@ export async function findStoredOutcomes(
   }));
 }
 
-const col = <T>(ds: Decision[], f: (d: Decision) => T): T[] => ds.map(f);
 const isConfirmed = (d: Decision): d is Extract<Decision, { status: 'confirmed' }> => d.status === 'confirmed';
 
 /**
@@ -120,7 +119,8 @@ export async function writeBatch(
   now: number,
 ): Promise<void> {
   if (decisions.length === 0) return;
-  const b = (d: Decision): BetIntent => d.bet;
+  // One array per bets column, in the order of the statement's unnest.
+  const betCol = <T>(f: (bet: BetIntent) => T): T[] => decisions.map((d) => f(d.bet));
   const confirmed = decisions.filter(isConfirmed);
   const { rows } = await client
     .query<{ bets: number; debited: number }>(
@@ -156,22 +156,22 @@ export async function writeBatch(
        )
        SELECT (SELECT count(*) FROM new_bets)::int AS bets, (SELECT count(*) FROM debited)::int AS debited`,
         [
-          col(decisions, (d) => b(d).betId),
-          col(decisions, (d) => b(d).playerId),
-          col(decisions, (d) => b(d).clientBetId),
-          col(decisions, (d) => b(d).marketId),
-          col(decisions, (d) => b(d).cellId),
-          col(decisions, (d) => b(d).windowStart),
-          col(decisions, (d) => b(d).bandIndex),
-          col(decisions, (d) => b(d).priceLow),
-          col(decisions, (d) => b(d).priceHigh),
-          col(decisions, (d) => b(d).stake),
-          col(decisions, (d) => b(d).multiplierBps),
-          col(decisions, (d) => b(d).minMultiplierBps),
-          col(decisions, (d) => d.status),
-          col(decisions, (d) => (d.status === 'rejected' ? d.reason : null)),
-          col(decisions, (d) => b(d).acceptedAt),
-          col(decisions, (d) => b(d).correlationId),
+          betCol((x) => x.betId),
+          betCol((x) => x.playerId),
+          betCol((x) => x.clientBetId),
+          betCol((x) => x.marketId),
+          betCol((x) => x.cellId),
+          betCol((x) => x.windowStart),
+          betCol((x) => x.bandIndex),
+          betCol((x) => x.priceLow),
+          betCol((x) => x.priceHigh),
+          betCol((x) => x.stake),
+          betCol((x) => x.multiplierBps),
+          betCol((x) => x.minMultiplierBps),
+          decisions.map((d) => d.status),
+          decisions.map((d) => (d.status === 'rejected' ? d.reason : null)),
+          betCol((x) => x.acceptedAt),
+          betCol((x) => x.correlationId),
           now,
           [...addedLiability.keys()],
           [...addedLiability.values()],

@@ -91,10 +91,11 @@ export function createAuth(deps: AuthDeps) {
     const apiKey = header(req, SIGNING_HEADERS.apiKey);
     const creds = apiKey ? await credentialsFor(apiKey) : null;
     if (!creds) throw new ApiError('unknown_api_key', 'unknown or missing API key');
+    const ts = header(req, SIGNING_HEADERS.timestamp);
     const verdict = verifySignedParts(
       creds.secret,
       {
-        ts: header(req, SIGNING_HEADERS.timestamp),
+        ts,
         nonce: header(req, SIGNING_HEADERS.nonce),
         signature: header(req, SIGNING_HEADERS.signature),
         method: req.method,
@@ -114,7 +115,7 @@ export function createAuth(deps: AuthDeps) {
     return {
       kind: 'player',
       playerId: creds.playerId,
-      signedAt: Number(header(req, SIGNING_HEADERS.timestamp)),
+      signedAt: Number(ts), // verified above
       alongside: outcome?.value as T,
     };
   }

@@ -4,7 +4,7 @@ import { QUEUES, redisKeys, type BetIntent } from '@wagerflow/contracts';
 import { createQueue, createRedis, type Redis, type TypedQueue } from '@wagerflow/queue';
 import { testRedisUrl, uniquePrefix } from '@wagerflow/testing';
 import { createBetEnqueuer } from './bet-enqueuer.js';
-import type { PendingRecord } from './redis-state.js';
+import { redisTimeMs, type PendingRecord } from './redis-state.js';
 
 const prefix = uniquePrefix('enqueue');
 const keys = redisKeys(prefix);
@@ -117,8 +117,7 @@ describe('bet enqueuer (several bets per ledger job)', () => {
 
   it("a claim reaching Redis after its deadline (Redis's clock) writes nothing; the bet rides in the job and the ledger drops it", async () => {
     const enqueuer = createBetEnqueuer({ queue, keys, maxBetsPerJob: 100 });
-    const [sec, usec] = await redis.time();
-    const redisNow = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+    const redisNow = redisTimeMs(await redis.time());
     const late = accepted(randomUUID());
     const onTime = accepted(randomUUID());
     expect(

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisKeys } from '@wagerflow/contracts';
 import { createRedis, type Redis } from '@wagerflow/queue';
 import { testRedisUrl, uniquePrefix } from '@wagerflow/testing';
-import { redisState, type RedisState } from './redis-state.js';
+import { redisState, redisTimeMs, type RedisState } from './redis-state.js';
 
 const keys = redisKeys(uniquePrefix('nonce'));
 let redis: Redis;
@@ -24,8 +24,7 @@ afterAll(async () => {
 });
 
 async function redisNowMs(): Promise<number> {
-  const [s, us] = await redis.time();
-  return Number(s) * 1000 + Math.floor(Number(us) / 1000);
+  return redisTimeMs(await redis.time());
 }
 
 describe('nonce store (time-bucketed sets on Redis time)', () => {

@@ -35,7 +35,7 @@ export function redisState(redis: Redis, keys: RedisKeys, nonceStore = { bucketM
      * auto-pipelining sends together with the other requests' commands of this event-loop turn (and the nonce's).
      */
     async betContext(playerId: string, clientBetId: string, marketId: string) {
-      const [pending, [balance], [price, ts, status], [sec, usec]] = await Promise.all([
+      const [pending, [balance], [price, ts, status], time] = await Promise.all([
         redis.get(keys.pendingBet(playerId, clientBetId)),
         redis.hmget(keys.balance(playerId), 'balance'),
         redis.hmget(keys.market(marketId), 'price', 'ts', 'status'),
@@ -44,7 +44,7 @@ export function redisState(redis: Redis, keys: RedisKeys, nonceStore = { bucketM
       const record = pendingRecord(pending);
       return {
         /** Redis's clock at these reads: the claim that follows must reach Redis within CLAIM_MAX_AGE_MS of it. */
-        readAtMs: Number(sec) * 1000 + Math.floor(Number(usec) / 1000),
+        readAtMs: redisTimeMs(time),
         pending: record,
         /** The ledger's stored marker: the bet is in Postgres (stored within the last STORED_MARKER_TTL_S). */
         storedMarker: pending !== null && record === null,
@@ -80,6 +80,11 @@ export function redisState(redis: Redis, keys: RedisKeys, nonceStore = { bucketM
 export type RedisState = ReturnType<typeof redisState>;
 
 /** A pending record, or null for none or for the ledger's stored marker (the bet is in Postgres then). */
+/** Redis `TIME` ([seconds, microseconds]) in epoch milliseconds. */
+export function redisTimeMs(reply: readonly (number | string)[]): number {
+  return Number(reply[0]) * 1000 + Math.floor(Number(reply[1]) / 1000);
+}
+
 function pendingRecord(raw: string | null): PendingRecord | null {
   if (!raw) return null;
   const parsed = JSON.parse(raw) as PendingRecord | StoredMarker;
