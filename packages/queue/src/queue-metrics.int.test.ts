@@ -97,9 +97,10 @@ describe('instrumentQueue: job counts and final failures', () => {
     // A payload that does not parse is failed by createWorker with UnrecoverableError.
     await queue.queue.add('settle', { not: 'a settle job' }, { attempts: 5, backoff: noRetryDelay });
 
-    await until('4 failed and 3 completed jobs', async () => {
+    // Redis shows a job failed before the worker emits its 'failed' event: wait for both.
+    await until('4 failed and 3 completed jobs, 6 failed events', async () => {
       const counts = await queue.queue.getJobCounts('failed', 'completed');
-      return counts.failed === 4 && counts.completed === 3;
+      return counts.failed === 4 && counts.completed === 3 && failedEvents >= 6;
     });
     expect(failedEvents).toBe(6);
     expect((await queue.queue.getJob(retried.id!))?.attemptsMade).toBe(3);
