@@ -3,8 +3,11 @@ import { named, type Pool } from '@wagerflow/db';
 import { Batcher } from '@wagerflow/queue';
 
 /**
- * Read-only queries on bet-ledger's tables (the ledger is their only writer). Reading them here
- * saves a service hop on every poll; the columns read are part of the ledger's documented schema.
+ * Reads of bet-ledger's data through its published read interface only (`ledger_bet_view`, `ledger_wallet_view`,
+ * `ledger_wallet_drift()`, created in the ledger's migration 20261204000001), never its tables: the ledger may change
+ * its tables, the interface keeps its shape. Reading here saves a service hop on every poll; the views are inlined,
+ * so the plans are the tables' index scans. `ledger-read.repository.int.test.ts` runs these as a role without
+ * privileges on the tables.
  */
 interface BetRow {
   id: string;
@@ -72,7 +75,7 @@ export function ledgerReadRepository(pool: Pool) {
       const { rows } = await pool.query<BetRow & { player_id: string }>(
         named(
           'gateway.bets-by-client-ids',
-          `SELECT ${BET_COLUMNS}, player_id FROM bets WHERE (player_id, client_bet_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+          `SELECT ${BET_COLUMNS}, player_id FROM ledger_bet_view WHERE (player_id, client_bet_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
           [keys.map((k) => k.playerId), keys.map((k) => k.clientBetId)],
         ),
       );
@@ -83,7 +86,10 @@ export function ledgerReadRepository(pool: Pool) {
 
   return {
     async betById(playerId: string, betId: string): Promise<StoredBet | null> {
-      const { rows } = await pool.query<BetRow>(`SELECT ${BET_COLUMNS} FROM bets WHERE id = $1 AND player_id = $2`, [betId, playerId]);
+      const { rows } = await pool.query<BetRow>(`SELECT ${BET_COLUMNS} FROM ledger_bet_view WHERE id = $1 AND player_id = $2`, [
+        betId,
+        playerId,
+      ]);
       return rows[0] ? toStored(rows[0]) : null;
     },
     betByClientId(playerId: string, clientBetId: string): Promise<StoredBet | null> {
@@ -93,30 +99,26 @@ export function ledgerReadRepository(pool: Pool) {
     async betsSince(playerId: string, since: number, after: { updatedAt: number; id: string } | null, limit: number): Promise<BetView[]> {
       const { rows } = after
         ? await pool.query<BetRow>(
-            `SELECT ${BET_COLUMNS} FROM bets WHERE player_id = $1 AND updated_at >= $2 AND (updated_at, id) > ($3, $4)
+            `SELECT ${BET_COLUMNS} FROM ledger_bet_view WHERE player_id = $1 AND updated_at >= $2 AND (updated_at, id) > ($3, $4)
               ORDER BY updated_at, id LIMIT $5`,
             [playerId, since, after.updatedAt, after.id, limit],
           )
         : await pool.query<BetRow>(
-            `SELECT ${BET_COLUMNS} FROM bets WHERE player_id = $1 AND updated_at >= $2 ORDER BY updated_at, id LIMIT $3`,
+            `SELECT ${BET_COLUMNS} FROM ledger_bet_view WHERE player_id = $1 AND updated_at >= $2 ORDER BY updated_at, id LIMIT $3`,
             [playerId, since, limit],
           );
       return rows.map((r) => toStored(r).view);
     },
     async wallet(playerId: string): Promise<{ balance: number; walletSeq: number }> {
-      const { rows } = await pool.query<{ balance: number; seq: number }>('SELECT balance, seq FROM wallets WHERE player_id = $1', [
-        playerId,
-      ]);
+      const { rows } = await pool.query<{ balance: number; seq: number }>(
+        'SELECT balance, seq FROM ledger_wallet_view WHERE player_id = $1',
+        [playerId],
+      );
       return { balance: rows[0]?.balance ?? 0, walletSeq: rows[0]?.seq ?? 0 };
     },
-    /** Wallets whose balance differs from the sum of their entries plus the archive checkpoint. */
+    /** Wallets whose balance breaks the ledger's invariant (the ledger's function defines it: entries, checkpoint). */
     async walletDrift(): Promise<{ checked: number; drift: number }> {
-      const { rows } = await pool.query<{ checked: number; drift: number }>(
-        `SELECT count(*)::int AS checked,
-                count(*) FILTER (WHERE w.balance <> w.archived_sum + coalesce(e.total, 0))::int AS drift
-           FROM wallets w
-           LEFT JOIN (SELECT wallet_id, sum(amount) AS total FROM wallet_entries GROUP BY wallet_id) e ON e.wallet_id = w.id`,
-      );
+      const { rows } = await pool.query<{ checked: number; drift: number }>('SELECT checked, drift FROM ledger_wallet_drift()');
       return rows[0] ?? { checked: 0, drift: 0 };
     },
   };

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool, type Pool } from '@wagerflow/db';
+import { createTestDatabase, type TestDatabase } from '@wagerflow/testing';
+import { ledgerReadRepository, type LedgerReadRepository } from './ledger-read.repository.js';
+
+/**
+ * The gateway reads bet-ledger's data only through the ledger's published views and functions: every query of the
+ * repository runs here as a role that may read those and nothing of the ledger's tables. A query that reached a
+ * table directly fails with "permission denied".
+ */
+let db: TestDatabase;
+/** Superuser: plays the ledger (writes its tables) and manages the role. */
+let admin: Pool;
+/** Connects as `role`. */
+let reader: Pool;
+let ledger: LedgerReadRepository;
+const role = `wf_gateway_reader_${randomUUID().slice(0, 8)}`;
+const PUBLISHED = { views: ['ledger_bet_view', 'ledger_wallet_view'], functions: ['ledger_wallet_drift()'] };
+const LEDGER_TABLES = ['wallets', 'wallet_entries', 'deposits', 'bets', 'settlements', 'cell_exposure'];
+const player = `p-${randomUUID()}`;
+
+async function insertBet(id: string, clientBetId: string, updatedAt: number, result: 'open' | 'won'): Promise<void> {
+  await admin.query(
+    `INSERT INTO bets (id, player_id, client_bet_id, market_id, cell_id, window_start, band_index, price_low, price_high, stake,
+       multiplier_bps, min_multiplier_bps, status, result, payout, placed_at, confirmed_at, settled_at, updated_at, correlation_id)
+     VALUES ($1, $2, $3, 'BTC-USD', 'BTC-USD:1000:3', 1000, 3, 10, 11, 100, 25000, 20000, 'confirmed', $4, $5, 1, 2, $6, $7, 'c')`,
+    [id, player, clientBetId, result, result === 'won' ? 250 : null, result === 'won' ? updatedAt : null, updatedAt],
+  );
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  admin = createPool(db.url, { max: 2 });
+  const { rows } = await admin.query<{ id: number }>(
+    'INSERT INTO wallets (player_id, balance, seq, archived_sum, updated_at) VALUES ($1, 900, 3, 400, 0) RETURNING id',
+    [player],
+  );
+  const walletId = rows[0]!.id;
+  // 400 archived + 600 deposited − 100 staked = 900: no drift.
+  await admin.query(
+    `INSERT INTO wallet_entries (wallet_id, seq, kind, amount, balance_before, balance_after, correlation_id, created_at)
+     VALUES ($1, 2, 'deposit', 600, 400, 1000, 'c', 0), ($1, 3, 'stake', -100, 1000, 900, 'c', 0)`,
+    [walletId],
+  );
+  await insertBet('b-1', 'c-1', 10, 'won');
+  await insertBet('b-2', 'c-2', 20, 'open');
+  await insertBet('b-3', 'c-3', 20, 'open');
+
+  // A login role with a password, so it connects whatever the server's authentication (trust, scram).
+  const password = randomUUID();
+  await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
+  // Functions are executable by PUBLIC by default: make EXECUTE an explicit grant, as it is for the views.
+  await admin.query(`REVOKE EXECUTE ON FUNCTION ${PUBLISHED.functions.join(', ')} FROM PUBLIC`);
+  await admin.query(`GRANT SELECT ON ${PUBLISHED.views.join(', ')} TO ${role}`);
+  await admin.query(`GRANT EXECUTE ON FUNCTION ${PUBLISHED.functions.join(', ')} TO ${role}`);
+  const url = new URL(db.url);
+  url.username = role;
+  url.password = password;
+  reader = createPool(url.toString(), { max: 2 });
+  ledger = ledgerReadRepository(reader);
+});
+
+afterAll(async () => {
+  await reader?.end();
+  await admin?.query(`DROP OWNED BY ${role}`).catch(() => undefined);
+  await admin?.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+  await admin?.end();
+  await db?.drop();
+});
+
+describe('ledger read repository (published interface only)', () => {
+  it('runs as a role that cannot read any of the ledger tables directly', async () => {
+    const { rows } = await reader.query<{ current_user: string }>('SELECT current_user');
+    expect(rows[0]!.current_user).toBe(role);
+    for (const table of LEDGER_TABLES) {
+      await expect(reader.query(`SELECT 1 FROM ${table} LIMIT 1`), table).rejects.toMatchObject({ code: '42501' });
+    }
+  });
+
+  it('reads bets by id, by client id (batched) and by change time', async () => {
+    const byId = await ledger.betById(player, 'b-1');
+    expect(byId).toEqual({
+      minMultiplierBps: 20_000,
+      view: {
+        betId: 'b-1',
+        clientBetId: 'c-1',
+        marketId: 'BTC-USD',
+        cellId: 'BTC-USD:1000:3',
+        stake: 100,
+        multiplier: 2.5,
+        status: 'confirmed',
+        reason: null,
+        result: 'won',
+        payout: 250,
+        placedAt: 1,
+        confirmedAt: 2,
+        settledAt: 10,
+        updatedAt: 10,
+      },
+    });
+    expect(await ledger.betById('someone-else', 'b-1')).toBeNull();
+
+    const [c2, missing, c1] = await Promise.all([
+      ledger.betByClientId(player, 'c-2'),
+      ledger.betByClientId(player, 'nope'),
+      ledger.betByClientId(player, 'c-1'),
+    ]);
+    expect(c2?.view.betId).toBe('b-2');
+    expect(missing).toBeNull();
+    expect(c1).toEqual(byId);
+
+    expect((await ledger.betsSince(player, 0, null, 10)).map((b) => b.betId)).toEqual(['b-1', 'b-2', 'b-3']);
+    expect((await ledger.betsSince(player, 15, null, 10)).map((b) => b.betId)).toEqual(['b-2', 'b-3']);
+    expect((await ledger.betsSince(player, 0, { updatedAt: 20, id: 'b-2' }, 10)).map((b) => b.betId)).toEqual(['b-3']);
+    expect((await ledger.betsSince(player, 0, null, 1)).map((b) => b.betId)).toEqual(['b-1']);
+  });
+
+  it("reads a wallet, zero for a player with none, and the ledger's drift check", async () => {
+    expect(await ledger.wallet(player)).toEqual({ balance: 900, walletSeq: 3 });
+    expect(await ledger.wallet('no-wallet')).toEqual({ balance: 0, walletSeq: 0 });
+    expect(await ledger.walletDrift()).toEqual({ checked: 1, drift: 0 });
+    await admin.query('UPDATE wallets SET balance = balance + 1 WHERE player_id = $1', [player]);
+    expect(await ledger.walletDrift()).toEqual({ checked: 1, drift: 1 });
+    await admin.query('UPDATE wallets SET balance = balance - 1 WHERE player_id = $1', [player]);
+  });
+});
