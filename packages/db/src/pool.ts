@@ -10,7 +10,18 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => {
   return n;
 });
 
-export function createPool(url: string, opts: { max?: number; applicationName?: string; connectionTimeoutMs?: number } = {}): Pool {
+/** What the pool needs of a logger (the service's pino logger fits); this package does not depend on the runtime's. */
+export interface ErrorLogger {
+  error(obj: object, msg: string): void;
+}
+
+/** Where errors go when the caller passes no logger (scripts): stderr, never nowhere. */
+const stderrLogger: ErrorLogger = { error: (obj, msg) => console.error(msg, obj) };
+
+export function createPool(
+  url: string,
+  opts: { max?: number; applicationName?: string; connectionTimeoutMs?: number; logger?: ErrorLogger } = {},
+): Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,
@@ -23,8 +34,10 @@ export function createPool(url: string, opts: { max?: number; applicationName?: 
     // (a fresh deployment, a test) kept seq-scanning it after it grew, until the next ANALYZE.
     options: '-c plan_cache_mode=force_custom_plan',
   });
-  // Idle clients can emit errors when the server goes away; the next query reports it instead.
-  pool.on('error', () => undefined);
+  // An idle client whose server went away (restart, pg_terminate_backend, network) emits 'error' on the pool, which
+  // removes it; an unheard 'error' would crash the process. The next query fails on its own, so this only logs.
+  const logger = opts.logger ?? stderrLogger;
+  pool.on('error', (err) => logger.error({ err, applicationName: opts.applicationName }, 'idle postgres client error'));
   return pool;
 }
 

@@ -3,6 +3,7 @@ import { Job, Queue, type JobsOptions } from 'bullmq';
 import { BullMQOtel } from 'bullmq-otel';
 import type { z } from 'zod';
 import type { JOBS } from '@wagerflow/contracts';
+import { stderrLogger, type ErrorLogger } from './error-logger.js';
 import type { Redis } from './redis.js';
 
 type Q = keyof typeof JOBS;
@@ -24,13 +25,16 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 
 const telemetry = new BullMQOtel({ tracerName: 'wagerflow' });
 
-export function createQueue<N extends Q>(name: N, connection: Redis, prefix: string): TypedQueue<N> {
+export function createQueue<N extends Q>(name: N, connection: Redis, prefix: string, opts: { logger?: ErrorLogger } = {}): TypedQueue<N> {
   const queue = new Queue(name, {
     connection,
     prefix,
     telemetry,
     defaultJobOptions: DEFAULT_JOB_OPTIONS,
   });
+  // The connection's errors are re-emitted here; unheard, BullMQ only prints them to the console.
+  const logger = opts.logger ?? stderrLogger;
+  queue.on('error', (err) => logger.error({ err, queue: name }, 'queue error'));
   return {
     queue,
     add: (jobName, data, opts) => queue.add(jobName, data, opts),

@@ -3,6 +3,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { BullMQOtel } from 'bullmq-otel';
 import type { z } from 'zod';
 import { JOBS } from '@wagerflow/contracts';
+import { stderrLogger, type ErrorLogger } from './error-logger.js';
 import type { Redis } from './redis.js';
 
 type Q = keyof typeof JOBS;
@@ -21,6 +22,8 @@ export interface WorkerSettings {
   concurrency: number;
   lockDurationMs: number;
   stalledIntervalMs: number;
+  /** The service's logger, for the worker's `error` events; stderr without one. */
+  logger?: ErrorLogger;
 }
 
 export interface TypedWorker {
@@ -69,7 +72,10 @@ export function createWorker<N extends Q>(
       autorun: false,
     },
   );
-  worker.on('error', () => undefined);
+  // Connection losses, failed lock renewals, stalled-job checks: BullMQ retries them itself, and an unheard 'error'
+  // would crash the process, so log and carry on.
+  const logger = settings.logger ?? stderrLogger;
+  worker.on('error', (err) => logger.error({ err, queue: name }, 'queue worker error'));
   return {
     worker,
     async close(timeoutMs) {

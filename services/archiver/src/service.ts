@@ -9,7 +9,7 @@ import type { ArchiverConfig } from './config.js';
  */
 export async function createService(config: ArchiverConfig): Promise<{ start(): Promise<void>; shutdown: ShutdownManager }> {
   const kit = createServiceKit('archiver', config);
-  const pool = createPool(config.DATABASE_URL, { max: 2, applicationName: 'archiver' });
+  const pool = createPool(config.DATABASE_URL, { max: 2, applicationName: 'archiver', logger: kit.logger });
   const redis = createRedis(config.REDIS_URL, 'blocking');
   return {
     shutdown: kit.shutdown,

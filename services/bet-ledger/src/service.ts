@@ -15,7 +15,7 @@ import { windowsLeftOpen } from './repositories/settlement.repository.js';
 export async function createService(config: LedgerConfig): Promise<{ start(): Promise<void>; shutdown: ShutdownManager }> {
   const kit = createServiceKit('bet-ledger', config);
   const { logger, metrics, shutdown } = kit;
-  const pool = createPool(config.DATABASE_URL, { max: config.PG_POOL_SIZE, applicationName: 'bet-ledger' });
+  const pool = createPool(config.DATABASE_URL, { max: config.PG_POOL_SIZE, applicationName: 'bet-ledger', logger });
   const redis = createRedis(config.REDIS_URL, 'blocking');
   const workerConnection = createRedis(config.REDIS_URL, 'blocking');
   const keys = redisKeys(config.REDIS_PREFIX);
@@ -73,14 +73,15 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
       concurrency: config.LEDGER_CONCURRENCY,
       lockDurationMs: config.QUEUE_LOCK_DURATION_MS,
       stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS,
+      logger,
     },
   );
   worker.worker.on('failed', (job, err) => logger.warn({ err, jobId: job?.id, job: job?.name }, 'ledger job failed'));
   // Job counts for the QueueBacklog / LedgerJobsFailed alerts: a failed place-bets job leaves its bets pending.
-  const ledgerQueue = createQueue(QUEUES.ledger, redis, config.REDIS_PREFIX);
+  const ledgerQueue = createQueue(QUEUES.ledger, redis, config.REDIS_PREFIX, { logger });
   instrumentQueue(metrics, ledgerQueue.queue, worker.worker);
 
-  const feedQueue = createQueue(QUEUES.feed, redis, config.REDIS_PREFIX);
+  const feedQueue = createQueue(QUEUES.feed, redis, config.REDIS_PREFIX, { logger });
   /**
    * The sweeper: a window whose settlement is long overdue and still has open bets (its settle job
    * never came, or failed) is sent back to feed-monitor for evidence; settlement is idempotent.

@@ -22,7 +22,7 @@ export async function createService(
 ): Promise<{ start(): Promise<void>; shutdown: ShutdownManager; instanceId: string }> {
   const kit = createServiceKit('feed-monitor', config);
   const { logger, metrics, shutdown } = kit;
-  const pool = createPool(config.DATABASE_URL, { max: config.PG_POOL_SIZE, applicationName: 'feed-monitor' });
+  const pool = createPool(config.DATABASE_URL, { max: config.PG_POOL_SIZE, applicationName: 'feed-monitor', logger });
   const redis = createRedis(config.REDIS_URL, 'blocking');
   const workerConnection = createRedis(config.REDIS_URL, 'blocking');
   const keys = redisKeys(config.REDIS_PREFIX);
@@ -35,7 +35,7 @@ export async function createService(
     for (const s of ['HEALTHY', 'DEGRADED', 'CRITICAL'] as const) statusGauge.set({ market: marketId, status: s }, s === status ? 1 : 0);
   };
   const evidence = evidenceRepository(pool);
-  const ledgerQueue = createQueue(QUEUES.ledger, redis, config.REDIS_PREFIX);
+  const ledgerQueue = createQueue(QUEUES.ledger, redis, config.REDIS_PREFIX, { logger });
   const scheduler = createSettlementScheduler({
     markets: config.MARKETS,
     windowMs: config.WINDOW_MS,
@@ -75,9 +75,9 @@ export async function createService(
         if (config.MARKETS.includes(r.marketId)) await scheduler.sweep(r.marketId, r.windowStart);
       },
     },
-    { concurrency: 1, lockDurationMs: config.QUEUE_LOCK_DURATION_MS, stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS },
+    { concurrency: 1, lockDurationMs: config.QUEUE_LOCK_DURATION_MS, stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS, logger },
   );
-  const feedQueue = createQueue(QUEUES.feed, redis, config.REDIS_PREFIX); // read only, for its job counts
+  const feedQueue = createQueue(QUEUES.feed, redis, config.REDIS_PREFIX, { logger }); // read only, for its job counts
   instrumentQueue(metrics, feedQueue.queue, worker.worker);
 
   const leases = createLeases({

@@ -25,13 +25,14 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
     max: config.GATEWAY_PG_POOL_SIZE,
     applicationName: 'gateway',
     connectionTimeoutMs: config.PG_ACQUIRE_TIMEOUT_MS,
+    logger,
   });
   const redis = createRedis(config.REDIS_URL, 'request');
   const queueConnection = createRedis(config.REDIS_URL, 'request');
   const subscriber = createRedis(config.REDIS_URL, 'blocking');
   const keys = redisKeys(config.REDIS_PREFIX);
-  const ledgerQueue = createQueue(QUEUES.ledger, queueConnection, config.REDIS_PREFIX);
-  const feedQueue = createQueue(QUEUES.feed, queueConnection, config.REDIS_PREFIX);
+  const ledgerQueue = createQueue(QUEUES.ledger, queueConnection, config.REDIS_PREFIX, { logger });
+  const feedQueue = createQueue(QUEUES.feed, queueConnection, config.REDIS_PREFIX, { logger });
   const deposits = createDepositWaiter({ subscriber, queue: ledgerQueue, keys, logger });
 
   const betEnqueuer = createBetEnqueuer({ queue: ledgerQueue, keys, maxBetsPerJob: config.GATEWAY_BETS_PER_JOB });

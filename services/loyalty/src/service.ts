@@ -9,7 +9,7 @@ import type { LoyaltyConfig } from './config.js';
  */
 export async function createService(config: LoyaltyConfig): Promise<{ start(): Promise<void>; shutdown: ShutdownManager }> {
   const kit = createServiceKit('loyalty', config);
-  const pool = createPool(config.DATABASE_URL, { max: 2, applicationName: 'loyalty' });
+  const pool = createPool(config.DATABASE_URL, { max: 2, applicationName: 'loyalty', logger: kit.logger });
   const redis = createRedis(config.REDIS_URL, 'blocking');
   return {
     shutdown: kit.shutdown,

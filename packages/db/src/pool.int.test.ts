@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createLogger } from '@wagerflow/runtime';
+import { createTestDatabase, type TestDatabase } from '@wagerflow/testing';
+import { createPool, type Pool } from './pool.js';
+
+async function until(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+let db: TestDatabase;
+let other: Pool | undefined;
+let pool: Pool | undefined;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await pool?.end();
+  await other?.end();
+  await db?.drop();
+});
+
+describe('createPool', () => {
+  it("logs an idle client's error (its backend terminated) on the service's logger at error level, and keeps working", async () => {
+    const logger = createLogger('test', 'silent');
+    const logged = vi.spyOn(logger, 'error');
+    pool = createPool(db.url, { max: 1, applicationName: 'pool-error-test', logger });
+    other = createPool(db.url, { max: 1 });
+
+    const client = await pool.connect();
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    client.release(); // idle in the pool: its error has no query to fail, only the pool's 'error' event
+    await other.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+
+    await until('the pool to log the error', () => logged.mock.calls.length > 0);
+    expect(logged).toHaveBeenCalledWith(
+      expect.objectContaining({ err: expect.any(Error), applicationName: 'pool-error-test' }),
+      'idle postgres client error',
+    );
+    // The broken client was dropped: the next query gets a fresh connection.
+    expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+});
