@@ -5,9 +5,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OPS_PORTS } from '@wagerflow/config';
 import { waitUntil } from '@wagerflow/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { OPS_PORT_VARS, SERVICE_NAMES, startPlatform, type Platform, type PlatformOptions } from './platform.js';
+import { SERVICE_NAMES, startPlatform, type Platform, type PlatformOptions } from './platform.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -55,7 +56,9 @@ function start(opts: Partial<PlatformOptions> & { lines?: string[] } = {}): Prom
     output: (source, line) => lines.push(`${source}: ${line}`),
     ...opts,
     services,
-    serviceEnv: Object.fromEntries(services.map((n) => [n, { FAKE_NAME: n, FAKE_PORT_VAR: OPS_PORT_VARS[n], ...opts.serviceEnv?.[n] }])),
+    serviceEnv: Object.fromEntries(
+      services.map((n) => [n, { FAKE_NAME: n, FAKE_PORT_VAR: OPS_PORTS[n].variable, ...opts.serviceEnv?.[n] }]),
+    ),
   }).then((p) => (platforms.push(p), p));
 }
 

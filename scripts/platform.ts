@@ -9,26 +9,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { freePort, waitUntil } from '@wagerflow/testing';
+import { DEFAULT_GATEWAY_PORT, OPS_PORTS, SERVICE_NAMES, type ServiceName } from '@wagerflow/config';
+import { freePort, waitUntil } from '@wagerflow/local-servers';
 
-export const SERVICE_NAMES = ['gateway', 'bet-ledger', 'loyalty', 'feed-monitor', 'archiver'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
-
-export const OPS_PORT_VARS: Record<ServiceName, string> = {
-  gateway: 'GATEWAY_OPS_PORT',
-  'bet-ledger': 'BET_LEDGER_OPS_PORT',
-  loyalty: 'LOYALTY_OPS_PORT',
-  'feed-monitor': 'FEED_MONITOR_OPS_PORT',
-  archiver: 'ARCHIVER_OPS_PORT',
-};
-export const DEFAULT_OPS_PORTS: Record<ServiceName, number> = {
-  gateway: 9101,
-  'bet-ledger': 9102,
-  loyalty: 9103,
-  'feed-monitor': 9104,
-  archiver: 9105,
-};
-export const DEFAULT_GATEWAY_PORT = 8080;
+export { SERVICE_NAMES, type ServiceName };
 
 /** `runMain` (packages/runtime) exits 2 on a bad configuration: restarting cannot help. */
 const CONFIG_ERROR_EXIT_CODE = 2;
@@ -310,12 +294,12 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const gatewayPort = await pickPort(opts.gatewayPort, 'GATEWAY_PORT', DEFAULT_GATEWAY_PORT);
   const opsPorts = {} as Record<ServiceName, number>;
   for (const name of SERVICE_NAMES) {
-    opsPorts[name] = await pickPort(opts.opsPorts?.[name], OPS_PORT_VARS[name], DEFAULT_OPS_PORTS[name]);
+    opsPorts[name] = await pickPort(opts.opsPorts?.[name], OPS_PORTS[name].variable, OPS_PORTS[name].default);
   }
   // Otherwise readiness would be checked against whatever already listens there (another platform, say).
   const wanted: [string, number][] = [
     ...(names.includes('gateway') ? [['GATEWAY_PORT', gatewayPort] as [string, number]] : []),
-    ...names.map((n): [string, number] => [OPS_PORT_VARS[n], opsPorts[n]]),
+    ...names.map((n): [string, number] => [OPS_PORTS[n].variable, opsPorts[n]]),
   ];
   const taken = [];
   for (const [variable, port] of wanted) if (!(await portIsFree(port))) taken.push(`${variable}=${port}`);
@@ -333,7 +317,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     ADMIN_TOKEN: adminToken,
     SECRET_ENCRYPTION_KEY: secretEncryptionKey,
     GATEWAY_PORT: String(gatewayPort),
-    ...Object.fromEntries(SERVICE_NAMES.map((n) => [OPS_PORT_VARS[n], String(opsPorts[n])])),
+    ...Object.fromEntries(SERVICE_NAMES.map((n) => [OPS_PORTS[n].variable, String(opsPorts[n])])),
   };
   const serviceOpts = {
     restart: opts.restart ?? true,

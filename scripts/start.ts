@@ -12,18 +12,16 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { ConfigError, env, parseEnv, z } from '@wagerflow/config';
+import { ConfigError, DEFAULT_GATEWAY_PORT, OPS_PORTS, env, parseEnv, z } from '@wagerflow/config';
 import { migrateLatest } from '@wagerflow/db';
-import { REDIS_SERVER_MISSING_MESSAGE, databaseUrlFor, findRedisServer, startEmbeddedPostgres, startRedisServer } from '@wagerflow/testing';
 import {
-  DEFAULT_OPS_PORTS,
-  OPS_PORT_VARS,
-  SERVICE_NAMES,
-  prefixedOutput,
-  startPlatform,
-  type Platform,
-  type ServiceName,
-} from './platform.js';
+  REDIS_SERVER_MISSING_MESSAGE,
+  databaseUrlFor,
+  findRedisServer,
+  startEmbeddedPostgres,
+  startRedisServer,
+} from '@wagerflow/local-servers';
+import { SERVICE_NAMES, prefixedOutput, startPlatform, type Platform, type ServiceName } from './platform.js';
 
 const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DATA_DIR = path.join(ROOT_DIR, '.data');
@@ -57,8 +55,8 @@ const schema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.enum(SERVICE_NAMES, `must list services among ${SERVICE_NAMES.join(', ')}`)).min(1)),
-  GATEWAY_PORT: env.port(8080),
-  ...Object.fromEntries(SERVICE_NAMES.map((n) => [OPS_PORT_VARS[n], env.port(DEFAULT_OPS_PORTS[n])])),
+  GATEWAY_PORT: env.port(DEFAULT_GATEWAY_PORT),
+  ...Object.fromEntries(SERVICE_NAMES.map((n) => [OPS_PORTS[n].variable, env.port(OPS_PORTS[n].default)])),
 });
 
 const print = prefixedOutput();
@@ -129,7 +127,7 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
 async function main(): Promise<void> {
   // An empty variable counts as unset.
   const cfg = parseEnv(schema, Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')));
-  const opsPort = (name: ServiceName) => (cfg as Record<string, unknown>)[OPS_PORT_VARS[name]] as number;
+  const opsPort = (name: ServiceName) => (cfg as Record<string, unknown>)[OPS_PORTS[name].variable] as number;
   await fs.mkdir(DATA_DIR, { recursive: true });
   // Say it before spending seconds on Postgres.
   if (!cfg.REDIS_URL && !(await findRedisServer())) throw new Error(REDIS_SERVER_MISSING_MESSAGE);
@@ -137,18 +135,17 @@ async function main(): Promise<void> {
   let databaseUrl = cfg.DATABASE_URL;
   let postgresNote = '(DATABASE_URL)';
   if (!databaseUrl) {
-    const dataDir = path.join(DATA_DIR, 'postgres');
-    say(`starting embedded Postgres on port ${cfg.EMBEDDED_PG_PORT} (data in ${path.relative(ROOT_DIR, dataDir)})`);
-    const server = await startEmbeddedPostgres({
-      dataDir,
-      port: cfg.EMBEDDED_PG_PORT,
-      persistent: true,
-      logFile: path.join(dataDir, 'postgres.log'),
-    });
+    const asked = path.join(DATA_DIR, 'postgres');
+    const logFile = path.join(DATA_DIR, 'postgres.log');
+    say(`starting embedded Postgres on port ${cfg.EMBEDDED_PG_PORT}`);
+    const server = await startEmbeddedPostgres({ dataDir: asked, port: cfg.EMBEDDED_PG_PORT, persistent: true, logFile });
     cleanups.push({ label: 'Postgres', stop: server.stop });
+    // As root under a folder the `postgres` user cannot enter (a 0700 home), the data lives under /var/lib/wagerflow.
+    const dataDir = server.dataDir === asked ? path.relative(ROOT_DIR, asked) : server.dataDir;
+    if (server.dataDir !== asked) say(`${path.relative(ROOT_DIR, asked)} is out of the postgres user's reach: data in ${dataDir}`);
     await ensureDatabase(server.url, EMBEDDED_DATABASE);
     databaseUrl = databaseUrlFor(server.url, EMBEDDED_DATABASE);
-    postgresNote = `(embedded, data and log in ${path.relative(ROOT_DIR, dataDir)})`;
+    postgresNote = `(embedded, data in ${dataDir}, log in ${path.relative(ROOT_DIR, logFile)})`;
   }
   if (shuttingDown) return;
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { migrateLatest } from '@wagerflow/db';
-import { databaseUrlFor, randomId, startEmbeddedPostgres, startRedisServer } from '@wagerflow/testing';
+import { databaseUrlFor, randomId, startEmbeddedPostgres, startRedisServer } from '@wagerflow/local-servers';
 import type { CleanupStack } from './cleanup-stack.js';
 
 export interface Infrastructure {

@@ -3,7 +3,7 @@
  * (256 adds in flight) while a worker process (concurrency 256) completes them with a no-op, both with the
  * product's queue and telemetry settings. Throughput = jobs ÷ (first add → last completion).
  */
-import { randomId } from '@wagerflow/testing';
+import { randomId } from '@wagerflow/local-servers';
 import type { BenchContext } from './bench-context.js';
 import { startHelper, type HelperProcess } from './child-process-runner.js';
 import { startCpuMeter, type CpuTarget } from './cpu-meter.js';

@@ -33,6 +33,23 @@ describe('parseOptions', () => {
     ).toMatchObject({ mode: 'ramp', rate: 3_000, players: 10, telemetry: true, profile: ['gateway', 'bet-ledger'], rampMax: 4_000 });
   });
 
+  it('sizes a settlement run with its own defaults', () => {
+    expect(parse('--mode', 'settlement')).toMatchObject({
+      mode: 'settlement',
+      settlementBets: 100_000,
+      settlementPlayers: 1_000,
+      chunk: 2_000,
+      ticks: 20_000,
+    });
+    expect(parse('--mode', 'settlement', '--bets', '500', '--players', '5', '--chunk', '50', '--ticks', '10')).toMatchObject({
+      settlementBets: 500,
+      settlementPlayers: 5,
+      chunk: 50,
+      ticks: 10,
+    });
+    expect(() => parse('--mode', 'settlement', '--chunk', '0')).toThrow(/--chunk must be a positive integer/);
+  });
+
   it('refuses bad values', () => {
     expect(() => parse('--mode', 'nope')).toThrow(/--mode must be one of/);
     expect(() => parse('--rate', '0')).toThrow(/--rate must be a positive integer/);

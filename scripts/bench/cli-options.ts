@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import type { BenchMode } from './result-types.js';
 
-export const MODES: readonly BenchMode[] = ['e2e', 'ramp', 'ledger', 'baseline-ledger', 'bullmq', 'all'];
+export const MODES: readonly BenchMode[] = ['e2e', 'ramp', 'ledger', 'baseline-ledger', 'bullmq', 'settlement', 'all'];
 
 export interface BenchOptions {
   mode: BenchMode;
@@ -34,13 +34,19 @@ export interface BenchOptions {
   /** e2e, ramp: seconds of unmeasured load at 200 bets/s after the platform starts. */
   warmUpS: number;
   stake: number;
+  /** settlement: open bets of one window to settle, over this many players, in chunks of `chunk`. */
+  settlementBets: number;
+  settlementPlayers: number;
+  chunk: number;
+  /** settlement: admin tick jobs to ingest after the settlement. */
+  ticks: number;
   /** Services to run under --cpu-prof (e.g. gateway,bet-ledger). */
   profile: string[];
   verbose: boolean;
   outDir: string;
 }
 
-export const USAGE = `pnpm bench [--mode e2e|ramp|ledger|baseline-ledger|bullmq|all] [options]
+export const USAGE = `pnpm bench [--mode e2e|ramp|ledger|baseline-ledger|bullmq|settlement|all] [options]
 
   --mode M              what to measure (default e2e)
   --rate N              e2e: offered bets/s (default 1000)
@@ -55,6 +61,9 @@ export const USAGE = `pnpm bench [--mode e2e|ramp|ledger|baseline-ledger|bullmq|
                         ramp: rates start, start×F, start×F², … ≤ max, each for S seconds (50, 1.5, 20000, 15)
   --warm-up S           e2e, ramp: unmeasured seconds at 200 bets/s first (default 10; 0 = none)
   --stake N             stake per bet in cents (default 10)
+  --bets N, --players N settlement: open bets of one window and their players (default 100000, 1000)
+  --chunk N             settlement: bets per settlement chunk (default 2000)
+  --ticks N             settlement: admin tick jobs ingested afterwards (default 20000)
   --profile a,b         run these services under --cpu-prof; print their hot spots
   --quick               a short smoke run of every phase
   --verbose             show the services' output
@@ -96,6 +105,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       'ramp-step-duration': { type: 'string' },
       'warm-up': { type: 'string' },
       stake: { type: 'string' },
+      chunk: { type: 'string' },
+      ticks: { type: 'string' },
       profile: { type: 'string' },
       quick: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -127,6 +138,10 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     rampStepDurationS: positiveInt('ramp-step-duration', values['ramp-step-duration'], quick ? 4 : 15),
     warmUpS: values['warm-up'] === '0' ? 0 : positiveInt('warm-up', values['warm-up'], quick ? 3 : 10),
     stake: positiveInt('stake', values.stake, 10),
+    settlementBets: positiveInt('bets', values.bets, quick ? 5_000 : 100_000),
+    settlementPlayers: positiveInt('players', values.players, quick ? 100 : 1_000),
+    chunk: positiveInt('chunk', values.chunk, 2_000),
+    ticks: positiveInt('ticks', values.ticks, quick ? 2_000 : 20_000),
     profile: (values.profile ?? '')
       .split(',')
       .map((s) => s.trim())

@@ -4,7 +4,7 @@
  * after another; each swaps in its own OutcomeTracker.
  */
 import { Redis } from 'ioredis';
-import { randomId } from '@wagerflow/testing';
+import { randomId } from '@wagerflow/local-servers';
 import type { BenchContext } from './bench-context.js';
 import { createBetSender, type BetSender } from './bet-sender.js';
 import { startCellPicker, type CellPicker } from './cell-picker.js';

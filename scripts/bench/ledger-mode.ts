@@ -5,7 +5,7 @@
  * Both run with the same concurrency (256) and pool size (10): the services' defaults.
  */
 import pg from 'pg';
-import { randomId } from '@wagerflow/testing';
+import { randomId } from '@wagerflow/local-servers';
 import type { BenchContext } from './bench-context.js';
 import { startHelper } from './child-process-runner.js';
 import { startCpuMeter, type CpuTarget } from './cpu-meter.js';

@@ -16,6 +16,7 @@ import { runE2eMode } from './e2e-mode.js';
 import { runLedgerMode } from './ledger-mode.js';
 import { summarizeProfileFile } from './profile-summary.js';
 import { runRampMode } from './ramp-mode.js';
+import { runSettlementMode } from './settlement-mode.js';
 import { e2eStepRatio, formatAll, formatResult, ratio } from './report-format.js';
 import type { AllResult, BenchFile, BullmqResult, E2eResult, LedgerResult, ModeResult, RampResult } from './result-types.js';
 
@@ -33,6 +34,8 @@ async function runOne(ctx: BenchContext, mode: Exclude<BenchOptions['mode'], 'al
       return runLedgerMode(ctx, mode);
     case 'bullmq':
       return runBullmqMode(ctx);
+    case 'settlement':
+      return runSettlementMode(ctx);
   }
 }
 

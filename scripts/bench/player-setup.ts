@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AdminClient, type PlayerCredentials } from '@wagerflow/client';
-import { waitUntil } from '@wagerflow/testing';
+import { waitUntil } from '@wagerflow/local-servers';
 
 export interface BenchPlayer {
   playerId: string;

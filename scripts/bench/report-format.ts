@@ -13,6 +13,7 @@ import type {
   LedgerResult,
   ModeResult,
   RampResult,
+  SettlementModeResult,
 } from './result-types.js';
 
 export type Row = [label: string, value: string];
@@ -175,6 +176,8 @@ export function formatResult(r: ModeResult): string {
       return ledgerTable(r);
     case 'bullmq':
       return bullmqTable(r);
+    case 'settlement':
+      return settlementLines(r);
   }
 }
 
@@ -212,4 +215,13 @@ export function formatAll(r: AllResult): string {
     ]),
   );
   return parts.join('\n');
+}
+
+function settlementLines({ settlement: s, ticks: t }: SettlementModeResult): string {
+  const f = (n: number | null, d = 0) => (n == null ? 'n/a' : n.toFixed(d));
+  return [
+    `settlement  ${s.bets} bets, ${s.players} players, chunk ${s.chunkSize}: ${f(s.seconds, 2)} s from job add to the last bet:settled → ${f(s.betsPerSec)} bets/s`,
+    `            CPU: bet-ledger ${f(s.ledgerCpuMs)} ms, Postgres ${f(s.postgresCpuMs)} ms`,
+    `ticks       ${t.ticks} admin tick jobs: ${f(t.seconds, 2)} s → ${f(t.ticksPerSec)} ticks/s; feed-monitor CPU ${f(t.feedMonitorCpuMs)} ms (${f(t.cpuMsPerTick, 3)} ms per tick)`,
+  ].join('\n');
 }

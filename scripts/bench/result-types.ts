@@ -1,7 +1,7 @@
 /** The shapes every mode returns: the JSON file is exactly these, the human table is formatted from them. */
 import type { LatencySummary } from './histogram.js';
 
-export type BenchMode = 'e2e' | 'ramp' | 'ledger' | 'baseline-ledger' | 'bullmq' | 'all';
+export type BenchMode = 'e2e' | 'ramp' | 'ledger' | 'baseline-ledger' | 'bullmq' | 'settlement' | 'all';
 
 /** CPU time a process used during the measured window. */
 export interface ProcessCpu {
@@ -130,7 +130,34 @@ export interface BullmqResult {
   cpu: CpuFigures;
 }
 
-export type ModeResult = E2eResult | RampResult | LedgerResult | BullmqResult;
+export type ModeResult = E2eResult | RampResult | LedgerResult | BullmqResult | SettlementModeResult;
+
+/** One window's settlement: job add → last bet:settled. */
+export interface SettlementResult {
+  bets: number;
+  players: number;
+  chunkSize: number;
+  seconds: number;
+  betsPerSec: number;
+  ledgerCpuMs: number | null;
+  postgresCpuMs: number | null;
+}
+
+/** Admin tick jobs ingested by feed-monitor. */
+export interface TickResult {
+  ticks: number;
+  seconds: number;
+  ticksPerSec: number;
+  feedMonitorCpuMs: number | null;
+  cpuMsPerTick: number | null;
+}
+
+/** `--mode settlement`: one window's settlement, then admin tick ingestion (not part of `all`). */
+export interface SettlementModeResult {
+  mode: 'settlement';
+  settlement: SettlementResult;
+  ticks: TickResult;
+}
 
 export interface AllResult {
   mode: 'all';

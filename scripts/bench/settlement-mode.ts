@@ -9,35 +9,18 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { CHANNELS, QUEUES, redisKeys } from '@wagerflow/contracts';
 import { createQueue } from '@wagerflow/queue';
-import { randomId } from '@wagerflow/testing';
+import { randomId } from '@wagerflow/local-servers';
 import type { CleanupStack } from './cleanup-stack.js';
 import type { Infrastructure } from './bench-environment.js';
 import { occurrences } from './outcome-counter.js';
 import { startBenchPlatform } from './platform-runner.js';
 import { processCpuMs, processTreeCpuMs } from './process-cpu.js';
 
+import type { BenchContext } from './bench-context.js';
+import type { SettlementModeResult, SettlementResult, TickResult } from './result-types.js';
+
 const WINDOW_START = 9_999_990_000;
 const WINDOW_MS = 10_000;
-
-export interface SettlementResult {
-  mode: 'settlement';
-  bets: number;
-  players: number;
-  chunkSize: number;
-  seconds: number;
-  betsPerSec: number;
-  ledgerCpuMs: number | null;
-  postgresCpuMs: number | null;
-}
-
-export interface TickResult {
-  mode: 'ticks';
-  ticks: number;
-  seconds: number;
-  ticksPerSec: number;
-  feedMonitorCpuMs: number | null;
-  cpuMsPerTick: number | null;
-}
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -127,7 +110,6 @@ export async function runSettlement(
   await queue.close();
   await bench.stop();
   return {
-    mode: 'settlement',
     bets: o.bets,
     players: o.players,
     chunkSize: o.chunkSize,
@@ -186,11 +168,24 @@ export async function runTicks(
   await bench.stop();
   const cpu = cpu0 != null && cpu1 != null ? cpu1 - cpu0 : null;
   return {
-    mode: 'ticks',
     ticks: o.ticks,
     seconds,
     ticksPerSec: o.ticks / seconds,
     feedMonitorCpuMs: cpu,
     cpuMsPerTick: cpu == null ? null : cpu / o.ticks,
   };
+}
+
+/** `pnpm bench --mode settlement`: runSettlement, then runTicks, with the CLI's sizes. */
+export async function runSettlementMode(ctx: BenchContext): Promise<SettlementModeResult> {
+  const { opts, infra, cleanup, log } = ctx;
+  const settlement = await runSettlement(infra, cleanup, {
+    bets: opts.settlementBets,
+    players: opts.settlementPlayers,
+    chunkSize: opts.chunk,
+    verbose: opts.verbose,
+    log,
+  });
+  const ticks = await runTicks(infra, cleanup, { ticks: opts.ticks, verbose: opts.verbose, log });
+  return { mode: 'settlement', settlement, ticks };
 }

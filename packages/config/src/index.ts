@@ -93,3 +93,4 @@ export const otelEnv = z.object({
 export type OtelEnv = z.infer<typeof otelEnv>;
 
 export const opsPortEnv = (name: string, def: number) => z.object({ [name]: env.port(def) });
+export { SERVICE_NAMES, OPS_PORTS, DEFAULT_GATEWAY_PORT, type ServiceName } from './ports.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, redisPing, startEmbeddedPostgres, startRedisServer, waitUntil, type LocalServer } from './local-servers.js';
+import { freePort, redisPing, startEmbeddedPostgres, startRedisServer, waitUntil, type LocalServer } from './index.js';
 
 const toStop: LocalServer[] = [];
 afterEach(async () => {

@@ -1,14 +1,10 @@
 /** Per-test-file isolation on the run's shared Postgres and Redis (see global-setup.ts). */
 import pg from 'pg';
-import type { ProvidedContext } from 'vitest';
-import { randomId } from './local-servers.js';
-import { databaseUrlFor } from './test-context.js';
-
-// `vitest` can only be imported inside a test worker; this package is also used by the launcher.
-const vitest = process.env.VITEST ? await import('vitest').catch(() => undefined) : undefined;
+import { inject, type ProvidedContext } from 'vitest';
+import { databaseUrlFor, randomId } from '@wagerflow/local-servers';
 
 function provided<K extends keyof ProvidedContext>(key: K): ProvidedContext[K] {
-  const value = vitest?.inject(key);
+  const value = inject(key);
   if (!value) {
     throw new Error(`${key} was not provided: run under vitest with packages/testing/src/global-setup.ts registered as globalSetup`);
   }

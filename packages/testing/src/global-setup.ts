@@ -14,8 +14,8 @@ import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { migrateLatest } from '@wagerflow/db';
-import { randomId, startEmbeddedPostgres, startRedisServer, waitUntil } from './local-servers.js';
-import { TEMPLATE_DATABASE, databaseUrlFor } from './test-context.js';
+import { databaseUrlFor, randomId, startEmbeddedPostgres, startRedisServer, waitUntil } from '@wagerflow/local-servers';
+import { TEMPLATE_DATABASE } from './test-context.js';
 
 interface Server {
   url: string;
@@ -64,6 +64,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     };
   } catch (err) {
     await stopAll();
+    // vitest reports a failed globalSetup with little more than "Test failed": say why here, then fail the run.
+    console.error(`[test infra ${project.name}] could not provide Postgres and Redis:`, err);
     throw err;
   }
 }

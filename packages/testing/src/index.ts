@@ -1,3 +1,5 @@
-export * from './local-servers.js';
+// Fixtures for tests. The local servers live in @wagerflow/local-servers (the launcher and the bench use them too);
+// the helpers test files wait and name things with are re-exported here so a test imports one package.
 export * from './fixtures.js';
-export { TEMPLATE_DATABASE, databaseUrlFor } from './test-context.js';
+export { TEMPLATE_DATABASE } from './test-context.js';
+export { databaseUrlFor, freePort, randomId, waitUntil } from '@wagerflow/local-servers';

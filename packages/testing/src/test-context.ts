@@ -14,10 +14,3 @@ declare module 'vitest' {
     wfTestRunId: string;
   }
 }
-
-/** `url` with its database name replaced. */
-export function databaseUrlFor(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${encodeURIComponent(database)}`;
-  return u.toString();
-}

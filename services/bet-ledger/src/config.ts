@@ -1,10 +1,10 @@
-import { commonEnv, env, marketEnv, otelEnv, parseEnv, z } from '@wagerflow/config';
+import { OPS_PORTS, commonEnv, env, marketEnv, otelEnv, parseEnv, z } from '@wagerflow/config';
 
 const schema = commonEnv
   .extend(marketEnv.shape)
   .extend(otelEnv.shape)
   .extend({
-    BET_LEDGER_OPS_PORT: env.port(9102),
+    BET_LEDGER_OPS_PORT: env.port(OPS_PORTS['bet-ledger'].default),
     LEDGER_CONCURRENCY: env.int(256, 1, 10_000),
     LEDGER_BATCH_MAX: env.int(2_000, 1, 10_000),
     LEDGER_BATCH_WAIT_MS: env.int(4, 0, 1_000),

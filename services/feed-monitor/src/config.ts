@@ -1,10 +1,10 @@
-import { commonEnv, env, marketEnv, otelEnv, parseEnv, z } from '@wagerflow/config';
+import { OPS_PORTS, commonEnv, env, marketEnv, otelEnv, parseEnv, z } from '@wagerflow/config';
 
 const schema = commonEnv
   .extend(marketEnv.shape)
   .extend(otelEnv.shape)
   .extend({
-    FEED_MONITOR_OPS_PORT: env.port(9104),
+    FEED_MONITOR_OPS_PORT: env.port(OPS_PORTS['feed-monitor'].default),
     FEED_SIMULATOR: env.onOff('on'),
     FEED_SIMULATOR_INTERVAL_MS: env.int(250, 10),
     FEED_SIMULATOR_START_PRICE: env.num(100_000, 0.01),

@@ -1,11 +1,11 @@
-import { commonEnv, env, marketEnv, otelEnv, parseEnv, z } from '@wagerflow/config';
+import { DEFAULT_GATEWAY_PORT, OPS_PORTS, commonEnv, env, marketEnv, otelEnv, parseEnv, z } from '@wagerflow/config';
 
 const schema = commonEnv
   .extend(marketEnv.shape)
   .extend(otelEnv.shape)
   .extend({
-    GATEWAY_PORT: env.port(8080),
-    GATEWAY_OPS_PORT: env.port(9101),
+    GATEWAY_PORT: env.port(DEFAULT_GATEWAY_PORT),
+    GATEWAY_OPS_PORT: env.port(OPS_PORTS.gateway.default),
     ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
     SECRET_ENCRYPTION_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)'),
     // A refused connection fails at once; this bounds waiting for a pooled connection under a burst.

@@ -2,15 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient, PlayerClient, PlayerStream } from '@wagerflow/client';
 import type { GridCell } from '@wagerflow/contracts';
-import {
-  createTestDatabase,
-  freePort,
-  startRedisServer,
-  uniquePrefix,
-  waitUntil,
-  type LocalServer,
-  type TestDatabase,
-} from '@wagerflow/testing';
+import { startRedisServer, type LocalServer } from '@wagerflow/local-servers';
+import { createTestDatabase, freePort, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
 import { loadConfig as gatewayConfig } from './config.js';
 import { createService as createGateway } from './service.js';
 import { startInProcessStack, type InProcessStack } from './testing/in-process-stack.js';

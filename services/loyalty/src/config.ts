@@ -1,5 +1,5 @@
-import { commonEnv, env, otelEnv, parseEnv, z } from '@wagerflow/config';
+import { OPS_PORTS, commonEnv, env, otelEnv, parseEnv, z } from '@wagerflow/config';
 
-const schema = commonEnv.extend(otelEnv.shape).extend({ LOYALTY_OPS_PORT: env.port(9103) });
+const schema = commonEnv.extend(otelEnv.shape).extend({ LOYALTY_OPS_PORT: env.port(OPS_PORTS.loyalty.default) });
 export type LoyaltyConfig = z.infer<typeof schema>;
 export const loadConfig = (e: NodeJS.ProcessEnv = process.env): LoyaltyConfig => parseEnv(schema, e);

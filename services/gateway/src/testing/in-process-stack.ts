@@ -1,8 +1,6 @@
 import { freePort, waitUntil } from '@wagerflow/testing';
-import { createService as createLedger } from '../../../bet-ledger/src/service.js';
-import { loadConfig as ledgerConfig } from '../../../bet-ledger/src/config.js';
-import { createService as createFeed } from '../../../feed-monitor/src/service.js';
-import { loadConfig as feedConfig } from '../../../feed-monitor/src/config.js';
+import { createService as createLedger, loadConfig as ledgerConfig } from '@wagerflow/bet-ledger';
+import { createService as createFeed, loadConfig as feedConfig } from '@wagerflow/feed-monitor';
 import { loadConfig as gatewayConfig } from '../config.js';
 import { createService as createGateway } from '../service.js';
 

@@ -1,0 +1,5 @@
+export type { LocalServer } from './local-server.js';
+export { freePort } from './ports.js';
+export { waitUntil, randomId, databaseUrlFor, type WaitUntilOptions } from './wait-until.js';
+export { startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './embedded-postgres.js';
+export { startRedisServer, findRedisServer, redisPing, REDIS_SERVER_MISSING_MESSAGE, type RedisServerOptions } from './redis-server.js';
