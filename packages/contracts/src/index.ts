@@ -6,3 +6,4 @@ export * from './redis-keys.js';
 export * from './signing.js';
 export * from './money.js';
 export * from './grid.js';
+export * from './ticks.js';

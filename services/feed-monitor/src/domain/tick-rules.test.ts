@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { TICK_FUTURE_TOLERANCE_MS as CONTRACT_TOLERANCE_MS } from '@wagerflow/contracts';
 import { TICK_FUTURE_TOLERANCE_MS, nextSimulatedPrice } from './tick-rules.js';
 
 /** Small deterministic PRNG (mulberry32) and a Box–Muller gaussian from it. */
@@ -19,8 +20,10 @@ const gaussians = (seed: number) => {
 const isCents = (x: number) => Math.abs(x * 100 - Math.round(x * 100)) < 1e-6;
 
 describe('tick time tolerance', () => {
-  it('is 1 s into the future', () => {
+  it("is SPEC 3's 1 s into the future, the same constant the gateway checks with", () => {
+    // SPEC 3: ts ∈ [previous ts, now + 1 s]; a different value here would let feed-monitor and the gateway disagree.
     expect(TICK_FUTURE_TOLERANCE_MS).toBe(1_000);
+    expect(TICK_FUTURE_TOLERANCE_MS).toBe(CONTRACT_TOLERANCE_MS);
   });
 });
 

@@ -1,5 +1,5 @@
-/** SPEC 3: a tick's `ts` may be at most this far ahead of the server clock (checked in markets.ts's script). */
-export const TICK_FUTURE_TOLERANCE_MS = 1_000;
+/** SPEC 3's one rule for the gateway and feed-monitor (checked in markets.ts's script): defined in the contracts. */
+export { TICK_FUTURE_TOLERANCE_MS } from '@wagerflow/contracts';
 
 /** Price of the next simulator tick: a multiplicative random walk, rounded to cents. */
 export function nextSimulatedPrice(price: number, volatilityBpsPerSqrtS: number, intervalMs: number, gaussian: number): number {
