@@ -23,13 +23,15 @@ import {
 } from '@wagerflow/contracts';
 
 /**
- * Every route the gateway serves, in one table: app.ts registers the `router` routes from it (a typed
- * handler map, so a route without a handler does not compile), the handlers validate bodies and queries
- * with the same zod objects (from @wagerflow/contracts), and GET /v1/openapi.json is generated from it
- * (./openapi.ts). Path parameters and the stream's query are checked by the handlers themselves (unknown
- * ids are 404, the signature check covers the query): their schemas here only document them. Error codes
- * are SPEC 4's as this gateway answers them; `internal_error` (500) is added to every route by the
- * generator. openapi.test.ts holds SPEC 4's expectation and openapi.int.test.ts calls every route.
+ * Every route the gateway serves, in one table. router.ts applies SPEC 4's checks from each `router` entry
+ * (read the body, authenticate by `auth`, parse `pathParams` and `body`) and hands the handler typed
+ * `{principal, body, params}`; app.ts holds a typed handler map, so a route without a handler does not
+ * compile. GET /v1/openapi.json is generated from the same table (./openapi.ts), and the codes of the
+ * router's checks come from `checkErrors` below, so the document cannot list other checks than the router
+ * applies. Queries are validated by the handlers with the schemas named here (GET /v1/bets has two forms);
+ * the stream's query is checked by its upgrade handler (the signature covers it). `errors` lists the codes a
+ * route adds to its checks' codes; `internal_error` (500) is added to every route by the generator.
+ * openapi.test.ts holds SPEC 4's expectation and openapi.int.test.ts calls every route.
  */
 
 /** How a route authenticates: unsigned, a signed player request (SPEC 4.2), `Bearer ADMIN_TOKEN`, Bull Board's Bearer-or-Basic, the stream's signed query. */
@@ -56,10 +58,12 @@ export interface ApiRoute {
   readonly auth: AuthKind;
   readonly mount: Mount;
   readonly pathParams?: Readonly<Record<string, z.ZodType>>;
-  /** One object, or alternatives (a parameter is required when every alternative requires it). */
+  /** One object, or alternatives (a parameter is required when every alternative requires it); validated by the handler. */
   readonly query?: z.ZodObject | readonly z.ZodObject[];
+  /** JSON body: the router answers 415/400 unless it parses. */
   readonly body?: z.ZodType;
   readonly responses: readonly SuccessResponse[];
+  /** Codes beyond those of the router's checks (`checkErrors`). */
   readonly errors: readonly ErrorCode[];
 }
 
@@ -73,6 +77,16 @@ const PLAYER_AUTH = [...SIGNATURE, 'forbidden'] as const satisfies ErrorCode[];
 const ADMIN_AUTH = ['unauthorized', ...SIGNATURE, 'forbidden'] as const satisfies ErrorCode[];
 const JSON_BODY = ['unsupported_media_type', 'validation_failed'] as const satisfies ErrorCode[];
 const DEPENDENCY = ['service_unavailable'] as const satisfies ErrorCode[];
+
+/** Routes whose body bytes are read (every authenticated one: they are signed; and any that takes a body). */
+export const readsBody = (r: ApiRoute): boolean => r.auth !== 'none' || r.body !== undefined;
+
+/** The codes of the checks router.ts applies from a `router` entry, in SPEC 4's order: 413, authentication, 415/400. */
+export function checkErrors(r: ApiRoute): ErrorCode[] {
+  if (r.mount !== 'router') return [];
+  const auth = r.auth === 'player' ? PLAYER_AUTH : r.auth === 'admin' ? ADMIN_AUTH : [];
+  return [...(readsBody(r) ? BODY_READ : []), ...auth, ...(r.body ? JSON_BODY : [])];
+}
 
 const id = z.string().min(1);
 const healthStatus = z.object({ status: z.enum(['ok', 'unavailable']) });
@@ -137,9 +151,6 @@ export const API_ROUTES = {
       { status: 200, description: 'a replay of this clientBetId with the same body: the current view', schema: betViewSchema },
     ],
     errors: [
-      ...BODY_READ,
-      ...PLAYER_AUTH,
-      ...JSON_BODY,
       'idempotency_key_reused',
       'unknown_market',
       'unknown_cell',
@@ -165,7 +176,7 @@ export const API_ROUTES = {
     mount: 'router',
     query: [betByClientIdQuery, betListQuery],
     responses: [{ status: 200, description: 'the bet (clientBetId) or a page (since)', schema: z.union([betViewSchema, betPageResponse]) }],
-    errors: [...BODY_READ, ...PLAYER_AUTH, 'validation_failed', 'not_found', ...DEPENDENCY],
+    errors: ['validation_failed', 'not_found', ...DEPENDENCY],
   },
   getBet: {
     method: 'GET',
@@ -176,7 +187,7 @@ export const API_ROUTES = {
     mount: 'router',
     pathParams: { betId: id },
     responses: [{ status: 200, description: 'the bet', schema: betViewSchema }],
-    errors: [...BODY_READ, ...PLAYER_AUTH, 'not_found', ...DEPENDENCY],
+    errors: ['not_found', ...DEPENDENCY],
   },
   getMe: {
     method: 'GET',
@@ -186,7 +197,7 @@ export const API_ROUTES = {
     auth: 'player',
     mount: 'router',
     responses: [{ status: 200, description: 'the player', schema: meResponse }],
-    errors: [...BODY_READ, ...PLAYER_AUTH, ...DEPENDENCY],
+    errors: [...DEPENDENCY],
   },
   stream: {
     method: 'GET',
@@ -224,7 +235,7 @@ export const API_ROUTES = {
     mount: 'router',
     body: createPlayerBody,
     responses: [{ status: 201, description: 'the player and its credentials (the secret is shown once)', schema: createPlayerResponse }],
-    errors: [...BODY_READ, ...ADMIN_AUTH, ...JSON_BODY, ...DEPENDENCY],
+    errors: [...DEPENDENCY],
   },
   deposit: {
     method: 'POST',
@@ -242,7 +253,7 @@ export const API_ROUTES = {
       { status: 201, description: 'deposited', schema: depositResponse },
       { status: 200, description: 'a replay of this reference: the original answer', schema: depositResponse },
     ],
-    errors: [...BODY_READ, ...ADMIN_AUTH, ...JSON_BODY, 'idempotency_key_reused', 'unknown_player', 'timeout', ...DEPENDENCY],
+    errors: ['idempotency_key_reused', 'unknown_player', 'timeout', ...DEPENDENCY],
   },
   createStaff: {
     method: 'POST',
@@ -253,7 +264,7 @@ export const API_ROUTES = {
     mount: 'router',
     body: createStaffBody,
     responses: [{ status: 201, description: 'the staff member and its token (shown once)', schema: createStaffResponse }],
-    errors: [...BODY_READ, ...ADMIN_AUTH, ...JSON_BODY, ...DEPENDENCY],
+    errors: [...DEPENDENCY],
   },
   reconciliation: {
     method: 'GET',
@@ -263,7 +274,7 @@ export const API_ROUTES = {
     auth: 'admin',
     mount: 'router',
     responses: [{ status: 200, description: 'checked accounts and drift (0 when all is well)', schema: reconciliationResponse }],
-    errors: [...BODY_READ, ...ADMIN_AUTH, ...DEPENDENCY],
+    errors: [...DEPENDENCY],
   },
   postTick: {
     method: 'POST',
@@ -276,7 +287,7 @@ export const API_ROUTES = {
     pathParams: { marketId: id },
     body: adminTickBody,
     responses: [{ status: 202, description: 'queued for feed-monitor', schema: tickAcceptedResponse }],
-    errors: [...BODY_READ, ...ADMIN_AUTH, ...JSON_BODY, 'unknown_market', ...DEPENDENCY],
+    errors: ['unknown_market', ...DEPENDENCY],
   },
   bullBoard: {
     method: 'GET',

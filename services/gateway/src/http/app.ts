@@ -4,9 +4,9 @@ import type { Logger, Metrics } from '@wagerflow/runtime';
 import { BULL_BOARD_PATH, bullBoard } from './bull-board.js';
 import { errorHandler } from './error-handler.js';
 import { requestContext } from './request-context.js';
-import { API_ROUTES, ROUTER_OPERATIONS, expressPath, type RouterOperationId } from './api-routes.js';
+import { API_ROUTES } from './api-routes.js';
 import { openApiHandler } from './openapi.js';
-import { createRouteTable, type Handler } from './router.js';
+import { createRouter } from './router.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { betRoutes } from './routes/bets.routes.js';
 import { publicRoutes } from './routes/public.routes.js';
@@ -21,7 +21,7 @@ export interface AppOptions {
   health: { live: () => boolean; ready: () => Promise<boolean> };
 }
 
-/** The HTTP app (never listens itself). Bodies are read raw by each route: they are signed bytes. */
+/** The HTTP app (never listens itself). The router reads bodies raw (they are signed bytes) and applies SPEC 4's checks from the route table. */
 export function createApp(o: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -43,30 +43,13 @@ export function createApp(o: AppOptions): Express {
   app.use(BULL_BOARD_PATH, board.guard, board.router);
 
   const router = express.Router({ caseSensitive: true, strict: false });
-  const routes = createRouteTable(router);
-  const pub = publicRoutes(o.deps);
-  const bets = betRoutes(o.deps);
-  const admin = adminRoutes(o.deps);
-  // Paths, methods and schemas come from the route table (./api-routes.ts), which GET /v1/openapi.json is generated from.
-  const handlers: Record<RouterOperationId, Handler> = {
-    getTime: pub.time,
+  // Paths, methods, authentication and schemas come from the route table (./api-routes.ts), which GET /v1/openapi.json is generated from.
+  const routes = createRouter(router, o.deps.auth, {
+    ...publicRoutes(o.deps),
+    ...betRoutes(o.deps),
+    ...adminRoutes(o.deps),
     getOpenApi: openApiHandler(),
-    listMarkets: pub.markets,
-    getGrid: pub.grid,
-    getMe: pub.me,
-    placeBet: bets.placeBet,
-    listBets: bets.listBets,
-    getBet: bets.getBet,
-    createPlayer: admin.createPlayer,
-    deposit: admin.deposit,
-    createStaff: admin.createStaff,
-    reconciliation: admin.reconciliation,
-    postTick: admin.tick,
-  };
-  for (const id of ROUTER_OPERATIONS) {
-    const route = API_ROUTES[id];
-    routes.add(route.method, expressPath(route.path), handlers[id]);
-  }
+  });
   app.use(router);
   app.use(routes.fallback());
   app.use(errorHandler(o.logger));

@@ -148,9 +148,9 @@ export function createAuth(deps: AuthDeps) {
       return verifyPlayer(req, body, alongside);
     },
     /** `/v1/admin/*`: ADMIN_TOKEN only; staff tokens and players are 403. */
-    async admin(req: Request, body: Buffer): Promise<void> {
+    async admin(req: Request, body: Buffer): Promise<{ kind: 'admin' }> {
       const p = await bearerPrincipal(req);
-      if (p?.kind === 'admin') return;
+      if (p?.kind === 'admin') return p;
       if (p) throw new ApiError('forbidden', 'operator credential required');
       if (header(req, SIGNING_HEADERS.apiKey)) {
         await verifyPlayer(req, body);

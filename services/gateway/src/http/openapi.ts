@@ -1,4 +1,3 @@
-import type { Request, Response } from 'express';
 import { z } from 'zod';
 import {
   SIGNED_TS_FUTURE_MS,
@@ -28,8 +27,9 @@ import {
   tickAcceptedResponse,
   type ErrorCode,
 } from '@wagerflow/contracts';
-import { API_ROUTES, type ApiRoute, type AuthKind } from './api-routes.js';
+import { API_ROUTES, checkErrors, type ApiRoute, type AuthKind } from './api-routes.js';
 import { MAX_BODY_BYTES } from './body.js';
+import type { Respond } from './router.js';
 import { NONCE_TTL_S } from '../domain/signed-request.js';
 
 /**
@@ -181,7 +181,9 @@ function operation(operationId: string, r: ApiRoute, names: ReadonlyMap<z.ZodTyp
       ...(content ? { content } : {}),
     };
   }
-  const codes = [...new Set([...r.errors, ...ALWAYS])];
+  // The router's checks' codes come from the same function the router's order is described by (api-routes.ts).
+  // The codes of the router's checks are derived from the entry, as the router applies them.
+  const codes = [...new Set([...checkErrors(r), ...r.errors, ...ALWAYS])];
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
   for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
@@ -254,9 +256,9 @@ export function buildOpenApiDocument(): Json {
 }
 
 /** The handler of GET /v1/openapi.json: the document is built once (it depends on the code only). */
-export function openApiHandler(): (req: Request, res: Response) => Promise<void> {
+export function openApiHandler(): Respond<'getOpenApi'> {
   const body = JSON.stringify(buildOpenApiDocument());
-  return async (_req, res) => {
+  return async (_input, res) => {
     res.type('application/json').send(body);
   };
 }

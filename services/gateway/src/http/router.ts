@@ -1,26 +1,123 @@
 import type { NextFunction, Request, Response, Router } from 'express';
+import { z } from 'zod';
 import { ApiError } from './api-error.js';
+import { API_ROUTES, ROUTER_OPERATIONS, expressPath, readsBody, type ApiRoute, type RouterOperationId } from './api-routes.js';
+import type { Auth } from './auth.js';
+import { parseJsonBody, readRawBody, validate } from './body.js';
 
-type Method = 'GET' | 'POST';
-export type Handler = (req: Request, res: Response) => Promise<void>;
+type Method = ApiRoute['method'];
+type RouteOf<Id extends RouterOperationId> = (typeof API_ROUTES)[Id];
+
+export interface PlayerPrincipal {
+  readonly kind: 'player';
+  readonly playerId: string;
+  /** The verified X-Timestamp. */
+  readonly signedAt: number;
+}
+export interface AdminPrincipal {
+  readonly kind: 'admin';
+}
+
+/** Types of a table entry, inferred from its `auth` and zod schemas. */
+type PrincipalOf<R> = R extends { auth: 'player' } ? PlayerPrincipal : R extends { auth: 'admin' } ? AdminPrincipal : null;
+type BodyOf<R> = R extends { body: infer S extends z.ZodType } ? z.output<S> : undefined;
+type ParamsOf<R> = R extends { pathParams: infer P extends Readonly<Record<string, z.ZodType>> }
+  ? { readonly [K in keyof P]: z.output<P[K]> }
+  : Record<string, never>;
+
+/** What the router hands a handler once SPEC 4's checks up to 415/400 have passed. */
+export interface RouteInput<Id extends RouterOperationId> {
+  readonly principal: PrincipalOf<RouteOf<Id>>;
+  readonly body: BodyOf<RouteOf<Id>>;
+  readonly params: ParamsOf<RouteOf<Id>>;
+}
+export type Respond<Id extends RouterOperationId> = (input: RouteInput<Id>, res: Response, req: Request) => Promise<void>;
 
 /**
- * Every route is registered here so that the fallback can tell an unknown path (404 `not_found`)
- * from a known path with the wrong method (405 `method_not_allowed`) — the first check of SPEC 4.
+ * A player route's read-only work that starts in the same event-loop turn as the nonce's script (auth.ts: one
+ * Redis write through auto-pipelining); its result counts only once the nonce is known to be fresh.
  */
-export function createRouteTable(router: Router) {
+export interface Prefetching<Id extends RouterOperationId> {
+  prefetch(input: { playerId: string; body: BodyOf<RouteOf<Id>>; params: ParamsOf<RouteOf<Id>> }): Promise<Respond<Id>>;
+}
+export type RouteHandler<Id extends RouterOperationId> = Respond<Id> | (RouteOf<Id> extends { auth: 'player' } ? Prefetching<Id> : never);
+/** One handler per `router` entry of the table: a missing one does not compile. */
+export type RouteHandlers = { readonly [K in RouterOperationId]: RouteHandler<K> };
+
+/** A prefetching handler: `respond` gets what `prefetch` read. */
+export function prefetching<Id extends RouterOperationId, T>(
+  prefetch: (input: { playerId: string; body: BodyOf<RouteOf<Id>>; params: ParamsOf<RouteOf<Id>> }) => Promise<T>,
+  respond: (input: RouteInput<Id>, prefetched: T, res: Response, req: Request) => Promise<void>,
+): Prefetching<Id> {
+  return {
+    prefetch: async (input) => {
+      const prefetched = await prefetch(input);
+      return (routeInput, res, req) => respond(routeInput, prefetched, res, req);
+    },
+  };
+}
+
+interface Parsed<Id extends RouterOperationId> {
+  body: BodyOf<RouteOf<Id>>;
+  params: ParamsOf<RouteOf<Id>>;
+}
+
+/**
+ * Registers every `router` entry of the table (./api-routes.ts) and applies SPEC 4's checks from it, in order:
+ * (404/405: the fallback) → body read raw, at most 64 KiB (413) → authentication by `auth` (401/403; signed
+ * requests over the exact bytes read, the nonce spent once signature and timestamp verify) → path parameters and
+ * JSON body by the entry's zod schemas (415/400) → the handler, with typed `{principal, body, params}`.
+ */
+export function createRouter(router: Router, auth: Auth, handlers: RouteHandlers) {
   const patterns: { method: Method; re: RegExp }[] = [];
   const toRegExp = (path: string) => new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}/?$`);
+
+  function add<Id extends RouterOperationId>(id: Id, handler: RouteHandler<Id>): void {
+    const route: ApiRoute = API_ROUTES[id];
+    const path = expressPath(route.path);
+    if (route.auth !== 'none' && route.auth !== 'player' && route.auth !== 'admin')
+      throw new Error(`${id}: the router cannot authenticate ${route.auth}`);
+    const paramsSchema = z.object(route.pathParams ?? {});
+    const bodySchema = route.body;
+    const parse = (req: Request, raw: Buffer): Parsed<Id> => {
+      const params = validate(paramsSchema, req.params);
+      const body = bodySchema ? parseJsonBody(req, raw, bodySchema) : undefined;
+      // The entry's own schemas parsed these values: their types are the entry's (TypeScript cannot follow a
+      // generic entry through the conditional types above).
+      return { params, body } as Parsed<Id>;
+    };
+    const direct = typeof handler === 'function' ? handler : undefined;
+    if (!direct && route.auth !== 'player') throw new Error(`${id}: only a route signed by a player can prefetch`);
+
+    const run = async (req: Request, res: Response): Promise<void> => {
+      res.locals.route = path;
+      const raw = readsBody(route) ? await readRawBody(req) : Buffer.alloc(0);
+      if (route.auth === 'player') {
+        // Parsing starts after the signature and timestamp verify and counts only once the nonce is spent: a
+        // replay is 401 whatever else is wrong with it.
+        const { playerId, signedAt, alongside } = await auth.player(req, raw, async (player) => {
+          const parsed = parse(req, raw);
+          const respond = typeof handler === 'function' ? handler : await handler.prefetch({ playerId: player, ...parsed });
+          return { parsed, respond };
+        });
+        const principal: PlayerPrincipal = { kind: 'player', playerId, signedAt };
+        return alongside.respond({ principal, ...alongside.parsed } as RouteInput<Id>, res, req);
+      }
+      const principal = route.auth === 'admin' ? await auth.admin(req, raw) : null;
+      if (!direct) throw new Error(`${id}: no handler`); // ruled out at registration
+      return direct({ principal, ...parse(req, raw) } as RouteInput<Id>, res, req);
+    };
+
+    patterns.push({ method: route.method, re: toRegExp(path) });
+    if (route.method === 'GET') router.get(path, run);
+    else router.post(path, run);
+  }
+
+  const register = <Id extends RouterOperationId>(id: Id) => add(id, handlers[id]);
+  for (const id of ROUTER_OPERATIONS) register(id);
+
   return {
-    add(method: Method, path: string, handler: Handler) {
-      patterns.push({ method, re: toRegExp(path) });
-      const wrapped = async (req: Request, res: Response) => {
-        res.locals.route = path;
-        await handler(req, res);
-      };
-      if (method === 'GET') router.get(path, wrapped);
-      else router.post(path, wrapped);
-    },
+    /** SPEC 4's first check: an unknown path is 404 `not_found`, a known path with another method 405 with `Allow`. */
     fallback() {
       return (req: Request, _res: Response, next: NextFunction) => {
         const known = patterns.filter((p) => p.re.test(req.path));
@@ -31,4 +128,3 @@ export function createRouteTable(router: Router) {
     },
   };
 }
-export type RouteTable = ReturnType<typeof createRouteTable>;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import type { z } from 'zod';
 import {
   CLAIM_DEADLINE_AFTER_SIGNED_MS,
@@ -7,7 +7,6 @@ import {
   betByClientIdQuery,
   betListQuery,
   bpsToMultiplier,
-  placeBetBody,
   type BetIntent,
   type BetView,
   type PlaceBetBody,
@@ -18,7 +17,8 @@ import { currentCorrelationId } from '@wagerflow/runtime';
 import { acceptBet, sameBetBody } from '../../domain/bet-acceptance.js';
 import type { PendingRecord } from '../../repositories/redis-state.js';
 import { ApiError } from '../api-error.js';
-import { parseJsonBody, readRawBody, validate } from '../body.js';
+import { validate } from '../body.js';
+import { prefetching, type RouteHandlers } from '../router.js';
 import type { RouteDeps } from './route-deps.js';
 
 function pendingView(p: PendingRecord): BetView {
@@ -54,7 +54,9 @@ const afterCursor = (v: BetView, c: { updatedAt: number; id: string }) =>
   v.updatedAt > c.updatedAt || (v.updatedAt === c.updatedAt && v.betId > c.id);
 const encodeCursor = (b: BetView) => Buffer.from(`${b.updatedAt}|${b.betId}`).toString('base64url');
 
-export function betRoutes(d: RouteDeps) {
+type BetHandlers = Pick<RouteHandlers, 'placeBet' | 'getBet' | 'listBets'>;
+
+export function betRoutes(d: RouteDeps): BetHandlers {
   /**
    * Current view of a bet by clientBetId: the pending record first, then the ledger (a bet whose
    * record is gone has its outcome stored: the ledger deletes the record only after commit).
@@ -73,94 +75,85 @@ export function betRoutes(d: RouteDeps) {
     res.status(200).json(existing.view);
   }
 
-  async function placeBet(req: Request, res: Response): Promise<void> {
-    const raw = await readRawBody(req);
-    // The bet's reads go with the nonce's script (one Redis write), and Postgres is read at the same time. A bet the
-    // ledger stores between the two reads is pending in Redis (then found in Postgres), or Postgres missed it and Redis
-    // holds its stored marker: then Postgres is read again.
-    const {
-      playerId,
-      signedAt,
-      alongside: { body, ctx, stored },
-    } = await d.auth.player(req, raw, async (player) => {
-      const bet = parseJsonBody(req, raw, placeBetBody);
-      const [context, byClientId] = await Promise.all([
-        d.redis.betContext(player, bet.clientBetId, bet.marketId),
-        d.ledger.betByClientId(player, bet.clientBetId),
+  // The bet's reads go with the nonce's script (one Redis write), and Postgres is read at the same time. A bet the
+  // ledger stores between the two reads is pending in Redis (then found in Postgres), or Postgres missed it and Redis
+  // holds its stored marker: then Postgres is read again.
+  const placeBet: BetHandlers['placeBet'] = prefetching(
+    async ({ playerId, body }) => {
+      const [ctx, byClientId] = await Promise.all([
+        d.redis.betContext(playerId, body.clientBetId, body.marketId),
+        d.ledger.betByClientId(playerId, body.clientBetId),
       ]);
-      const settled = byClientId ?? (context.storedMarker ? await d.ledger.betByClientId(player, bet.clientBetId) : null);
-      return { body: bet, ctx: context, stored: settled };
-    });
-    const existing = stored ?? (ctx.pending ? { view: pendingView(ctx.pending), minMultiplierBps: ctx.pending.minMultiplierBps } : null);
-    if (existing) return replayOrConflict(res, body, existing);
+      const stored = byClientId ?? (ctx.storedMarker ? await d.ledger.betByClientId(playerId, body.clientBetId) : null);
+      return { ctx, stored };
+    },
+    async ({ principal: { playerId, signedAt }, body }, { ctx, stored }, res) => {
+      const existing = stored ?? (ctx.pending ? { view: pendingView(ctx.pending), minMultiplierBps: ctx.pending.minMultiplierBps } : null);
+      if (existing) return replayOrConflict(res, body, existing);
 
-    const now = Date.now();
-    const decision = acceptBet(body, d.rules, ctx.market, ctx.cachedBalance, now);
-    if (!decision.ok) throw new ApiError(decision.code, decision.message);
+      const now = Date.now();
+      const decision = acceptBet(body, d.rules, ctx.market, ctx.cachedBalance, now);
+      if (!decision.ok) throw new ApiError(decision.code, decision.message);
 
-    const betId = randomUUID();
-    const record: PendingRecord = {
-      betId,
-      playerId,
-      clientBetId: body.clientBetId,
-      marketId: body.marketId,
-      cellId: body.cellId,
-      stake: body.stake,
-      multiplierBps: decision.multiplierBps,
-      minMultiplierBps: decision.minMultiplierBps,
-      placedAt: now,
-    };
-    const intent: BetIntent = {
-      betId,
-      playerId,
-      clientBetId: body.clientBetId,
-      marketId: body.marketId,
-      cellId: body.cellId,
-      windowStart: decision.cell.windowStart,
-      bandIndex: decision.cell.bandIndex,
-      priceLow: decision.priceLow,
-      priceHigh: decision.priceHigh,
-      stake: body.stake,
-      multiplierBps: decision.multiplierBps,
-      minMultiplierBps: decision.minMultiplierBps,
-      lockoutAt: decision.lockoutAt,
-      acceptedAt: now,
-      correlationId: currentCorrelationId() ?? betId,
-    };
-    const claimBy = Math.min(ctx.readAtMs + CLAIM_MAX_AGE_MS, signedAt + CLAIM_DEADLINE_AFTER_SIGNED_MS);
-    const claim = await d.enqueueBet(record, intent, claimBy);
-    if (claim === 'expired') {
-      // Nothing was placed; a retry (same clientBetId) starts from fresh reads.
-      throw new ApiError('service_unavailable', 'the bet took too long to reach the queue and was not placed; retry');
-    }
-    if (claim === 'taken') {
-      // A concurrent request with the same clientBetId won the race: answer as its replay.
-      const winner = await viewByClientId(playerId, body.clientBetId);
-      if (!winner) throw new ApiError('service_unavailable', 'bet state unavailable; retry');
-      return replayOrConflict(res, body, winner);
-    }
-    res.status(202).json({
-      betId,
-      clientBetId: body.clientBetId,
-      status: 'pending',
-      multiplier: bpsToMultiplier(decision.multiplierBps),
-    } satisfies z.output<typeof placeBetAccepted>);
-  }
+      const betId = randomUUID();
+      const record: PendingRecord = {
+        betId,
+        playerId,
+        clientBetId: body.clientBetId,
+        marketId: body.marketId,
+        cellId: body.cellId,
+        stake: body.stake,
+        multiplierBps: decision.multiplierBps,
+        minMultiplierBps: decision.minMultiplierBps,
+        placedAt: now,
+      };
+      const intent: BetIntent = {
+        betId,
+        playerId,
+        clientBetId: body.clientBetId,
+        marketId: body.marketId,
+        cellId: body.cellId,
+        windowStart: decision.cell.windowStart,
+        bandIndex: decision.cell.bandIndex,
+        priceLow: decision.priceLow,
+        priceHigh: decision.priceHigh,
+        stake: body.stake,
+        multiplierBps: decision.multiplierBps,
+        minMultiplierBps: decision.minMultiplierBps,
+        lockoutAt: decision.lockoutAt,
+        acceptedAt: now,
+        correlationId: currentCorrelationId() ?? betId,
+      };
+      const claimBy = Math.min(ctx.readAtMs + CLAIM_MAX_AGE_MS, signedAt + CLAIM_DEADLINE_AFTER_SIGNED_MS);
+      const claim = await d.enqueueBet(record, intent, claimBy);
+      if (claim === 'expired') {
+        // Nothing was placed; a retry (same clientBetId) starts from fresh reads.
+        throw new ApiError('service_unavailable', 'the bet took too long to reach the queue and was not placed; retry');
+      }
+      if (claim === 'taken') {
+        // A concurrent request with the same clientBetId won the race: answer as its replay.
+        const winner = await viewByClientId(playerId, body.clientBetId);
+        if (!winner) throw new ApiError('service_unavailable', 'bet state unavailable; retry');
+        return replayOrConflict(res, body, winner);
+      }
+      res.status(202).json({
+        betId,
+        clientBetId: body.clientBetId,
+        status: 'pending',
+        multiplier: bpsToMultiplier(decision.multiplierBps),
+      } satisfies z.output<typeof placeBetAccepted>);
+    },
+  );
 
-  async function getBet(req: Request, res: Response): Promise<void> {
-    const raw = await readRawBody(req);
-    const { playerId } = await d.auth.player(req, raw);
-    const betId = String(req.params.betId);
+  const getBet: BetHandlers['getBet'] = async ({ principal: { playerId }, params: { betId } }, res) => {
     const pending = await d.redis.pendingByBetId(betId);
     const stored = await d.ledger.betById(playerId, betId);
     if (stored) return void res.json(stored.view);
     if (pending && pending.playerId === playerId) return void res.json(pendingView(pending));
     throw new ApiError('not_found', 'no such bet');
-  }
+  };
 
-  async function listBets(req: Request, res: Response): Promise<void> {
-    const raw = await readRawBody(req);
-    const { playerId } = await d.auth.player(req, raw);
+  const listBets: BetHandlers['listBets'] = async ({ principal: { playerId } }, res, req) => {
     const query = req.query as Record<string, unknown>;
     if (query.clientBetId !== undefined) {
       const { clientBetId } = validate(betByClientIdQuery, query);
@@ -185,7 +178,7 @@ export function betRoutes(d: RouteDeps) {
     res.json({ bets: page, nextCursor: bets.length > q.limit && last ? encodeCursor(last) : null } satisfies z.output<
       typeof betPageResponse
     >);
-  }
+  };
 
   return { placeBet, getBet, listBets };
 }

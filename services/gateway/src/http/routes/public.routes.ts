@@ -1,4 +1,3 @@
-import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import {
   bandBounds,
@@ -13,15 +12,17 @@ import {
 } from '@wagerflow/contracts';
 import { quoteMultiplierBps } from '../../domain/odds.js';
 import { ApiError } from '../api-error.js';
-import { readRawBody } from '../body.js';
+import type { RouteHandlers } from '../router.js';
 import type { RouteDeps } from './route-deps.js';
 
-export function publicRoutes(d: RouteDeps) {
-  async function time(_req: Request, res: Response): Promise<void> {
-    res.json({ serverTime: Date.now() } satisfies z.output<typeof serverTimeResponse>);
-  }
+type PublicHandlers = Pick<RouteHandlers, 'getTime' | 'listMarkets' | 'getGrid' | 'getMe'>;
 
-  async function markets(_req: Request, res: Response): Promise<void> {
+export function publicRoutes(d: RouteDeps): PublicHandlers {
+  const getTime: PublicHandlers['getTime'] = async (_input, res) => {
+    res.json({ serverTime: Date.now() } satisfies z.output<typeof serverTimeResponse>);
+  };
+
+  const listMarkets: PublicHandlers['listMarkets'] = async (_input, res) => {
     const views: MarketView[] = await Promise.all(
       d.rules.markets.map(async (marketId) => {
         const m = await d.redis.market(marketId);
@@ -29,10 +30,9 @@ export function publicRoutes(d: RouteDeps) {
       }),
     );
     res.json(views);
-  }
+  };
 
-  async function grid(req: Request, res: Response): Promise<void> {
-    const marketId = String(req.params.marketId);
+  const getGrid: PublicHandlers['getGrid'] = async ({ params: { marketId } }, res) => {
     if (!d.rules.markets.includes(marketId)) throw new ApiError('unknown_market', `unknown market ${marketId}`);
     const m = await d.redis.market(marketId);
     const now = Date.now();
@@ -70,11 +70,9 @@ export function publicRoutes(d: RouteDeps) {
       lockoutMs: g.lockoutMs,
       cells,
     } satisfies z.output<typeof gridResponse>);
-  }
+  };
 
-  async function me(req: Request, res: Response): Promise<void> {
-    const raw = await readRawBody(req);
-    const { playerId } = await d.auth.player(req, raw);
+  const getMe: PublicHandlers['getMe'] = async ({ principal: { playerId } }, res) => {
     const wallet = await d.ledger.wallet(playerId);
     // Loyalty points arrive with the loyalty service; until then every player is bronze with 0 points.
     res.json({
@@ -83,7 +81,7 @@ export function publicRoutes(d: RouteDeps) {
       walletSeq: wallet.walletSeq,
       loyalty: { points: 0, tier: 'bronze' },
     } satisfies z.output<typeof meResponse>);
-  }
+  };
 
-  return { time, markets, grid, me };
+  return { getTime, listMarkets, getGrid, getMe };
 }
