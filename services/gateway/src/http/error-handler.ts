@@ -3,13 +3,7 @@ import type { ErrorBody } from '@wagerflow/contracts';
 import { isConnectionError } from '@wagerflow/db';
 import type { Logger } from '@wagerflow/runtime';
 import { ApiError } from './api-error.js';
-
-function isRedisUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  return /Stream isn't writeable|enableOfflineQueue|Connection is closed|Command timed out|ECONNREFUSED|MaxRetriesPerRequest|Reached the max retries/i.test(
-    err.message,
-  );
-}
+import { isRedisUnavailable } from './redis-unavailable.js';
 
 /** Renders `{"error": {code, message, details?}}`; an unreachable dependency is a quick 503. */
 export function errorHandler(logger: Logger) {
@@ -19,8 +13,6 @@ export function errorHandler(logger: Logger) {
     else if (isConnectionError(err) || isRedisUnavailable(err)) {
       logger.warn({ err }, 'dependency unavailable');
       apiErr = new ApiError('service_unavailable', 'a dependency is unavailable; retry later');
-    } else if (typeof err === 'object' && err && (err as { type?: string }).type === 'entity.too.large') {
-      apiErr = new ApiError('payload_too_large', 'body too large');
     } else {
       logger.error({ err }, 'unhandled error');
       apiErr = new ApiError('internal_error', 'internal error');
