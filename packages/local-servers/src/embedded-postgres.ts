@@ -112,7 +112,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}):
   const { persistent = false, postgresFlags = [], startTimeoutMs = 60_000 } = opts;
   if (persistent && !opts.dataDir) throw new Error('startEmbeddedPostgres: a persistent server needs a dataDir');
   const root = isRoot();
-  const ids = root ? postgresUserIds() : undefined;
+  const ids = root ? await postgresUserIds() : undefined;
   const bin = await postgresBinaries();
 
   const dataDir = await chooseDataDir(opts.dataDir, root);

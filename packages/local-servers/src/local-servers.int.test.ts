@@ -150,4 +150,29 @@ describe('startEmbeddedPostgres', () => {
     expect(await portAccepts(server.port)).toBe(false);
     expect(existsSync(server.dataDir)).toBe(false);
   });
+
+  it.runIf(process.getuid?.() === 0)(
+    'as root, runs from a data folder asked for under a 0700 directory (moved where the postgres user can reach it)',
+    { timeout: 120_000 },
+    async () => {
+      const closed = await fs.mkdtemp(path.join(os.tmpdir(), 'wf-closed-'));
+      await fs.chmod(closed, 0o700);
+      try {
+        const asked = path.join(closed, 'postgres');
+        const server = await startEmbeddedPostgres({ dataDir: asked });
+        toStop.push(server);
+        expect(server.dataDir).not.toBe(asked);
+        expect(server.dataDir.startsWith('/var/lib/wagerflow/data/')).toBe(true);
+        const client = new pg.Client({ connectionString: server.url });
+        await client.connect();
+        const { rows } = await client.query<{ data_directory: string }>('SHOW data_directory');
+        await client.end();
+        expect(rows[0]?.data_directory).toBe(path.join(server.dataDir, 'pgdata'));
+        await server.stop();
+        expect(existsSync(server.dataDir)).toBe(false);
+      } finally {
+        await fs.rm(closed, { recursive: true, force: true });
+      }
+    },
+  );
 });

