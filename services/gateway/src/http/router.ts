@@ -68,7 +68,7 @@ interface Parsed<Id extends RouterOperationId> {
  * requests over the exact bytes read, the nonce spent once signature and timestamp verify) → path parameters and
  * JSON body by the entry's zod schemas (415/400) → the handler, with typed `{principal, body, params}`.
  */
-export function createRouter(router: Router, auth: Auth, handlers: RouteHandlers) {
+export function createRouter(router: Router, auth: Pick<Auth, 'player' | 'admin'>, handlers: RouteHandlers) {
   const patterns: { method: Method; re: RegExp }[] = [];
   const toRegExp = (path: string) => new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}/?$`);
 

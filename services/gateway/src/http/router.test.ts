@@ -1,0 +1,180 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import express, { type Request } from 'express';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ApiError } from './api-error.js';
+import type { RouterOperationId } from './api-routes.js';
+import type { Auth } from './auth.js';
+import { errorHandler } from './error-handler.js';
+import { createLogger } from '@wagerflow/runtime';
+import { createRouter, prefetching, type Respond } from './router.js';
+
+/**
+ * The router's order of checks (SPEC 4) from the table, with a stand-in authenticator that behaves as auth.ts
+ * does at its interface: the player check runs `alongside` once the signature verifies, then spends the nonce,
+ * and counts `alongside`'s outcome only when the nonce was fresh. The real one is covered end to end by
+ * openapi.int.test.ts and tests/auth-and-signing.e2e.test.ts.
+ */
+type Verdict = 'ok' | 'unknown_api_key' | 'replayed_nonce' | 'unauthorized';
+let verdict: Verdict;
+let authCalls: { kind: 'player' | 'admin'; body: string }[];
+let seen: { id: RouterOperationId; input: unknown }[];
+let prefetched: { playerId: string; body: unknown }[];
+
+const auth: Pick<Auth, 'player' | 'admin'> = {
+  async player<T>(req: Request, body: Buffer, alongside?: (playerId: string) => Promise<T>) {
+    authCalls.push({ kind: 'player', body: body.toString('utf8') });
+    if (verdict === 'unknown_api_key' || verdict === 'unauthorized') throw new ApiError('unknown_api_key', 'unknown');
+    const extra = alongside?.('p-1').then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    if (verdict === 'replayed_nonce') throw new ApiError('replayed_nonce', 'replayed');
+    const outcome = await extra;
+    if (outcome && !outcome.ok) throw outcome.error;
+    if (!outcome) throw new Error('the router always passes alongside');
+    return { playerId: 'p-1', signedAt: 1_700_000_000_000, alongside: outcome.value };
+  },
+  async admin(_req: Request, body: Buffer) {
+    authCalls.push({ kind: 'admin', body: body.toString('utf8') });
+    if (verdict !== 'ok') throw new ApiError('unauthorized', 'no');
+    return { kind: 'admin' as const };
+  },
+};
+
+const record =
+  <Id extends RouterOperationId>(id: Id): Respond<Id> =>
+  async (input, res) => {
+    seen.push({ id, input });
+    res.json({ id });
+  };
+
+let server: Server;
+let base: string;
+beforeAll(async () => {
+  const app = express();
+  const router = express.Router({ caseSensitive: true, strict: false });
+  const routes = createRouter(router, auth, {
+    getTime: record('getTime'),
+    getOpenApi: record('getOpenApi'),
+    listMarkets: record('listMarkets'),
+    getGrid: record('getGrid'),
+    getMe: record('getMe'),
+    placeBet: prefetching(
+      async ({ playerId, body }) => {
+        prefetched.push({ playerId, body });
+        return 'read';
+      },
+      async (input, value, res) => {
+        seen.push({ id: 'placeBet', input: { ...input, prefetched: value } });
+        res.status(202).json({ id: 'placeBet' });
+      },
+    ),
+    listBets: record('listBets'),
+    getBet: record('getBet'),
+    createPlayer: record('createPlayer'),
+    deposit: record('deposit'),
+    createStaff: record('createStaff'),
+    reconciliation: record('reconciliation'),
+    postTick: record('postTick'),
+  });
+  app.use(router);
+  app.use(routes.fallback());
+  app.use(errorHandler(createLogger('test', 'silent')));
+  server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+beforeEach(() => {
+  verdict = 'ok';
+  authCalls = [];
+  seen = [];
+  prefetched = [];
+});
+
+async function call(method: string, path: string, body?: string, contentType = 'application/json') {
+  const r = await fetch(`${base}${path}`, {
+    method,
+    ...(body === undefined ? {} : { body, headers: { 'content-type': contentType } }),
+  });
+  const json = (await r.json()) as { id?: string; error?: { code: string; details?: unknown } };
+  return { status: r.status, code: json.error?.code, json, allow: r.headers.get('allow') };
+}
+
+const deposit = JSON.stringify({ amount: 100, reference: 'r-1' });
+const bet = JSON.stringify({ clientBetId: '8e0f4c1a-3b8e-4f57-9a51-0f7f1bb5e2c1', marketId: 'BTC-USD', cellId: 'c', stake: 100 });
+
+describe('router: SPEC 4 order of checks from the route table', () => {
+  it('404 for an unknown path and 405 with Allow for a known path, before reading or authenticating', async () => {
+    expect(await call('GET', '/v1/nope')).toMatchObject({ status: 404, code: 'not_found' });
+    expect(await call('GET', '/v1/admin/staff')).toMatchObject({ status: 405, code: 'method_not_allowed', allow: 'POST' });
+    expect(authCalls).toEqual([]);
+  });
+
+  it('413 for a body over 64 KiB before authentication', async () => {
+    verdict = 'unauthorized';
+    expect(await call('POST', '/v1/admin/staff', 'x'.repeat(64 * 1024 + 1))).toMatchObject({ status: 413, code: 'payload_too_large' });
+    expect(await call('POST', '/v1/bets', 'x'.repeat(64 * 1024 + 1))).toMatchObject({ status: 413, code: 'payload_too_large' });
+    expect(authCalls).toEqual([]);
+  });
+
+  it('401 before 415/400: bad credentials win over a bad body', async () => {
+    verdict = 'unauthorized';
+    expect(await call('POST', '/v1/admin/staff', 'not json', 'text/plain')).toMatchObject({ status: 401, code: 'unauthorized' });
+    verdict = 'unknown_api_key';
+    expect(await call('POST', '/v1/bets', '{', 'application/json')).toMatchObject({ status: 401, code: 'unknown_api_key' });
+    verdict = 'replayed_nonce';
+    expect(await call('POST', '/v1/bets', '{')).toMatchObject({ status: 401, code: 'replayed_nonce' });
+    expect(seen).toEqual([]);
+    expect(prefetched).toEqual([]);
+  });
+
+  it('415 for a body that is not JSON, 400 for invalid JSON or a schema violation, after authentication', async () => {
+    expect(await call('POST', '/v1/admin/players/p-9/deposits', deposit, 'text/plain')).toMatchObject({
+      status: 415,
+      code: 'unsupported_media_type',
+    });
+    expect(await call('POST', '/v1/admin/players/p-9/deposits', '{')).toMatchObject({ status: 400, code: 'validation_failed' });
+    const invalid = await call('POST', '/v1/admin/players/p-9/deposits', JSON.stringify({ amount: 0, reference: 'r' }));
+    expect(invalid).toMatchObject({ status: 400, code: 'validation_failed' });
+    expect(invalid.json.error?.details).toEqual([expect.objectContaining({ path: 'amount' })]);
+    expect(await call('POST', '/v1/bets', JSON.stringify({ stake: 1 }))).toMatchObject({ status: 400, code: 'validation_failed' });
+    expect(authCalls.map((c) => c.kind)).toEqual(['admin', 'admin', 'admin', 'player']);
+    expect(seen).toEqual([]);
+    expect(prefetched).toEqual([]);
+  });
+
+  it('authenticates over the exact body bytes and hands the handler {principal, body, params}', async () => {
+    expect(await call('POST', '/v1/admin/players/p-9/deposits', deposit)).toMatchObject({ status: 200, json: { id: 'deposit' } });
+    expect(authCalls).toEqual([{ kind: 'admin', body: deposit }]);
+    expect(seen).toEqual([
+      { id: 'deposit', input: { principal: { kind: 'admin' }, body: { amount: 100, reference: 'r-1' }, params: { playerId: 'p-9' } } },
+    ]);
+  });
+
+  it('a player route: the body parsed and the prefetch run alongside the nonce, the principal from the signature', async () => {
+    expect(await call('POST', '/v1/bets', bet)).toMatchObject({ status: 202 });
+    expect(authCalls).toEqual([{ kind: 'player', body: bet }]);
+    const parsed: unknown = JSON.parse(bet);
+    expect(prefetched).toEqual([{ playerId: 'p-1', body: parsed }]);
+    expect(seen).toEqual([
+      {
+        id: 'placeBet',
+        input: {
+          principal: { kind: 'player', playerId: 'p-1', signedAt: 1_700_000_000_000 },
+          body: parsed,
+          params: {},
+          prefetched: 'read',
+        },
+      },
+    ]);
+  });
+
+  it('unsigned routes neither read the body nor authenticate', async () => {
+    verdict = 'unauthorized';
+    expect(await call('GET', '/v1/markets/BTC-USD/grid')).toMatchObject({ status: 200, json: { id: 'getGrid' } });
+    expect(authCalls).toEqual([]);
+    expect(seen).toEqual([{ id: 'getGrid', input: { principal: null, body: undefined, params: { marketId: 'BTC-USD' } } }]);
+  });
+});
