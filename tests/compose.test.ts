@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { buildOutputs } from '../scripts/build/targets.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -112,16 +113,55 @@ function publishedPorts(name: string): Published[] {
 /** `gateway` -> GATEWAY_PORT, GATEWAY_OPS_PORT (those of them docs/env.md defines). */
 const envPrefix = (name: string) => name.toUpperCase().replaceAll('-', '_');
 
-/** The single source file a `node --import tsx <file>` command (or the image's CMD) runs. */
+/** The built JavaScript file a `node … <file>.js` command (or, without a command, the image's CMD) runs. */
 function entrypointOf(name: string): string {
   const { command, build } = service(name);
   if (Array.isArray(command)) {
-    const file = command.find((arg) => typeof arg === 'string' && arg.endsWith('.ts'));
+    const file = command.find((arg) => typeof arg === 'string' && /\.[cm]?[jt]s$/.test(arg));
     if (typeof file === 'string') return file;
   }
   const args = isDict(build) && isDict(build.args) ? build.args : {};
   // Mirrors the Dockerfile's CMD.
-  return `services/${String(args.SERVICE)}/src/main.ts`;
+  return `services/${String(args.SERVICE)}/dist/main.js`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Dockerfile: its stages, each with its instructions (continuation lines joined, comments dropped).
+
+interface Stage {
+  name: string | undefined;
+  from: string;
+  instructions: { op: string; args: string }[];
+}
+
+function dockerStages(): Stage[] {
+  const lines = read('Dockerfile')
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  const stages: Stage[] = [];
+  for (const line of lines) {
+    const [op = '', ...rest] = line.split(/\s+/);
+    const args = rest.join(' ');
+    if (op.toUpperCase() === 'FROM') {
+      const m = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args);
+      if (!m) throw new Error(`Dockerfile: cannot read ${line}`);
+      stages.push({ from: m[1] ?? '', name: m[2], instructions: [] });
+    } else {
+      stages.at(-1)?.instructions.push({ op: op.toUpperCase(), args });
+    }
+  }
+  return stages;
+}
+
+/** The stage a compose service builds: its `build.target`, or the Dockerfile's last stage. */
+function stageOf(name: string, stages: Stage[]): Stage {
+  const build = service(name).build;
+  const target = isDict(build) && typeof build.target === 'string' ? build.target : undefined;
+  const stage = target === undefined ? stages.at(-1) : stages.find((s) => s.name === target);
+  if (!stage) throw new Error(`${name}: no Dockerfile stage ${target ?? '(last)'}`);
+  return stage;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -157,8 +197,11 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('builds from an existing context and Dockerfile, running a file that exists', () => {
+  it('builds from an existing context and Dockerfile, running a file that `pnpm build` produces', () => {
     expect(builtServices).toContain('migrate');
+    // dist/ is not in the repository: the entry point must be an output of the build (scripts/build/targets.ts)
+    // whose source exists.
+    const outputs = buildOutputs(root);
     for (const name of builtServices) {
       const build = service(name).build;
       const context = typeof build === 'string' ? build : String(dict(build, `${name}.build`).context);
@@ -166,11 +209,57 @@ describe('docker-compose.yml', () => {
       expect(existsSync(resolve(root, context)), `${name}: context ${context}`).toBe(true);
       expect(existsSync(resolve(root, context, dockerfile)), `${name}: ${dockerfile}`).toBe(true);
       const entry = entrypointOf(name);
-      expect(existsSync(join(root, entry)), `${name} runs ${entry}`).toBe(true);
+      const source = outputs.get(entry);
+      expect(source, `${name} runs ${entry}, which pnpm build does not produce`).toBeDefined();
+      expect(existsSync(join(root, String(source))), `${name}: source of ${entry}`).toBe(true);
     }
     // The Dockerfile's CMD is what entrypointOf() mirrors for the app services.
-    expect(read('Dockerfile')).toMatch(/CMD exec node --import tsx "services\/\$\{SERVICE[^}]*\}\/src\/main\.ts"/);
-    expect(entrypointOf('migrate')).toBe('packages/db/src/migrate.cli.ts');
+    expect(read('Dockerfile')).toMatch(/CMD exec node --enable-source-maps "services\/\$\{SERVICE[^}]*\}\/dist\/main\.js"\n/);
+    expect(entrypointOf('migrate')).toBe('packages/db/dist/src/migrate.cli.js');
+    expect(outputs.get('packages/db/dist/src/migrate.cli.js')).toBe('packages/db/src/migrate.cli.ts');
+    // Every migration is compiled, under its own base name.
+    for (const file of readdirSync(join(root, 'packages/db/migrations')).filter((f) => f.endsWith('.ts'))) {
+      expect(outputs.get(`packages/db/dist/migrations/${file.replace(/\.ts$/, '.js')}`), file).toBe(`packages/db/migrations/${file}`);
+    }
+  });
+
+  it('ships built JavaScript with production dependencies only, run by the node user', () => {
+    const stages = dockerStages();
+    const all = (stage: Stage, op: string) => stage.instructions.filter((i) => i.op === op).map((i) => i.args);
+    const named = (name: string) => stages.find((s) => s.name === name);
+    // One stage installs everything and builds; it is never shipped.
+    const builders = stages.filter((s) =>
+      all(s, 'RUN').some((r) => /pnpm install --frozen-lockfile\b/.test(r) && /&& pnpm build$/.test(r)),
+    );
+    expect(builders.map((s) => s.name)).toEqual(['build']);
+    for (const name of builtServices) {
+      const stage = stageOf(name, stages);
+      expect(stage.from, `${name}: the shipped stage starts from the bare Node image`).toBe('${NODE_IMAGE}');
+      expect(all(stage, 'USER'), name).toEqual(['node']);
+      expect(all(stage, 'RUN'), `${name}: the shipped stage installs nothing`).toEqual([]);
+      expect(all(stage, 'ENV'), name).toContain('NODE_ENV=production');
+      // What it holds comes from a stage that ran the production deploy (scripts/build/deploy.sh) of the
+      // package that owns the entry point.
+      const copies = all(stage, 'COPY');
+      expect(copies.length, name).toBeGreaterThan(0);
+      const entry = entrypointOf(name);
+      const owner = /^(services\/[^/]+|packages\/[^/]+)\//.exec(entry)?.[1] ?? '';
+      for (const copy of copies) {
+        const from = /^--from=(\S+) \/out \/app$/.exec(copy)?.[1];
+        expect(from, `${name}: COPY ${copy}`).toBeDefined();
+        const source = named(String(from));
+        expect(source?.from, `${name}: ${String(from)} builds on the build stage`).toBe('build');
+        const deploys = all(source as Stage, 'RUN').join('\n');
+        const pkg = owner.startsWith('services/') ? '"services/${SERVICE}" "/out/services/${SERVICE}"' : `${owner} /out/${owner}`;
+        expect(deploys, `${name}: ${String(from)} deploys ${owner}`).toContain(`scripts/build/deploy.sh ${pkg}`);
+      }
+      const cmd = all(stage, 'CMD').at(-1) ?? '';
+      expect(cmd, name).not.toMatch(/tsx|\.ts\b/);
+      expect(cmd, name).toContain('--enable-source-maps');
+      if (service(name).command !== undefined) expect(JSON.parse(cmd), `${name}: command = the image's CMD`).toEqual(service(name).command);
+    }
+    // deploy.sh keeps devDependencies out.
+    expect(read('scripts/build/deploy.sh')).toMatch(/deploy --prod --no-optional/);
   });
 
   it('runs migrate once, before every app service', () => {
