@@ -1,31 +1,13 @@
-import net from 'node:net';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closedPort, startFakeTcpServer } from '@wagerflow/local-servers';
 import { isConnectionError } from './errors.js';
 
 /** A TCP server standing in for Postgres: it never answers, or drops each connection once the client speaks. */
-async function fakeServer(behaviour: 'silent' | 'drop'): Promise<{ port: number; close: () => Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
+const fakeServer = (behaviour: 'silent' | 'drop') =>
+  startFakeTcpServer((socket) => {
     if (behaviour === 'drop') socket.once('data', () => socket.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-async function closedPort(): Promise<number> {
-  const s = await fakeServer('silent');
-  await s.close();
-  return s.port;
-}
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

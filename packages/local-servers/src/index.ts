@@ -3,3 +3,4 @@ export { freePort } from './ports.js';
 export { waitUntil, randomId, databaseUrlFor, type WaitUntilOptions } from './wait-until.js';
 export { startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './embedded-postgres.js';
 export { startRedisServer, findRedisServer, redisPing, REDIS_SERVER_MISSING_MESSAGE, type RedisServerOptions } from './redis-server.js';
+export { startFakeTcpServer, closedPort, type FakeTcpServer } from './fake-tcp-server.js';

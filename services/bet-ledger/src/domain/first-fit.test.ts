@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { seededRandom } from '@wagerflow/testing';
 import type { BetIntent } from '@wagerflow/contracts';
 import { compareBets, decideFirstFit, type Decision, type WalletState } from './first-fit.js';
 
@@ -33,18 +34,6 @@ const wallet = (walletId: number, balance: number, seq = 0): WalletState => ({ w
 const verdicts = (ds: Decision[]) => Object.fromEntries(ds.map((d) => [d.bet.betId, d.status === 'confirmed' ? 'confirmed' : d.reason]));
 const order = (ds: Decision[]) => ds.map((d) => d.bet.betId);
 const confirmed = (ds: Decision[]) => ds.filter((d): d is Extract<Decision, { status: 'confirmed' }> => d.status === 'confirmed');
-
-/** Small deterministic PRNG (mulberry32): same seed, same sequence. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 describe('compareBets', () => {
   it('orders by acceptedAt, then betId', () => {
@@ -200,7 +189,7 @@ describe('decideFirstFit', () => {
   });
 
   it('WalletChange sums match the confirmed decisions', () => {
-    const rand = mulberry32(7);
+    const rand = seededRandom(7);
     const bets = Array.from({ length: 200 }, (_, i) =>
       bet(`b${i}`, 1 + Math.floor(rand() * 50), { playerId: `p${i % 5}`, acceptedAt: Math.floor(rand() * 100) }),
     );
@@ -221,7 +210,7 @@ describe('decideFirstFit', () => {
   });
 
   it('property: random batches keep every first-fit invariant', () => {
-    const rand = mulberry32(20_240_601);
+    const rand = seededRandom(20_240_601);
     const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
     const seen: Record<string, number> = {};
     for (let round = 0; round < 200; round++) {

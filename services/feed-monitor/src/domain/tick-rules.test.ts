@@ -1,20 +1,11 @@
 import { describe, it, expect } from 'vitest';
+import { seededRandom } from '@wagerflow/testing';
 import { TICK_FUTURE_TOLERANCE_MS as CONTRACT_TOLERANCE_MS } from '@wagerflow/contracts';
 import { TICK_FUTURE_TOLERANCE_MS, nextSimulatedPrice } from './tick-rules.js';
 
-/** Small deterministic PRNG (mulberry32) and a Box–Muller gaussian from it. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** A Box–Muller gaussian from a seeded PRNG. */
 const gaussians = (seed: number) => {
-  const r = mulberry32(seed);
+  const r = seededRandom(seed);
   return () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 };
 const isCents = (x: number) => Math.abs(x * 100 - Math.round(x * 100)) < 1e-6;

@@ -1,39 +1,17 @@
-import net from 'node:net';
 import { Redis, ReplyError, type RedisOptions } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closedPort, startFakeTcpServer } from '@wagerflow/local-servers';
 import { isRedisUnavailable } from './redis-unavailable.js';
 
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /** A TCP server that answers every command with `reply` (or never answers when `reply` is null). */
-async function fakeRedis(reply: string | null): Promise<{ port: number; close: () => Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
+const fakeRedis = (reply: string | null) =>
+  startFakeTcpServer((socket) => {
     // One reply per command (RESP arrays start a line with `*`; ioredis pipelines several into one write).
     socket.on('data', (chunk: Buffer) => {
       if (reply === null) return;
       for (const line of chunk.toString('latin1').split('\r\n')) if (line.startsWith('*')) socket.write(reply);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 const clients: Redis[] = [];
 const cleanups: (() => Promise<void>)[] = [];
