@@ -1,30 +1,11 @@
 import { z } from 'zod';
+import * as contracts from '@wagerflow/contracts';
 import {
-  SIGNED_TS_FUTURE_MS,
-  SIGNED_TS_PAST_MS,
   ERROR_DESCRIPTIONS,
   ERROR_STATUS,
+  SIGNED_TS_FUTURE_MS,
+  SIGNED_TS_PAST_MS,
   SIGNING_HEADERS,
-  adminTickBody,
-  betPageResponse,
-  betViewSchema,
-  createPlayerBody,
-  createPlayerResponse,
-  createStaffBody,
-  createStaffResponse,
-  depositBody,
-  depositResponse,
-  errorBodySchema,
-  errorDetailSchema,
-  gridCellSchema,
-  gridResponse,
-  marketViewSchema,
-  meResponse,
-  placeBetAccepted,
-  placeBetBody,
-  reconciliationResponse,
-  serverTimeResponse,
-  tickAcceptedResponse,
   type ErrorCode,
 } from '@wagerflow/contracts';
 import { API_ROUTES, checkErrors, type ApiRoute, type AuthKind } from './api-routes.js';
@@ -46,26 +27,26 @@ type Json = Record<string, unknown>;
  * are documented as the input zod accepts, the rest as the output the gateway sends.
  */
 const COMPONENTS: readonly (readonly [string, z.ZodType, 'input' | 'output'])[] = [
-  ['PlaceBetRequest', placeBetBody, 'input'],
-  ['CreatePlayerRequest', createPlayerBody, 'input'],
-  ['DepositRequest', depositBody, 'input'],
-  ['CreateStaffRequest', createStaffBody, 'input'],
-  ['TickRequest', adminTickBody, 'input'],
-  ['ServerTime', serverTimeResponse, 'output'],
-  ['Market', marketViewSchema, 'output'],
-  ['Grid', gridResponse, 'output'],
-  ['GridCell', gridCellSchema, 'output'],
-  ['PlaceBetAccepted', placeBetAccepted, 'output'],
-  ['BetView', betViewSchema, 'output'],
-  ['BetPage', betPageResponse, 'output'],
-  ['Me', meResponse, 'output'],
-  ['CreatePlayerResponse', createPlayerResponse, 'output'],
-  ['DepositResponse', depositResponse, 'output'],
-  ['CreateStaffResponse', createStaffResponse, 'output'],
-  ['Reconciliation', reconciliationResponse, 'output'],
-  ['TickAccepted', tickAcceptedResponse, 'output'],
-  ['Error', errorBodySchema(), 'output'],
-  ['ErrorDetail', errorDetailSchema, 'output'],
+  ['PlaceBetRequest', contracts.placeBetBody, 'input'],
+  ['CreatePlayerRequest', contracts.createPlayerBody, 'input'],
+  ['DepositRequest', contracts.depositBody, 'input'],
+  ['CreateStaffRequest', contracts.createStaffBody, 'input'],
+  ['TickRequest', contracts.adminTickBody, 'input'],
+  ['ServerTime', contracts.serverTimeResponse, 'output'],
+  ['Market', contracts.marketViewSchema, 'output'],
+  ['Grid', contracts.gridResponse, 'output'],
+  ['GridCell', contracts.gridCellSchema, 'output'],
+  ['PlaceBetAccepted', contracts.placeBetAccepted, 'output'],
+  ['BetView', contracts.betViewSchema, 'output'],
+  ['BetPage', contracts.betPageResponse, 'output'],
+  ['Me', contracts.meResponse, 'output'],
+  ['CreatePlayerResponse', contracts.createPlayerResponse, 'output'],
+  ['DepositResponse', contracts.depositResponse, 'output'],
+  ['CreateStaffResponse', contracts.createStaffResponse, 'output'],
+  ['Reconciliation', contracts.reconciliationResponse, 'output'],
+  ['TickAccepted', contracts.tickAcceptedResponse, 'output'],
+  ['Error', contracts.errorBodySchema(), 'output'],
+  ['ErrorDetail', contracts.errorDetailSchema, 'output'],
 ];
 
 /** Every route can also fail unexpectedly. */
@@ -195,7 +176,7 @@ function operation(operationId: string, r: ApiRoute, names: ReadonlyMap<z.ZodTyp
     responses[String(status)] = {
       description: group.map((c) => `\`${c}\`: ${ERROR_DESCRIPTIONS[c]}`).join('; '),
       ...(Object.keys(headers).length ? { headers } : {}),
-      content: { 'application/json': { schema: toSchema(errorBodySchema(group), 'output', names) } },
+      content: { 'application/json': { schema: toSchema(contracts.errorBodySchema(group), 'output', names) } },
     };
   }
 
