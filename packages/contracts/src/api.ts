@@ -52,6 +52,8 @@ export type BetView = z.output<typeof betViewSchema>;
 
 export const FEED_STATUSES = ['HEALTHY', 'DEGRADED', 'CRITICAL'] as const;
 export type FeedStatus = (typeof FEED_STATUSES)[number];
+/** A market's published status; none yet (or not one of ours) is CRITICAL: SPEC 3's table applied to "no tick yet". */
+export const feedStatusOf = (status: string | null | undefined): FeedStatus => FEED_STATUSES.find((s) => s === status) ?? 'CRITICAL';
 
 export type MarketView = z.output<typeof marketViewSchema>;
 

@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './api.js';
 export * from './jobs.js';
+export * from './job-ids.js';
 export * from './events.js';
 export * from './redis-keys.js';
 export * from './signing.js';

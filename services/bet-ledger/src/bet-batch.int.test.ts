@@ -8,7 +8,7 @@ import { createRedis, type Redis } from '@wagerflow/queue';
 import { createLogger, type Logger } from '@wagerflow/runtime';
 import { createTestDatabase, testRedisUrl, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
 import { createBetBatchFlush, type BatchItem } from './bet-batch.js';
-import { claimKeys } from './testing/claim-keys.js';
+import { createPendingBets } from '@wagerflow/pending-bets';
 import { createBalanceCache } from './repositories/balance-cache.js';
 import { applyDeposit } from './repositories/deposit.repository.js';
 
@@ -18,6 +18,8 @@ let redis: Redis;
 let subscriber: Redis;
 const prefix = uniquePrefix('ledger');
 const keys = redisKeys(prefix);
+/** Claims keys as the gateway does: the ledger decides only bets whose claim it can see. */
+const pending = createPendingBets(keys);
 const events: PlayerEvent[] = [];
 let clock = 1_000_000;
 
@@ -60,9 +62,8 @@ function flushWith(p: Pool, maxCellLiability = 100_000_000, opts: { claim?: bool
   });
   return async (batch: BatchItem[]) => {
     if (opts.claim ?? true)
-      await claimKeys(
+      await pending.claim(
         redis,
-        keys,
         batch.map((i) => i.bet),
       );
     return flush(batch);
@@ -248,7 +249,7 @@ describe('ledger batch against real Postgres and Redis', () => {
     await fund(player, 1_000);
     const refused = bet(player, 100);
     const claimed = bet(player, 200);
-    await claimKeys(redis, keys, [claimed]);
+    await pending.claim(redis, [claimed]);
     const published = events.length;
     await flushWith(pool, undefined, { claim: false })(items([refused, claimed]));
     const { rows } = await pool.query<{ id: string }>('SELECT id FROM bets WHERE player_id = $1', [player]);

@@ -1,13 +1,14 @@
 import { context, trace, type Context, type Link, type Span } from '@opentelemetry/api';
-import type { BetIntent, RedisKeys, StoredMarker } from '@wagerflow/contracts';
+import type { BetIntent, RedisKeys } from '@wagerflow/contracts';
 import { CHANNELS, playerEventMessages } from '@wagerflow/contracts';
 import { withTransaction, type Pool } from '@wagerflow/db';
+import { createPendingBets, type KeyOwner } from '@wagerflow/pending-bets';
 import type { Redis } from '@wagerflow/queue';
 import { getTracer, injectTraceContext, type Logger } from '@wagerflow/runtime';
+import { betKey as keyOf, droppedIntents, freshIntents, isSuspended, needsStoredLookup } from './domain/batch-intake.js';
 import { decideFirstFit, type Decision } from './domain/first-fit.js';
 import { outcomeEvent } from './domain/outcome-events.js';
 import type { BalanceCache } from './repositories/balance-cache.js';
-import { createStoredMarkers } from './repositories/stored-marker.js';
 import { IdempotencyRaceError, findStoredOutcomes, lockBatch, writeBatch, type StoredOutcome } from './repositories/bets.repository.js';
 
 export interface BatchItem {
@@ -32,9 +33,6 @@ export interface BetBatchDeps {
 const MAX_LINKS = 128;
 const FLUSH_ATTEMPTS = 3;
 type StoredLookup = 'unclaimed' | 'all';
-/** What a bet's key holds in Redis: the bet that owns it, and whether that is the stored marker. */
-type KeyRecord = { owner: string; stored: boolean };
-const keyOf = (b: { playerId: string; clientBetId: string }) => `${b.playerId}\u0000${b.clientBetId}`;
 
 function toStored(d: Decision): StoredOutcome {
   return {
@@ -56,7 +54,8 @@ function toStored(d: Decision): StoredOutcome {
  */
 export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) => Promise<void[]> {
   const tracer = getTracer();
-  const markers = createStoredMarkers(deps.redis, deps.keys);
+  const pending = createPendingBets(deps.keys);
+  pending.register(deps.redis);
 
   /**
    * From Redis, in one round trip: the markets CRITICAL now (no status yet counts as CRITICAL), whose queued bets
@@ -64,22 +63,20 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
    * so the key is stored), naming the bet that owns the key; null: nothing. A job carries several bets, so it cannot be
    * deduplicated by job id: a concurrent duplicate request's intent can ride in another job.
    */
-  async function redisFacts(items: BatchItem[]): Promise<{ suspended: Set<string>; keyHolds: Map<string, KeyRecord | null> }> {
+  async function redisFacts(items: BatchItem[]): Promise<{ suspended: Set<string>; keyHolds: Map<string, KeyOwner | null> }> {
     const markets = [...new Set(items.map((i) => i.bet.marketId))];
+    const bets = items.map((i) => i.bet);
     const pipeline = deps.redis.pipeline();
     for (const m of markets) pipeline.hget(deps.keys.market(m), 'status');
-    pipeline.mget(items.map(({ bet }) => deps.keys.pendingBet(bet.playerId, bet.clientBetId)));
+    pending.queueReadOwners(pipeline, bets);
     const replies = (await pipeline.exec()) ?? [];
     for (const [err] of replies) if (err) throw err;
-    const records = (replies[markets.length]?.[1] ?? []) as (string | null)[];
-    const keyHolds = new Map(
-      items.map(({ bet }, k): [string, KeyRecord | null] => {
-        const raw = records[k];
-        const parsed = raw ? (JSON.parse(raw) as { betId: string } | StoredMarker) : null;
-        return [bet.betId, parsed && { owner: parsed.betId, stored: 'stored' in parsed }];
-      }),
-    );
-    return { suspended: new Set(markets.filter((_, k) => (replies[k]?.[1] ?? 'CRITICAL') === 'CRITICAL')), keyHolds };
+    const keyHolds = pending.owners(bets, replies[markets.length]?.[1] ?? []);
+    const status = (k: number) => {
+      const reply = replies[k]?.[1];
+      return typeof reply === 'string' ? reply : null;
+    };
+    return { suspended: new Set(markets.filter((_, k) => isSuspended(status(k)))), keyHolds };
   }
 
   /**
@@ -95,13 +92,7 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
       return { ...facts, stored };
     }
     const facts = await redisFacts(items);
-    const stored = await findStoredOutcomes(
-      deps.pool,
-      bets.filter((bet) => {
-        const held = facts.keyHolds.get(bet.betId);
-        return !held || held.stored;
-      }),
-    );
+    const stored = await findStoredOutcomes(deps.pool, needsStoredLookup(bets, facts.keyHolds));
     return { ...facts, stored };
   }
 
@@ -110,31 +101,24 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
     // this read makes our insert conflict: the batch rolls back and runs again.
     const { suspended, keyHolds, stored } = await readFacts(items, lookup);
     const storedKeys = new Set(stored.map(keyOf));
-    // Intents that never got a 202, dropped: their key's record names another bet (a concurrent duplicate won it), or
-    // there is no record and nothing stored (the claim script refused them as too late). A stored key with no record
-    // is a redelivery after its marker expired: re-published below, not dropped.
-    const dropped = new Set(
-      items
-        .filter(({ bet }) => {
-          const held = keyHolds.get(bet.betId);
-          return held ? held.owner !== bet.betId : !storedKeys.has(keyOf(bet));
-        })
-        .map(({ bet }) => bet.betId),
-    );
+    const bets = items.map((i) => i.bet);
+    const dropped = droppedIntents(bets, keyHolds, storedKeys);
     const result = await withTransaction(deps.pool, async (client) => {
       const { cellLiability, wallets } = await lockBatch(
         client,
         items.map((i) => i.bet.cellId),
         items.map((i) => i.bet.playerId),
       );
-      const fresh = new Map<string, BetIntent>();
-      for (const { bet } of items) {
-        if (!storedKeys.has(keyOf(bet)) && !fresh.has(keyOf(bet)) && !dropped.has(bet.betId)) fresh.set(keyOf(bet), bet);
-      }
-      const { decisions, changes, addedLiability } = decideFirstFit([...fresh.values()], wallets, now, (m) => suspended.has(m), {
-        cap: deps.maxCellLiability,
-        current: cellLiability,
-      });
+      const { decisions, changes, addedLiability } = decideFirstFit(
+        freshIntents(bets, storedKeys, dropped),
+        wallets,
+        now,
+        (m) => suspended.has(m),
+        {
+          cap: deps.maxCellLiability,
+          current: cellLiability,
+        },
+      );
       await writeBatch(client, decisions, changes, addedLiability, now);
       return { outcomes: [...stored, ...decisions.map(toStored)], changes, replayed: stored.length, fresh: decisions.length };
     });
@@ -188,20 +172,9 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
         return outcomeEvent(o, span ? injectTraceContext(trace.setSpan(context.active(), span)) : {});
       });
       for (const message of playerEventMessages(events)) pipeline.publish(channel, message);
-      // Every bet of the batch is decided or stored now: its pending record becomes a stored marker, its id goes (one
-      // command for all); a loser claimed nothing and leaves the winner's window membership alone.
-      markers.queue(pipeline, result.outcomes);
-      pipeline.del(items.map(({ bet }) => deps.keys.pendingBetId(bet.betId)));
-      const windows = new Map<string, string[]>();
-      const players = new Map<string, string[]>();
-      const add = (m: Map<string, string[]>, key: string, member: string) => (m.get(key) ?? m.set(key, []).get(key)!).push(member);
-      for (const { bet } of items) {
-        if (result.dropped.has(bet.betId)) continue;
-        add(windows, deps.keys.pendingWindow(bet.marketId, bet.windowStart), `${bet.playerId}|${bet.clientBetId}`);
-        add(players, deps.keys.pendingByPlayer(bet.playerId), bet.clientBetId);
-      }
-      for (const [key, members] of windows) pipeline.srem(key, members);
-      for (const [key, members] of players) pipeline.zrem(key, members);
+      // Every bet of the batch is decided or stored now: its pending record becomes a stored marker and its pending
+      // entries go; a loser claimed nothing and leaves the winner's alone.
+      pending.queueSettled(pipeline, { stored: result.outcomes, bets: items.map((i) => i.bet), dropped: result.dropped });
       deps.cache.queue(
         pipeline,
         result.changes.map((c) => ({ playerId: c.playerId, balance: c.balance, seq: c.seq })),

@@ -5,7 +5,7 @@ import { createPool, withTransaction, type Pool } from '@wagerflow/db';
 import { createQueue, createRedis, type Redis } from '@wagerflow/queue';
 import { createTestDatabase, freePort, testRedisUrl, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
 import { loadConfig } from './config.js';
-import { claimKeys } from './testing/claim-keys.js';
+import { createPendingBets } from '@wagerflow/pending-bets';
 import { applyDeposit } from './repositories/deposit.repository.js';
 import { createService } from './service.js';
 
@@ -16,6 +16,8 @@ describe('bet-ledger replicas', () => {
   let redis: Redis;
   const prefix = uniquePrefix('ledgerrep');
   const keys = redisKeys(prefix);
+  /** Claims keys as the gateway does: the ledger decides only bets whose claim it can see. */
+  const pending = createPendingBets(keys);
   const replicas: Awaited<ReturnType<typeof createService>>[] = [];
 
   beforeAll(async () => {
@@ -75,7 +77,7 @@ describe('bet-ledger replicas', () => {
       correlationId: randomUUID(),
     }));
     const queue = createQueue(QUEUES.ledger, redis, prefix);
-    await claimKeys(redis, keys, bets);
+    await pending.claim(redis, bets);
     await Promise.all(bets.map((b) => queue.add('place-bets', { bets: [b] })));
     await waitUntil(
       async () => {

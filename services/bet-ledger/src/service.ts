@@ -1,4 +1,4 @@
-import { QUEUES, redisKeys } from '@wagerflow/contracts';
+import { JOB_OPTIONS, QUEUES, redisKeys } from '@wagerflow/contracts';
 import { createPool } from '@wagerflow/db';
 import { Batcher, createQueue, createRedis, createWorker, instrumentQueue } from '@wagerflow/queue';
 import { createServiceKit, dependencyChecks, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
@@ -93,7 +93,7 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
     try {
       for (const w of await windowsLeftOpen(client, overdue)) {
         const bucket = Math.floor(now / config.SETTLE_SWEEP_AFTER_MS);
-        await feedQueue.add('evidence-request', w, { jobId: `evreq-${w.marketId}-${w.windowStart}-${bucket}` });
+        await feedQueue.add('evidence-request', w, JOB_OPTIONS.feed.evidenceRequest(w.marketId, w.windowStart, bucket));
       }
     } finally {
       client.release();

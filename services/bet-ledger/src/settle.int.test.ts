@@ -10,7 +10,7 @@ import { createTestDatabase, testRedisUrl, uniquePrefix, waitUntil, type TestDat
 import { createBetBatchFlush } from './bet-batch.js';
 import { Batcher } from '@wagerflow/queue';
 import { depositHandler } from './jobs/deposit.handler.js';
-import { claimKeys } from './testing/claim-keys.js';
+import { createPendingBets } from '@wagerflow/pending-bets';
 import { placeBetsHandler } from './jobs/place-bets.handler.js';
 import { settleHandler } from './jobs/settle.handler.js';
 import { createBalanceCache } from './repositories/balance-cache.js';
@@ -25,6 +25,8 @@ let subscriber: Redis;
 let worker: TypedWorker;
 const prefix = uniquePrefix('settle');
 const keys = redisKeys(prefix);
+/** Claims keys as the gateway does: the ledger decides only bets whose claim it can see. */
+const pending = createPendingBets(keys);
 const events: PlayerEvent[] = [];
 const logger = createLogger('test', 'silent');
 
@@ -58,7 +60,7 @@ async function placeConfirmed(bets: BetIntent[]) {
     faultKillAfterCommit: 0,
     maxCellLiability: 100_000_000,
   });
-  await claimKeys(redis, keys, bets);
+  await pending.claim(redis, bets);
   await flush(bets.map((b) => ({ bet: b, ctx: context.active() })));
 }
 
@@ -238,7 +240,7 @@ describe('settlement through the real ledger queue', () => {
     });
     expect((await betRow(early.betId)).result).toBe('open');
     // The queued bet arrives: the ledger commits it and clears it from the window's pending set.
-    await claimKeys(redis, keys, [late]);
+    await pending.claim(redis, [late]);
     await queue.add('place-bets', { bets: [late] });
     await waitUntil(async () => ((await job.getState()) === 'completed' ? true : undefined), {
       timeoutMs: 10_000,

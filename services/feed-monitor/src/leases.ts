@@ -1,13 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from '@wagerflow/queue';
+import { defineScript } from '@wagerflow/redis-scripts';
 
 /** Renew only our own lease (a lease that expired and went to another replica is not taken back). */
-const RENEW = `
+const RENEW = defineScript<[lease: string], [me: string, ttlMs: number], number>({
+  name: 'wfRenewLease',
+  lua: `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`;
-const RELEASE = `
+return 0`,
+});
+const RELEASE = defineScript<[lease: string], [me: string], number>({
+  name: 'wfReleaseLease',
+  lua: `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
+return 0`,
+});
 
 /**
  * One owner per market across feed-monitor replicas: a Redis lease (`SET NX PX`) renewed every
@@ -23,18 +30,12 @@ export function createLeases(o: {
 }) {
   const me = randomUUID();
   const held = new Set<string>();
-  o.redis.defineCommand('wfRenewLease', { numberOfKeys: 1, lua: RENEW });
-  o.redis.defineCommand('wfReleaseLease', { numberOfKeys: 1, lua: RELEASE });
-  const r = o.redis as unknown as {
-    wfRenewLease(key: string, me: string, ttl: number): Promise<number>;
-    wfReleaseLease(key: string, me: string): Promise<number>;
-  };
 
   async function tick(): Promise<void> {
     for (const marketId of o.markets) {
       const key = o.keyOf(marketId);
       if (held.has(marketId)) {
-        if ((await r.wfRenewLease(key, me, o.ttlMs)) === 1) continue;
+        if ((await RENEW.run(o.redis, [key], [me, o.ttlMs])) === 1) continue;
         held.delete(marketId);
         o.onLose(marketId);
       }
@@ -54,7 +55,7 @@ export function createLeases(o: {
     },
     async stop(): Promise<void> {
       clearInterval(timer);
-      for (const marketId of held) await r.wfReleaseLease(o.keyOf(marketId), me).catch(() => 0);
+      for (const marketId of held) await RELEASE.run(o.redis, [o.keyOf(marketId)], [me]).catch(() => 0);
       held.clear();
     },
   };

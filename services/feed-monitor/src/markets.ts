@@ -1,5 +1,6 @@
 import { CHANNELS, FEED_STATUSES, type FeedStatus, type RedisKeys } from '@wagerflow/contracts';
 import type { Redis } from '@wagerflow/queue';
+import { defineScript } from '@wagerflow/redis-scripts';
 import type { Logger } from '@wagerflow/runtime';
 import { INITIAL_BREAKER, evaluateBreaker, type BreakerState, type BreakerThresholds } from './domain/circuit-breaker.js';
 import { TICK_FUTURE_TOLERANCE_MS } from './domain/tick-rules.js';
@@ -10,14 +11,17 @@ import type { TicksRepository } from './repositories/ticks.repository.js';
  * replicas: the market hash in Redis is the shared "last tick" that every replica checks against.
  * Returns the accepted ts and the previous receive time (for the breaker's gap), or false.
  */
-const ACCEPT_TICK = `
+const ACCEPT_TICK = defineScript<[market: string], [price: number, ts: number, receivedAt: number, maxTs: number], string | null>({
+  name: 'wfAcceptTick',
+  lua: `
 local prev = redis.call('HGET', KEYS[1], 'ts')
 local ts = tonumber(ARGV[2])
 if ts > tonumber(ARGV[4]) then return false end
 if prev and ts < tonumber(prev) then return false end
 local prevReceived = redis.call('HGET', KEYS[1], 'receivedAt') or ''
 redis.call('HSET', KEYS[1], 'price', ARGV[1], 'ts', ARGV[2], 'receivedAt', ARGV[3])
-return prevReceived`;
+return prevReceived`,
+});
 
 interface Owned {
   breaker: BreakerState;
@@ -40,7 +44,7 @@ export function createMarkets(o: {
   onStatus?: (marketId: string, status: FeedStatus, at: number) => Promise<void> | void;
   onAge?: (marketId: string, ageMs: number | null) => void;
 }) {
-  o.redis.defineCommand('wfAcceptTick', { numberOfKeys: 1, lua: ACCEPT_TICK });
+  ACCEPT_TICK.register(o.redis);
   const owned = new Map<string, Owned>();
 
   async function publishStatus(marketId: string, status: FeedStatus, at: number): Promise<void> {
@@ -76,10 +80,11 @@ export function createMarkets(o: {
     async ingest(marketId: string, price: number, ts: number | null, receivedAt: number, source: TickSource): Promise<boolean> {
       if (!o.markets.includes(marketId)) return false;
       const t = ts ?? receivedAt;
-      const redis = o.redis as unknown as {
-        wfAcceptTick(key: string, price: number, ts: number, receivedAt: number, maxTs: number): Promise<string | null>;
-      };
-      const prevReceived = await redis.wfAcceptTick(o.keys.market(marketId), price, t, receivedAt, Date.now() + TICK_FUTURE_TOLERANCE_MS);
+      const prevReceived = await ACCEPT_TICK.run(
+        o.redis,
+        [o.keys.market(marketId)],
+        [price, t, receivedAt, Date.now() + TICK_FUTURE_TOLERANCE_MS],
+      );
       if (prevReceived === null) {
         o.logger.warn({ marketId, ts: t }, 'dropped a tick outside [previous ts, now + 1 s]');
         return false;

@@ -1,4 +1,4 @@
-import type { RedisKeys } from '@wagerflow/contracts';
+import { JOB_OPTIONS, type RedisKeys } from '@wagerflow/contracts';
 import type { Redis, TypedQueue } from '@wagerflow/queue';
 import type { Logger } from '@wagerflow/runtime';
 import type { EvidenceRepository } from './repositories/evidence.repository.js';
@@ -22,10 +22,10 @@ export function createSettlementScheduler(o: {
   ledger: TypedQueue<'ledger'>;
   logger: Logger;
 }) {
-  async function enqueueSettle(marketId: string, windowStart: number, jobId: string): Promise<void> {
+  async function enqueueSettle(marketId: string, windowStart: number, opts: { jobId: string }): Promise<void> {
     const windowEnd = windowStart + o.windowMs;
     const ev = await o.evidence.windowEvidence(marketId, windowStart, windowEnd, o.priceStep);
-    await o.ledger.add('settle', { marketId, windowStart, windowEnd, priceStep: o.priceStep, ...ev }, { jobId });
+    await o.ledger.add('settle', { marketId, windowStart, windowEnd, priceStep: o.priceStep, ...ev }, opts);
   }
 
   return {
@@ -36,7 +36,7 @@ export function createSettlementScheduler(o: {
         const stored = await o.redis.get(o.keys.settleCursor(marketId));
         let next = stored == null ? lastDue : Math.max(Number(stored), lastDue - MAX_CATCH_UP_WINDOWS * o.windowMs);
         while (next <= lastDue) {
-          await enqueueSettle(marketId, next, `settle-${marketId}-${next}`);
+          await enqueueSettle(marketId, next, JOB_OPTIONS.ledger.settle(marketId, next));
           next += o.windowMs;
           await o.redis.set(o.keys.settleCursor(marketId), String(next));
         }
@@ -45,7 +45,7 @@ export function createSettlementScheduler(o: {
     /** The ledger's sweeper found open bets in an ended window: send it again with fresh evidence. */
     async sweep(marketId: string, windowStart: number): Promise<void> {
       o.logger.warn({ marketId, windowStart }, 'sweeping a window that still has open bets');
-      await enqueueSettle(marketId, windowStart, `settle-${marketId}-${windowStart}-sweep-${Date.now()}`);
+      await enqueueSettle(marketId, windowStart, JOB_OPTIONS.ledger.settleSweep(marketId, windowStart, Date.now()));
     },
   };
 }

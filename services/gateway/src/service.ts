@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { QUEUES, redisKeys } from '@wagerflow/contracts';
+import { JOB_OPTIONS, QUEUES, redisKeys } from '@wagerflow/contracts';
 import { createPool } from '@wagerflow/db';
 import { createQueue, createRedis } from '@wagerflow/queue';
 import { createServiceKit, dependencyChecks, runChecks, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
@@ -70,10 +70,11 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
     },
     enqueueBet: (record, intent, claimBy) => betEnqueuer.enqueue(record, intent, claimBy),
     async deposit(playerId, amount, reference, correlationId) {
-      const jobId = `deposit-${randomUUID()}`;
+      const opts = JOB_OPTIONS.ledger.deposit(randomUUID());
+      const { jobId } = opts;
       const answer = deposits.expect(jobId, config.DEPOSIT_TIMEOUT_MS);
       try {
-        await ledgerQueue.add('deposit', { playerId, amount, reference, correlationId }, { jobId });
+        await ledgerQueue.add('deposit', { playerId, amount, reference, correlationId }, opts);
       } catch (err) {
         deposits.cancel(jobId);
         throw err;

@@ -1,12 +1,16 @@
 import type { Redis } from '@wagerflow/queue';
 import type { RedisKeys } from '@wagerflow/contracts';
+import { defineScript } from '@wagerflow/redis-scripts';
 
 /** Replace `{balance, walletSeq}` only when the new seq is newer: a late write never regresses the cache. */
-const SET_IF_NEWER = `
+const SET_IF_NEWER = defineScript<[balanceKey: string], [balance: number, seq: number], 0 | 1>({
+  name: 'wfSetBalanceIfNewer',
+  lua: `
 local cur = redis.call('HGET', KEYS[1], 'walletSeq')
 if cur and tonumber(cur) >= tonumber(ARGV[2]) then return 0 end
 redis.call('HSET', KEYS[1], 'balance', ARGV[1], 'walletSeq', ARGV[2])
-return 1`;
+return 1`,
+});
 
 export interface BalanceCache {
   /** Queue the conditional writes on `pipeline` (the caller executes it with its other writes). */
@@ -14,11 +18,10 @@ export interface BalanceCache {
 }
 
 export function createBalanceCache(redis: Redis, keys: RedisKeys): BalanceCache {
-  redis.defineCommand('wfSetBalanceIfNewer', { numberOfKeys: 1, lua: SET_IF_NEWER });
+  SET_IF_NEWER.register(redis);
   return {
     queue(pipeline, updates) {
-      const p = pipeline as unknown as { wfSetBalanceIfNewer(key: string, balance: number, seq: number): unknown };
-      for (const u of updates) p.wfSetBalanceIfNewer(keys.balance(u.playerId), u.balance, u.seq);
+      for (const u of updates) SET_IF_NEWER.queue(pipeline, [keys.balance(u.playerId)], [u.balance, u.seq]);
     },
   };
 }

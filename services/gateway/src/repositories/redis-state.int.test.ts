@@ -74,7 +74,20 @@ describe('bet context', () => {
   it("tells a pending record, the ledger's stored marker and nothing apart", async () => {
     const player = randomUUID();
     const [pendingKey, storedKey, noneKey] = [randomUUID(), randomUUID(), randomUUID()];
-    await redis.set(keys.pendingBet(player, pendingKey), JSON.stringify({ betId: 'b1', playerId: player, clientBetId: pendingKey }));
+    await redis.set(
+      keys.pendingBet(player, pendingKey),
+      JSON.stringify({
+        betId: 'b1',
+        playerId: player,
+        clientBetId: pendingKey,
+        marketId: 'BTC-USD',
+        cellId: 'BTC-USD:9999990000:4000',
+        stake: 10,
+        multiplierBps: 21_500,
+        minMultiplierBps: null,
+        placedAt: 1,
+      }),
+    );
     await redis.set(keys.pendingBet(player, storedKey), JSON.stringify({ stored: true, betId: 'b2' }));
     const pending = await state.betContext(player, pendingKey, 'BTC-USD');
     expect(pending).toMatchObject({ pending: { betId: 'b1' }, storedMarker: false });

@@ -1,20 +1,17 @@
-import type { FeedStatus, RedisKeys, StoredMarker } from '@wagerflow/contracts';
+import type { FeedStatus, RedisKeys } from '@wagerflow/contracts';
 import type { Redis } from '@wagerflow/queue';
-import { FEED_STATUSES } from '@wagerflow/contracts';
+import { feedStatusOf } from '@wagerflow/contracts';
+import { createPendingBets, type PendingRecord } from '@wagerflow/pending-bets';
+import { defineScript } from '@wagerflow/redis-scripts';
 import { NONCE_BUCKET_MS, NONCE_WINDOW_MS, SPEND_NONCE, nonceMember } from '../domain/nonce-buckets.js';
 
-/** What the gateway keeps about an accepted bet until the ledger has stored its outcome. */
-export interface PendingRecord {
-  betId: string;
-  playerId: string;
-  clientBetId: string;
-  marketId: string;
-  cellId: string;
-  stake: number;
-  multiplierBps: number;
-  minMultiplierBps: number | null;
-  placedAt: number;
-}
+const SPEND = defineScript<[], [bucketPrefix: string, member: Buffer, bucketMs: number, windowMs: number], 0 | 1>({
+  name: 'wfSpendNonce',
+  lua: SPEND_NONCE,
+});
+
+/** What the gateway keeps about an accepted bet until the ledger has stored its outcome (@wagerflow/pending-bets). */
+export type { PendingRecord };
 
 export interface MarketState {
   price: number | null;
@@ -23,53 +20,47 @@ export interface MarketState {
 }
 
 export function redisState(redis: Redis, keys: RedisKeys, nonceStore = { bucketMs: NONCE_BUCKET_MS, windowMs: NONCE_WINDOW_MS }) {
-  redis.defineCommand('wfSpendNonce', { numberOfKeys: 0, lua: SPEND_NONCE });
-  const spend = redis as unknown as { wfSpendNonce(...args: (string | Buffer | number)[]): Promise<number> };
+  SPEND.register(redis);
+  const pending = createPendingBets(keys);
   return {
     /** SPEC 4.2: a nonce is spent once; true when this call spent it (refused for 90 s after, on Redis's clock). */
     async spendNonce(nonce: string): Promise<boolean> {
-      return (await spend.wfSpendNonce(keys.nonceBucketPrefix, nonceMember(nonce), nonceStore.bucketMs, nonceStore.windowMs)) === 1;
+      return (await SPEND.run(redis, [], [keys.nonceBucketPrefix, nonceMember(nonce), nonceStore.bucketMs, nonceStore.windowMs])) === 1;
     },
     /**
      * Everything a new bet needs to know from Redis, in one round trip: plain commands, which the connection's
      * auto-pipelining sends together with the other requests' commands of this event-loop turn (and the nonce's).
      */
     async betContext(playerId: string, clientBetId: string, marketId: string) {
-      const [pending, [balance], [price, ts, status], time] = await Promise.all([
-        redis.get(keys.pendingBet(playerId, clientBetId)),
+      const [held, [balance], [price, ts, status], time] = await Promise.all([
+        pending.read(redis, playerId, clientBetId),
         redis.hmget(keys.balance(playerId), 'balance'),
         redis.hmget(keys.market(marketId), 'price', 'ts', 'status'),
         redis.time(),
       ]);
-      const record = pendingRecord(pending);
       return {
         /** Redis's clock at these reads: the claim that follows must reach Redis within CLAIM_MAX_AGE_MS of it. */
         readAtMs: redisTimeMs(time),
-        pending: record,
+        pending: held?.kind === 'pending' ? held.record : null,
         /** The ledger's stored marker: the bet is in Postgres (stored within the last STORED_MARKER_TTL_S). */
-        storedMarker: pending !== null && record === null,
+        storedMarker: held?.kind === 'stored',
         cachedBalance: balance == null ? null : Number(balance),
         market: toMarketState(price ?? null, ts ?? null, status ?? null),
       };
     },
     async pendingByClientId(playerId: string, clientBetId: string): Promise<PendingRecord | null> {
-      return pendingRecord(await redis.get(keys.pendingBet(playerId, clientBetId)));
+      const held = await pending.read(redis, playerId, clientBetId);
+      return held?.kind === 'pending' ? held.record : null;
     },
     /**
      * The player's bets still pending, placed at or after `from` (all of them, up to `max`: a player has few in
      * flight; cutting inside a run of equal placedAt could skip one the caller's cursor has not passed).
      */
     async pendingFrom(playerId: string, from: number, max: number): Promise<PendingRecord[]> {
-      const ids = await redis.zrangebyscore(keys.pendingByPlayer(playerId), from, '+inf', 'LIMIT', 0, max);
-      if (ids.length === 0) return [];
-      const raws = await redis.mget(ids.map((id) => keys.pendingBet(playerId, id)));
-      return raws.map(pendingRecord).filter((r): r is PendingRecord => r !== null);
+      return pending.listFrom(redis, playerId, from, max);
     },
     async pendingByBetId(betId: string): Promise<PendingRecord | null> {
-      const ref = await redis.get(keys.pendingBetId(betId));
-      if (!ref) return null;
-      const [playerId, clientBetId] = ref.split('|');
-      return playerId && clientBetId ? this.pendingByClientId(playerId, clientBetId) : null;
+      return pending.findByBetId(redis, betId);
     },
     async market(marketId: string): Promise<MarketState> {
       const [price, ts, status] = await redis.hmget(keys.market(marketId), 'price', 'ts', 'status');
@@ -79,24 +70,16 @@ export function redisState(redis: Redis, keys: RedisKeys, nonceStore = { bucketM
 }
 export type RedisState = ReturnType<typeof redisState>;
 
-/** A pending record, or null for none or for the ledger's stored marker (the bet is in Postgres then). */
 /** Redis `TIME` ([seconds, microseconds]) in epoch milliseconds. */
 export function redisTimeMs(reply: readonly (number | string)[]): number {
   return Number(reply[0]) * 1000 + Math.floor(Number(reply[1]) / 1000);
 }
 
-function pendingRecord(raw: string | null): PendingRecord | null {
-  if (!raw) return null;
-  const parsed = JSON.parse(raw) as PendingRecord | StoredMarker;
-  return 'stored' in parsed ? null : parsed;
-}
-
 function toMarketState(price: string | null, ts: string | null, status: string | null): MarketState {
-  // A market with no tick yet is CRITICAL (SPEC 3).
-  const s = FEED_STATUSES.find((x) => x === status) ?? 'CRITICAL';
   return {
     price: price == null ? null : Number(price),
     lastTickAt: ts == null ? null : Number(ts),
-    status: price == null ? 'CRITICAL' : s,
+    // A market with no price yet is CRITICAL too (SPEC 3: no tick yet).
+    status: price == null ? 'CRITICAL' : feedStatusOf(status),
   };
 }

@@ -1,0 +1,1 @@
+export { defineScript, type RedisScript, type ScriptArg } from './define-script.js';
