@@ -9,7 +9,14 @@ import { betKey as keyOf, droppedIntents, freshIntents, isSuspended, needsStored
 import { decideFirstFit, type Decision } from './domain/first-fit.js';
 import { outcomeEvent } from './domain/outcome-events.js';
 import type { BalanceCache } from './repositories/balance-cache.js';
-import { IdempotencyRaceError, findStoredOutcomes, lockBatch, writeBatch, type StoredOutcome } from './repositories/bets.repository.js';
+import {
+  IdempotencyRaceError,
+  findStoredOutcomes,
+  lockBatch,
+  toBatchRow,
+  writeBatch,
+  type StoredOutcome,
+} from './repositories/bets.repository.js';
 
 export interface BatchItem {
   bet: BetIntent;
@@ -109,17 +116,11 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
         items.map((i) => i.bet.cellId),
         items.map((i) => i.bet.playerId),
       );
-      const { decisions, changes, addedLiability } = decideFirstFit(
-        freshIntents(bets, storedKeys, dropped),
-        wallets,
-        now,
-        (m) => suspended.has(m),
-        {
-          cap: deps.maxCellLiability,
-          current: cellLiability,
-        },
-      );
-      await writeBatch(client, decisions, changes, addedLiability, now);
+      const { decisions, changes } = decideFirstFit(freshIntents(bets, storedKeys, dropped), wallets, now, (m) => suspended.has(m), {
+        cap: deps.maxCellLiability,
+        current: cellLiability,
+      });
+      await writeBatch(client, decisions.map(toBatchRow), now);
       return { outcomes: [...stored, ...decisions.map(toStored)], changes, replayed: stored.length, fresh: decisions.length };
     });
     return { ...result, dropped };

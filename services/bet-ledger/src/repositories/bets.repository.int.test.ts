@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BetIntent } from '@wagerflow/contracts';
 import { createPool, withTransaction, type Pool } from '@wagerflow/db';
 import { createTestDatabase, type TestDatabase } from '@wagerflow/testing';
-import { decideFirstFit, type Decision, type WalletChange } from '../domain/first-fit.js';
+import { decideFirstFit } from '../domain/first-fit.js';
 import { applyDeposit } from './deposit.repository.js';
-import { IdempotencyRaceError, lockBatch, writeBatch } from './bets.repository.js';
+import { IdempotencyRaceError, lockBatch, toBatchRow, writeBatch, type BatchRow } from './bets.repository.js';
 
 let db: TestDatabase;
 let pool: Pool;
@@ -45,19 +45,20 @@ async function counts(playerId: string) {
 }
 
 /** Decide under the batch's locks and write, in one transaction, optionally tampering with what gets written. */
-function apply(bets: BetIntent[], tamper: (d: Decision[], c: WalletChange[]) => void = () => undefined) {
+function apply(bets: BetIntent[], tamper: (rows: BatchRow[]) => void = () => undefined) {
   return withTransaction(pool, async (client) => {
     const { cellLiability, wallets } = await lockBatch(
       client,
       bets.map((b) => b.cellId),
       bets.map((b) => b.playerId),
     );
-    const { decisions, changes, addedLiability } = decideFirstFit(bets, wallets, Date.now(), () => false, {
+    const { decisions } = decideFirstFit(bets, wallets, Date.now(), () => false, {
       cap: 1_000_000,
       current: cellLiability,
     });
-    tamper(decisions, changes);
-    await writeBatch(client, decisions, changes, addedLiability, Date.now());
+    const rows = decisions.map(toBatchRow);
+    tamper(rows);
+    await writeBatch(client, rows, Date.now());
     return { cellLiability, wallets, decisions };
   });
 }
@@ -93,9 +94,12 @@ describe('ledger batch statements', () => {
     const player = randomUUID();
     await withTransaction(pool, (c) => applyDeposit(c, { playerId: player, amount: 100, reference: 'r', correlationId: 't' }, Date.now()));
     const before = await counts(player);
-    await expect(apply([bet(player, 100)], (_d, changes) => (changes[0]!.debit = 101))).rejects.toThrow(
-      /conditional debit applied to 0 of 1/,
-    );
+    await expect(
+      apply(
+        [bet(player, 100)],
+        (rows) => void Object.assign(rows[0]!, { stake: 101, balance_before: 101 }) /* its entry alone would be valid */,
+      ),
+    ).rejects.toThrow(/conditional debit applied to 0 of 1/);
     expect(await counts(player)).toEqual(before);
   });
 

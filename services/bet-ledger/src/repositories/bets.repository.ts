@@ -1,6 +1,6 @@
-import type { BetIntent } from '@wagerflow/contracts';
+import { betLiability } from '@wagerflow/contracts';
 import { named, type Pool, type PoolClient } from '@wagerflow/db';
-import type { Decision, WalletChange, WalletState } from '../domain/first-fit.js';
+import type { Decision, WalletState } from '../domain/first-fit.js';
 
 /** A bet's stored outcome, enough to (re)publish its event. */
 export interface StoredOutcome {
@@ -96,104 +96,124 @@ export async function findStoredOutcomes(
   }));
 }
 
-const isConfirmed = (d: Decision): d is Extract<Decision, { status: 'confirmed' }> => d.status === 'confirmed';
+/**
+ * One decided bet as the batch statement takes it (a jsonb array of these, read with `jsonb_to_recordset`): the bet's
+ * row and, for a confirmed bet, its stake entry (wallet, seq, balance before) and the liability it adds to its cell.
+ */
+export interface BatchRow {
+  id: string;
+  player_id: string;
+  client_bet_id: string;
+  market_id: string;
+  cell_id: string;
+  window_start: number;
+  band_index: number;
+  price_low: number;
+  price_high: number;
+  stake: number;
+  multiplier_bps: number;
+  min_multiplier_bps: number | null;
+  status: 'confirmed' | 'rejected';
+  reason: string | null;
+  placed_at: number;
+  correlation_id: string;
+  wallet_id: number | null;
+  seq: number | null;
+  balance_before: number | null;
+  liability: number;
+}
+
+export function toBatchRow(d: Decision): BatchRow {
+  const b = d.bet;
+  const confirmed = d.status === 'confirmed';
+  return {
+    id: b.betId,
+    player_id: b.playerId,
+    client_bet_id: b.clientBetId,
+    market_id: b.marketId,
+    cell_id: b.cellId,
+    window_start: b.windowStart,
+    band_index: b.bandIndex,
+    price_low: b.priceLow,
+    price_high: b.priceHigh,
+    stake: b.stake,
+    multiplier_bps: b.multiplierBps,
+    min_multiplier_bps: b.minMultiplierBps,
+    status: d.status,
+    reason: confirmed ? null : d.reason,
+    placed_at: b.acceptedAt,
+    correlation_id: b.correlationId,
+    wallet_id: confirmed ? d.walletId : null,
+    seq: confirmed ? d.seq : null,
+    balance_before: confirmed ? d.balanceBefore : null,
+    // The same rule first-fit checked the cap with: the exposure the bet adds to its cell.
+    liability: confirmed ? betLiability(b.stake, b.multiplierBps) : 0,
+  };
+}
 
 /**
- * Everything the batch decided, in one statement (one round trip under the cells' locks; four before):
+ * Everything the batch decided, in one statement (one round trip under the cells' locks; four before), from one jsonb
+ * array of rows (`toBatchRow`):
  * - each bet's final row, which claims its idempotency key: every key must be new (the caller checked before taking
  *   the locks). A key stored meanwhile by a concurrent writer is a unique violation on (player_id, client_bet_id):
  *   the whole batch rolls back and is run again, when that key reads as stored; never debit while ignoring a
  *   conflict. (A plain INSERT: ON CONFLICT's speculative insertion cost a quarter more per row.)
- * - the liability the confirmed bets add to their cells;
+ * - the liability the confirmed bets add to their cells, summed per cell;
  * - ADR-009's conditional deduction, one summed row per wallet (several rows for one wallet in an UPDATE … FROM
  *   apply only one of them): `balance >= debit` must hold for every wallet or the batch aborts;
  * - the stake entries.
  * The sub-statements see one snapshot; the entries' foreign keys are checked at the statement's end, when the bets
  * and wallet updates are there.
  */
-export async function writeBatch(
-  client: PoolClient,
-  decisions: Decision[],
-  changes: WalletChange[],
-  addedLiability: Map<string, number>,
-  now: number,
-): Promise<void> {
-  if (decisions.length === 0) return;
-  // One array per bets column, in the order of the statement's unnest.
-  const betCol = <T>(f: (bet: BetIntent) => T): T[] => decisions.map((d) => f(d.bet));
-  const confirmed = decisions.filter(isConfirmed);
-  const { rows } = await client
+export async function writeBatch(client: PoolClient, rows: readonly BatchRow[], now: number): Promise<void> {
+  if (rows.length === 0) return;
+  const wallets = new Set(rows.flatMap((r) => (r.status === 'confirmed' ? [r.wallet_id] : []))).size;
+  const { rows: result } = await client
     .query<{ bets: number; debited: number }>(
       named(
         'ledger.write-batch',
-        `WITH new_bets AS (
+        `WITH v AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
+           id text, player_id text, client_bet_id text, market_id text, cell_id text, window_start bigint, band_index int,
+           price_low numeric, price_high numeric, stake bigint, multiplier_bps int, min_multiplier_bps int, status text,
+           reason text, placed_at bigint, correlation_id text, wallet_id bigint, seq bigint, balance_before bigint,
+           liability bigint)
+       ), new_bets AS (
          INSERT INTO bets (id, player_id, client_bet_id, market_id, cell_id, window_start, band_index, price_low, price_high,
                            stake, multiplier_bps, min_multiplier_bps, status, reason, result, placed_at, confirmed_at, updated_at, correlation_id)
          SELECT id, player_id, client_bet_id, market_id, cell_id, window_start, band_index, price_low, price_high,
                 stake, multiplier_bps, min_multiplier_bps, status, reason,
                 CASE WHEN status = 'confirmed' THEN 'open' END, placed_at,
-                CASE WHEN status = 'confirmed' THEN $17::bigint END, $17::bigint, correlation_id
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::int[], $8::numeric[], $9::numeric[],
-                       $10::bigint[], $11::int[], $12::int[], $13::text[], $14::text[], $15::bigint[], $16::text[])
-             AS v(id, player_id, client_bet_id, market_id, cell_id, window_start, band_index, price_low, price_high,
-                  stake, multiplier_bps, min_multiplier_bps, status, reason, placed_at, correlation_id)
+                CASE WHEN status = 'confirmed' THEN $2::bigint END, $2::bigint, correlation_id
+           FROM v
          RETURNING 1
        ), exposure AS (
-         INSERT INTO cell_exposure (cell_id, liability) SELECT * FROM unnest($18::text[], $19::bigint[])
+         INSERT INTO cell_exposure (cell_id, liability)
+         SELECT cell_id, sum(liability)::bigint FROM v WHERE status = 'confirmed' GROUP BY cell_id
          ON CONFLICT (cell_id) DO UPDATE SET liability = cell_exposure.liability + excluded.liability
          RETURNING 1
        ), debited AS (
-         UPDATE wallets w SET balance = w.balance - v.debit, seq = w.seq + v.entries, updated_at = $17
-           FROM unnest($20::bigint[], $21::bigint[], $22::bigint[]) AS v(id, debit, entries)
-          WHERE w.id = v.id AND w.balance >= v.debit
+         UPDATE wallets w SET balance = w.balance - d.debit, seq = w.seq + d.entries, updated_at = $2
+           FROM (SELECT wallet_id, sum(stake)::bigint AS debit, count(*) AS entries FROM v WHERE status = 'confirmed' GROUP BY wallet_id) d
+          WHERE w.id = d.wallet_id AND w.balance >= d.debit
          RETURNING 1
        ), entries AS (
          INSERT INTO wallet_entries (wallet_id, seq, kind, amount, balance_before, balance_after, bet_id, correlation_id, created_at)
-         SELECT wallet_id, seq, 'stake', -stake, balance_before, balance_before - stake, bet_id, correlation_id, $17
-           FROM unnest($23::bigint[], $24::bigint[], $25::bigint[], $26::bigint[], $27::text[], $28::text[])
-             AS e(wallet_id, seq, stake, balance_before, bet_id, correlation_id)
+         SELECT wallet_id, seq, 'stake', -stake, balance_before, balance_before - stake, id, correlation_id, $2
+           FROM v WHERE status = 'confirmed'
          RETURNING 1
        )
        SELECT (SELECT count(*) FROM new_bets)::int AS bets, (SELECT count(*) FROM debited)::int AS debited`,
-        [
-          betCol((x) => x.betId),
-          betCol((x) => x.playerId),
-          betCol((x) => x.clientBetId),
-          betCol((x) => x.marketId),
-          betCol((x) => x.cellId),
-          betCol((x) => x.windowStart),
-          betCol((x) => x.bandIndex),
-          betCol((x) => x.priceLow),
-          betCol((x) => x.priceHigh),
-          betCol((x) => x.stake),
-          betCol((x) => x.multiplierBps),
-          betCol((x) => x.minMultiplierBps),
-          decisions.map((d) => d.status),
-          decisions.map((d) => (d.status === 'rejected' ? d.reason : null)),
-          betCol((x) => x.acceptedAt),
-          betCol((x) => x.correlationId),
-          now,
-          [...addedLiability.keys()],
-          [...addedLiability.values()],
-          changes.map((c) => c.walletId),
-          changes.map((c) => c.debit),
-          changes.map((c) => c.entries),
-          confirmed.map((d) => d.walletId),
-          confirmed.map((d) => d.seq),
-          confirmed.map((d) => d.bet.stake),
-          confirmed.map((d) => d.balanceBefore),
-          confirmed.map((d) => d.bet.betId),
-          confirmed.map((d) => d.bet.correlationId),
-        ],
+        [JSON.stringify(rows), now],
       ),
     )
     .catch((err: unknown) => {
       if (isStoredKeyViolation(err)) throw new IdempotencyRaceError('a bet key of the batch is stored already');
       throw err;
     });
-  const counts = rows[0] ?? { bets: 0, debited: 0 };
-  if (counts.bets !== decisions.length) throw new IdempotencyRaceError(`claimed ${counts.bets} of ${decisions.length} bet keys`);
-  if (counts.debited !== changes.length) throw new Error(`conditional debit applied to ${counts.debited} of ${changes.length} wallets`);
+  const counts = result[0] ?? { bets: 0, debited: 0 };
+  if (counts.bets !== rows.length) throw new IdempotencyRaceError(`claimed ${counts.bets} of ${rows.length} bet keys`);
+  if (counts.debited !== wallets) throw new Error(`conditional debit applied to ${counts.debited} of ${wallets} wallets`);
 }
 
 /**
