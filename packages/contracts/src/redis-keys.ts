@@ -10,8 +10,8 @@ export function redisKeys(prefix: string) {
     /** What every bucket key starts with (the spend script appends the bucket from Redis's clock). */
     nonceBucketPrefix: `${prefix}:nonces:`,
     /**
-     * Pending-bet record: written with the enqueue; once the outcome is durable the ledger replaces it with a
-     * `StoredMarker` for STORED_MARKER_TTL_S (see there).
+     * Pending-bet record: written with the enqueue; once the outcome is durable the ledger replaces it with the
+     * stored marker for STORED_MARKER_TTL_S. Only @wagerflow/pending-bets reads or writes these four key kinds.
      */
     pendingBet: (playerId: string, clientBetId: string) => `${prefix}:pending:${playerId}:${clientBetId}`,
     /** A player's pending bets (clientBetId scored by placedAt), so `GET /v1/bets?since=` lists them too. */
@@ -34,15 +34,10 @@ export function redisKeys(prefix: string) {
 export type RedisKeys = ReturnType<typeof redisKeys>;
 
 /**
- * What the ledger leaves in a pending record's place once the bet is stored. A request that found no record and no
- * stored bet can still try to claim the key a moment later: the marker makes that claim fail (it then reads the stored
- * bet: a replay or 422), where a deleted record would let it win a key Postgres already holds. The marker needs to
- * outlive only the gap between a request's lookups and its claim, which the claim script bounds (CLAIM_MAX_AGE_MS).
+ * How long the ledger's stored marker (see @wagerflow/pending-bets, which owns the pending-bet keys and scripts) stays
+ * in a stored bet's key. It needs to outlive only the gap between a request's lookups and its claim, which the claim
+ * script bounds (CLAIM_MAX_AGE_MS). Kept here because the client SDK derives its deadline from these timings.
  */
-export interface StoredMarker {
-  betId: string;
-  stored: true;
-}
 export const STORED_MARKER_TTL_S = 30;
 /**
  * A claim reaching Redis later than this after its request's lookups (on Redis's clock: the bet context reads TIME)
