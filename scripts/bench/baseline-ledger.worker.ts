@@ -3,22 +3,26 @@
  * Postgres transaction per bet. Same queue and payloads, same worker settings and telemetry (packages/queue's
  * createWorker), same concurrency and pool size, same key claim (the bet row under UNIQUE (player_id,
  * client_bet_id), a conflict rolls back) and the same conditional update (`balance >= stake`), the same publish,
- * pending-record delete and newer-seq-only cache write after commit. Run as its own process by ledger-mode.ts.
+ * pending-bet cleanup (@wagerflow/pending-bets) and newer-seq-only cache write after commit. Run as its own process by ledger-mode.ts.
  *
  * Env: DATABASE_URL, REDIS_URL, REDIS_PREFIX, LEDGER_CONCURRENCY, PG_POOL_SIZE, and the OTEL_* variables.
  */
 import { otelEnv, parseEnv } from '@wagerflow/config';
 import { CHANNELS, JOBS, bpsToMultiplier, redisKeys, type BetIntent } from '@wagerflow/contracts';
 import { createPool, withTransaction, type PoolClient } from '@wagerflow/db';
-// Not root dependencies (scripts may not add one): import their source directly.
+import { createPendingBets } from '@wagerflow/pending-bets';
 import { UnrecoverableError, createRedis, createWorker, type Handlers } from '@wagerflow/queue';
+import { defineScript } from '@wagerflow/redis-scripts';
 import { initTelemetry, injectTraceContext } from '@wagerflow/runtime';
 
-const SET_IF_NEWER = `
+const SET_IF_NEWER = defineScript<[balanceKey: string], [balance: number, seq: number], 0 | 1>({
+  name: 'baselineSetBalanceIfNewer',
+  lua: `
 local cur = redis.call('HGET', KEYS[1], 'walletSeq')
 if cur and tonumber(cur) >= tonumber(ARGV[2]) then return 0 end
 redis.call('HSET', KEYS[1], 'balance', ARGV[1], 'walletSeq', ARGV[2])
-return 1`;
+return 1`,
+});
 
 type Outcome = { status: 'confirmed'; balance: number; seq: number } | { status: 'rejected'; reason: string; balance: null; seq: null };
 
@@ -33,7 +37,8 @@ const prefix = need('REDIS_PREFIX');
 const keys = redisKeys(prefix);
 const pool = createPool(need('DATABASE_URL'), { max: Number(process.env.PG_POOL_SIZE ?? 10), applicationName: 'baseline-ledger' });
 const redis = createRedis(need('REDIS_URL'), 'blocking');
-redis.defineCommand('setBalanceIfNewer', { numberOfKeys: 1, lua: SET_IF_NEWER });
+SET_IF_NEWER.register(redis);
+const pending = createPendingBets(keys);
 
 /** One bet, one transaction: lock, replay check, conditional debit, claim the key with the final row, entry. */
 async function applyBet(client: PoolClient, bet: BetIntent, now: number, suspended?: 'market_suspended'): Promise<Outcome> {
@@ -140,14 +145,8 @@ async function placeBets(data: { bets: BetIntent[] }): Promise<void> {
           };
     const pipeline = redis.pipeline();
     pipeline.publish(keys.channel(CHANNELS.playerEvents), JSON.stringify([event]));
-    pipeline.del(keys.pendingBet(bet.playerId, bet.clientBetId), keys.pendingBetId(bet.betId));
-    if (outcome.status === 'confirmed') {
-      (pipeline as unknown as { setBalanceIfNewer(k: string, b: number, s: number): void }).setBalanceIfNewer(
-        keys.balance(bet.playerId),
-        outcome.balance,
-        outcome.seq,
-      );
-    }
+    pending.queueSettled(pipeline, { stored: [bet], bets: [bet], dropped: new Set() });
+    if (outcome.status === 'confirmed') SET_IF_NEWER.queue(pipeline, [keys.balance(bet.playerId)], [outcome.balance, outcome.seq]);
     const replies = await pipeline.exec();
     const failed = replies?.find(([err]) => err);
     if (failed) throw failed[0] as Error;

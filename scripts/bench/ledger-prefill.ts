@@ -8,9 +8,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { parseEnv, marketEnv } from '@wagerflow/config';
-import { bandBounds, formatCellId, redisKeys, type BetIntent } from '@wagerflow/contracts';
-import { createQueue, createRedis } from '@wagerflow/queue';
-import { createBetEnqueuer } from '../../services/gateway/src/repositories/bet-enqueuer.js';
+import { JOB_OPTIONS, bandBounds, formatCellId, redisKeys, type BetIntent } from '@wagerflow/contracts';
+import { createPendingBets, recordOf } from '@wagerflow/pending-bets';
+import { addInTransaction, createQueue, createRedis } from '@wagerflow/queue';
 import { mapLimit } from './player-setup.js';
 
 export const LEDGER_MARKET = 'BTC-USD';
@@ -68,35 +68,36 @@ export function buildIntents(playerIds: string[], count: number, stake: number, 
 }
 
 /**
- * Queue every intent through the gateway's own bet enqueuer (claim script + `place-bets` job in one MULTI), `betsPerJob`
- * bets per job, so that the ledger reads exactly what the gateway writes. Returns seconds taken.
+ * Queue every intent as the gateway does: `betsPerJob` bets a `place-bets` job, each bet's key claimed
+ * (@wagerflow/pending-bets) in the same MULTI as its job, so that the ledger reads exactly what the gateway writes.
+ * Returns seconds taken.
  */
 export async function prefillLedgerQueue(redisUrl: string, prefix: string, intents: BetIntent[], betsPerJob: number): Promise<number> {
   const connection = createRedis(redisUrl, 'blocking');
   const queue = createQueue('ledger', connection, prefix);
   const keys = redisKeys(prefix);
-  const enqueuer = createBetEnqueuer({ queue, keys, maxBetsPerJob: betsPerJob });
+  const pending = createPendingBets(keys);
+  const jobs = Array.from({ length: Math.ceil(intents.length / betsPerJob) }, (_, j) =>
+    intents.slice(j * betsPerJob, (j + 1) * betsPerJob),
+  );
   const started = performance.now();
   try {
     // The market as feed-monitor leaves it, in case the ledger checks it (SPEC 2: CRITICAL → market_suspended).
     await connection.hset(keys.market(LEDGER_MARKET), 'status', 'HEALTHY', 'price', 100_000, 'ts', Date.now());
-    await mapLimit(intents, PREFILL_CONCURRENCY, async (intent) => {
-      const record = {
-        betId: intent.betId,
-        playerId: intent.playerId,
-        clientBetId: intent.clientBetId,
-        marketId: intent.marketId,
-        cellId: intent.cellId,
-        stake: intent.stake,
-        multiplierBps: intent.multiplierBps,
-        minMultiplierBps: intent.minMultiplierBps,
-        placedAt: intent.acceptedAt,
-      };
-      // No deadline: the pre-fill has no lookups to go stale.
-      const claim = await enqueuer.enqueue(record, intent, Number.MAX_SAFE_INTEGER);
-      if (claim !== 'claimed') throw new Error(`bet key ${intent.clientBetId}: ${claim}`);
+    await mapLimit(jobs, Math.max(1, Math.ceil(PREFILL_CONCURRENCY / betsPerJob)), async (bets) => {
+      const replies = await addInTransaction(
+        queue,
+        // No deadline: the pre-fill has no lookups to go stale.
+        (multi) => bets.forEach((intent) => pending.queueClaim(multi, recordOf(intent), intent, Number.MAX_SAFE_INTEGER)),
+        'place-bets',
+        { bets },
+        JOB_OPTIONS.ledger.placeBets(bets[0]!.betId),
+      );
+      bets.forEach((intent, i) => {
+        const claim = pending.claimResult(replies[i]);
+        if (claim !== 'claimed') throw new Error(`bet key ${intent.clientBetId}: ${claim}`);
+      });
     });
-    await enqueuer.close();
     return (performance.now() - started) / 1000;
   } finally {
     await queue.close();

@@ -2,33 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORED_MARKER_TTL_S, redisKeys, type BetIntent } from '@wagerflow/contracts';
-import { testRedisUrl, uniquePrefix } from '@wagerflow/testing';
+import { betIntent, testRedisUrl, uniquePrefix } from '@wagerflow/testing';
 import { createPendingBets, recordOf } from './index.js';
 
 let redis: Redis;
 const keys = redisKeys(uniquePrefix('pending'));
 const pending = createPendingBets(keys);
 
-function intent(over: Partial<BetIntent> = {}): BetIntent {
-  return {
-    betId: randomUUID(),
-    playerId: randomUUID(),
-    clientBetId: randomUUID(),
-    marketId: 'BTC-USD',
-    cellId: 'BTC-USD:9999990000:4000',
-    windowStart: 9_999_990_000,
-    bandIndex: 4000,
-    priceLow: 100_000,
-    priceHigh: 100_025,
-    stake: 10,
-    multiplierBps: 21_500,
-    minMultiplierBps: null,
-    lockoutAt: Date.now() + 60_000,
-    acceptedAt: Date.now(),
-    correlationId: 'c',
-    ...over,
-  };
-}
+const intent = (over: Partial<BetIntent> = {}) => betIntent({ lockoutAt: Date.now() + 60_000, correlationId: 'c', ...over });
 const member = (b: BetIntent) => `${b.playerId}|${b.clientBetId}`;
 
 beforeAll(async () => {

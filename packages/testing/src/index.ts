@@ -4,3 +4,4 @@ export * from './fixtures.js';
 export { TEMPLATE_DATABASE } from './test-context.js';
 export { databaseUrlFor, freePort, randomId, waitUntil } from '@wagerflow/local-servers';
 export { seededRandom } from './seeded-random.js';
+export { betIntent, TEST_WINDOW_START } from './factories.js';

@@ -6,7 +6,7 @@ import { CHANNELS, redisKeys, type BetIntent, type PlayerEvent } from '@wagerflo
 import { createPool, withTransaction, type Pool } from '@wagerflow/db';
 import { createRedis, type Redis } from '@wagerflow/queue';
 import { createLogger, type Logger } from '@wagerflow/runtime';
-import { createTestDatabase, testRedisUrl, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
+import { betIntent, createTestDatabase, testRedisUrl, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
 import { createBetBatchFlush, type BatchItem } from './bet-batch.js';
 import { createPendingBets } from '@wagerflow/pending-bets';
 import { createBalanceCache } from './repositories/balance-cache.js';
@@ -25,24 +25,7 @@ let clock = 1_000_000;
 
 function bet(playerId: string, stake: number, over: Partial<BetIntent> = {}): BetIntent {
   clock += 1;
-  return {
-    betId: randomUUID(),
-    playerId,
-    clientBetId: randomUUID(),
-    marketId: 'BTC-USD',
-    cellId: 'BTC-USD:9999990000:4000',
-    windowStart: 9_999_990_000,
-    bandIndex: 4000,
-    priceLow: 100_000,
-    priceHigh: 100_025,
-    stake,
-    multiplierBps: 21_500,
-    minMultiplierBps: null,
-    lockoutAt: Date.now() + 3_600_000,
-    acceptedAt: clock,
-    correlationId: randomUUID(),
-    ...over,
-  };
+  return betIntent({ playerId, stake, acceptedAt: clock, ...over });
 }
 
 async function fund(playerId: string, amount: number) {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES, redisKeys, type BetIntent } from '@wagerflow/contracts';
 import { createQueue, createRedis, type Redis, type TypedQueue } from '@wagerflow/queue';
-import { testRedisUrl, uniquePrefix } from '@wagerflow/testing';
+import { recordOf } from '@wagerflow/pending-bets';
+import { betIntent, testRedisUrl, uniquePrefix } from '@wagerflow/testing';
 import { createBetEnqueuer } from './bet-enqueuer.js';
 import { redisTimeMs, type PendingRecord } from './redis-state.js';
 
@@ -12,29 +13,8 @@ let redis: Redis;
 let queue: TypedQueue<'ledger'>;
 
 function accepted(playerId: string, clientBetId: string = randomUUID()): { record: PendingRecord; intent: BetIntent } {
-  const betId = randomUUID();
-  const record: PendingRecord = {
-    betId,
-    playerId,
-    clientBetId,
-    marketId: 'BTC-USD',
-    cellId: 'BTC-USD:9999990000:4000',
-    stake: 10,
-    multiplierBps: 20_000,
-    minMultiplierBps: null,
-    placedAt: Date.now(),
-  };
-  const intent: BetIntent = {
-    ...record,
-    windowStart: 9_999_990_000,
-    bandIndex: 4000,
-    priceLow: 100_000,
-    priceHigh: 100_025,
-    lockoutAt: 9_999_988_000,
-    acceptedAt: record.placedAt,
-    correlationId: betId,
-  };
-  return { record, intent };
+  const intent = betIntent({ playerId, clientBetId, multiplierBps: 20_000, lockoutAt: 9_999_988_000 });
+  return { record: recordOf(intent), intent };
 }
 
 /** A deadline far ahead: these claims are never late. */
