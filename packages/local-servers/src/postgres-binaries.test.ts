@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chooseDataDir } from './embedded-postgres.js';
-import { SHARED_ROOT, firstUnreachableAncestor, passwdEntry } from './postgres-binaries.js';
+import { SHARED_ROOT, copyReadableByAll, firstUnreachableAncestor, mkdirReadableByAll, passwdEntry } from './postgres-binaries.js';
 
 const made: string[] = [];
 afterEach(async () => {
@@ -79,5 +79,59 @@ describe('chooseDataDir', () => {
     made.push(a, b);
     expect(a).not.toBe(b);
     expect(path.basename(a)).toMatch(/^wf-pg-/);
+  });
+});
+
+describe('copyReadableByAll', () => {
+  it('copies a tree out of a 0700 folder: symlinks kept, folders 0755, executables 0755, other files 0644', async () => {
+    const closed = await tempDir(0o700);
+    const from = path.join(closed, 'native');
+    await fs.mkdir(path.join(from, 'bin'), { recursive: true, mode: 0o700 });
+    await fs.mkdir(path.join(from, 'lib'), { recursive: true, mode: 0o700 });
+    await fs.writeFile(path.join(from, 'bin', 'postgres'), '#!/bin/sh\n', { mode: 0o700 });
+    await fs.writeFile(path.join(from, 'lib', 'libpq.so.5.18'), 'lib', { mode: 0o600 });
+    await fs.symlink('libpq.so.5.18', path.join(from, 'lib', 'libpq.so.5'));
+
+    const open = await tempDir(0o755);
+    const target = path.join(open, 'shared', 'embedded-postgres', 'v1');
+    await copyReadableByAll(from, target);
+
+    const mode = async (p: string) => (await fs.stat(p)).mode & 0o777;
+    expect(await mode(path.join(open, 'shared'))).toBe(0o755);
+    expect(await mode(target)).toBe(0o755);
+    expect(await mode(path.join(target, 'bin'))).toBe(0o755);
+    expect(await mode(path.join(target, 'bin', 'postgres'))).toBe(0o755);
+    expect(await mode(path.join(target, 'lib', 'libpq.so.5.18'))).toBe(0o644);
+    expect(await fs.readlink(path.join(target, 'lib', 'libpq.so.5'))).toBe('libpq.so.5.18');
+    expect(await firstUnreachableAncestor(path.join(target, 'bin', 'postgres'))).toBeUndefined();
+    // No staging folder is left behind.
+    expect(await fs.readdir(path.dirname(target))).toEqual(['v1']);
+  });
+
+  it('a second copy to the same place (a concurrent run that lost the rename) keeps the first and cleans up', async () => {
+    const from = await tempDir(0o755);
+    await fs.writeFile(path.join(from, 'file'), 'one', { mode: 0o644 });
+    const open = await tempDir(0o755);
+    const target = path.join(open, 'v1');
+    await copyReadableByAll(from, target);
+    await fs.writeFile(path.join(from, 'file'), 'two');
+    await copyReadableByAll(from, target);
+    expect(await fs.readFile(path.join(target, 'file'), 'utf8')).toBe('one');
+    expect(await fs.readdir(open)).toEqual(['v1']);
+  });
+});
+
+describe('mkdirReadableByAll', () => {
+  it('creates missing folders 0755 whatever the umask, and accepts existing ones', async () => {
+    const open = await tempDir(0o755);
+    const deep = path.join(open, 'a', 'b', 'c');
+    const umask = process.umask(0o077);
+    try {
+      await mkdirReadableByAll(deep);
+      await mkdirReadableByAll(deep);
+    } finally {
+      process.umask(umask);
+    }
+    for (const d of [path.join(open, 'a'), path.join(open, 'a', 'b'), deep]) expect((await fs.stat(d)).mode & 0o777).toBe(0o755);
   });
 });

@@ -61,7 +61,7 @@ export async function postgresBinaries(): Promise<PostgresBinaries & { copiedFro
 }
 
 /** Copy next to `target`, then rename into place: concurrent test runs either win the rename or use the winner's. */
-async function copyReadableByAll(from: string, target: string): Promise<void> {
+export async function copyReadableByAll(from: string, target: string): Promise<void> {
   await mkdirReadableByAll(path.dirname(target));
   const staging = `${target}.tmp-${randomId()}`;
   try {
