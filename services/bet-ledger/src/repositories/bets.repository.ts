@@ -97,8 +97,8 @@ export async function findStoredOutcomes(
 }
 
 /**
- * One decided bet as the batch statement takes it (a JSON array of these, read with `json_to_recordset`): the bet's
- * row and, for a confirmed bet, its stake entry (wallet, seq, balance before) and the liability it adds to its cell.
+ * One decided bet as the batch statement takes it: the bet's row and, for a confirmed bet, its stake entry (wallet,
+ * seq, balance before) and the liability it adds to its cell.
  */
 export interface BatchRow {
   id: string;
@@ -122,6 +122,39 @@ export interface BatchRow {
   balance_before: number | null;
   liability: number;
 }
+
+/**
+ * The columns of BatchRow with their Postgres types, in the order the statement unnests them. The rows travel as one
+ * array per column (`unnest`): the same rows as one JSON array cost the ledger mode about a tenth of its throughput
+ * (json_to_recordset's parse is in the statement's critical section; jsonb's, twice that).
+ */
+const BATCH_COLUMNS = [
+  ['id', 'text'],
+  ['player_id', 'text'],
+  ['client_bet_id', 'text'],
+  ['market_id', 'text'],
+  ['cell_id', 'text'],
+  ['window_start', 'bigint'],
+  ['band_index', 'int'],
+  ['price_low', 'numeric'],
+  ['price_high', 'numeric'],
+  ['stake', 'bigint'],
+  ['multiplier_bps', 'int'],
+  ['min_multiplier_bps', 'int'],
+  ['status', 'text'],
+  ['reason', 'text'],
+  ['placed_at', 'bigint'],
+  ['correlation_id', 'text'],
+  ['wallet_id', 'bigint'],
+  ['seq', 'bigint'],
+  ['balance_before', 'bigint'],
+  ['liability', 'bigint'],
+] as const satisfies readonly (readonly [keyof BatchRow, string])[];
+// Every field of BatchRow has a column: a field that is not sent names itself in a compile error here.
+type UnsentField = Exclude<keyof BatchRow, (typeof BATCH_COLUMNS)[number][0]>;
+const _everyFieldSent: [UnsentField] extends [never] ? true : UnsentField = true;
+/** `unnest($2::text[], …) AS v(id, …)`: parameter 1 is the statement's own (now). */
+const UNNEST_ROWS = `unnest(${BATCH_COLUMNS.map(([, type], i) => `$${i + 2}::${type}[]`).join(', ')}) AS v(${BATCH_COLUMNS.map(([name]) => name).join(', ')})`;
 
 export function toBatchRow(d: Decision): BatchRow {
   const b = d.bet;
@@ -152,9 +185,8 @@ export function toBatchRow(d: Decision): BatchRow {
 }
 
 /**
- * Everything the batch decided, in one statement (one round trip under the cells' locks; four before), from one JSON
- * array of rows (`toBatchRow`; `json`, not `jsonb`: jsonb's binary form cost twice the Postgres time per batch, and the
- * rows are read once):
+ * Everything the batch decided, in one statement (one round trip under the cells' locks; four before), from the rows
+ * of `toBatchRow` (sent column by column, see BATCH_COLUMNS):
  * - each bet's final row, which claims its idempotency key: every key must be new (the caller checked before taking
  *   the locks). A key stored meanwhile by a concurrent writer is a unique violation on (player_id, client_bet_id):
  *   the whole batch rolls back and is run again, when that key reads as stored; never debit while ignoring a
@@ -173,19 +205,15 @@ export async function writeBatch(client: PoolClient, rows: readonly BatchRow[], 
     .query<{ bets: number; debited: number }>(
       named(
         'ledger.write-batch',
-        `WITH v AS (
-         SELECT * FROM json_to_recordset($1::json) AS r(
-           id text, player_id text, client_bet_id text, market_id text, cell_id text, window_start bigint, band_index int,
-           price_low numeric, price_high numeric, stake bigint, multiplier_bps int, min_multiplier_bps int, status text,
-           reason text, placed_at bigint, correlation_id text, wallet_id bigint, seq bigint, balance_before bigint,
-           liability bigint)
+        `WITH v AS MATERIALIZED (
+         SELECT * FROM ${UNNEST_ROWS}
        ), new_bets AS (
          INSERT INTO bets (id, player_id, client_bet_id, market_id, cell_id, window_start, band_index, price_low, price_high,
                            stake, multiplier_bps, min_multiplier_bps, status, reason, result, placed_at, confirmed_at, updated_at, correlation_id)
          SELECT id, player_id, client_bet_id, market_id, cell_id, window_start, band_index, price_low, price_high,
                 stake, multiplier_bps, min_multiplier_bps, status, reason,
                 CASE WHEN status = 'confirmed' THEN 'open' END, placed_at,
-                CASE WHEN status = 'confirmed' THEN $2::bigint END, $2::bigint, correlation_id
+                CASE WHEN status = 'confirmed' THEN $1::bigint END, $1::bigint, correlation_id
            FROM v
          RETURNING 1
        ), exposure AS (
@@ -194,18 +222,18 @@ export async function writeBatch(client: PoolClient, rows: readonly BatchRow[], 
          ON CONFLICT (cell_id) DO UPDATE SET liability = cell_exposure.liability + excluded.liability
          RETURNING 1
        ), debited AS (
-         UPDATE wallets w SET balance = w.balance - d.debit, seq = w.seq + d.entries, updated_at = $2
+         UPDATE wallets w SET balance = w.balance - d.debit, seq = w.seq + d.entries, updated_at = $1
            FROM (SELECT wallet_id, sum(stake)::bigint AS debit, count(*) AS entries FROM v WHERE status = 'confirmed' GROUP BY wallet_id) d
           WHERE w.id = d.wallet_id AND w.balance >= d.debit
          RETURNING 1
        ), entries AS (
          INSERT INTO wallet_entries (wallet_id, seq, kind, amount, balance_before, balance_after, bet_id, correlation_id, created_at)
-         SELECT wallet_id, seq, 'stake', -stake, balance_before, balance_before - stake, id, correlation_id, $2
+         SELECT wallet_id, seq, 'stake', -stake, balance_before, balance_before - stake, id, correlation_id, $1
            FROM v WHERE status = 'confirmed'
          RETURNING 1
        )
        SELECT (SELECT count(*) FROM new_bets)::int AS bets, (SELECT count(*) FROM debited)::int AS debited`,
-        [JSON.stringify(rows), now],
+        [now, ...BATCH_COLUMNS.map(([name]) => rows.map((r) => r[name]))],
       ),
     )
     .catch((err: unknown) => {
