@@ -42,10 +42,23 @@ export interface KeyOwner {
 // The ledger reads only the owner: a record's other fields are the gateway's business.
 const keyOwner = z.union([storedMarker, pendingRecord.pick({ betId: true })]);
 
+/**
+ * A value that names no bet (only our scripts write these keys, so it would take a corruption) names no intent of the
+ * batch either: its intents are dropped, as a record naming another bet would be, instead of failing every batch
+ * that carries them (which would hold up their window's settlement forever).
+ */
+const UNREADABLE: KeyOwner = { owner: '', stored: false };
+
 export function parseKeyOwner(raw: string | null | undefined): KeyOwner | null {
   if (!raw) return null;
-  const v = keyOwner.parse(JSON.parse(raw));
-  return { owner: v.betId, stored: 'stored' in v };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return UNREADABLE;
+  }
+  const v = keyOwner.safeParse(json);
+  return v.success ? { owner: v.data.betId, stored: 'stored' in v.data } : UNREADABLE;
 }
 
 /** The record of an intent: the gateway writes the same fields it queues (placedAt is the intent's acceptedAt). */
