@@ -68,7 +68,7 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
       stakeMin: config.STAKE_MIN,
       stakeMax: config.STAKE_MAX,
     },
-    enqueueBet: (record, intent, claimBy) => betEnqueuer.enqueue(record, intent, claimBy),
+    enqueueBet: (intent, claimBy) => betEnqueuer.enqueue(intent, claimBy),
     async deposit(playerId, amount, reference, correlationId) {
       const opts = JOB_OPTIONS.ledger.deposit(randomUUID());
       const { jobId } = opts;

@@ -34,7 +34,7 @@ describe('bet enqueuer (several bets per ledger job)', () => {
   it('bets submitted together share one job, each with its pending record, id and window membership', async () => {
     const enqueuer = createBetEnqueuer({ queue, keys, maxBetsPerJob: 100 });
     const bets = Array.from({ length: 5 }, () => accepted(randomUUID()));
-    expect(await Promise.all(bets.map((b) => enqueuer.enqueue(b.record, b.intent, LATER)))).toEqual(Array(5).fill('claimed'));
+    expect(await Promise.all(bets.map((b) => enqueuer.enqueue(b.intent, LATER)))).toEqual(Array(5).fill('claimed'));
     const jobs = await queue.queue.getJobs(['waiting']);
     expect(jobs).toHaveLength(1);
     expect((jobs[0]!.data as { bets: BetIntent[] }).bets.map((b) => b.betId)).toEqual(bets.map((b) => b.record.betId));
@@ -50,7 +50,7 @@ describe('bet enqueuer (several bets per ledger job)', () => {
   it('splits a burst into jobs of at most maxBetsPerJob', async () => {
     const enqueuer = createBetEnqueuer({ queue, keys, maxBetsPerJob: 3 });
     const bets = Array.from({ length: 7 }, () => accepted(randomUUID()));
-    await Promise.all(bets.map((b) => enqueuer.enqueue(b.record, b.intent, LATER)));
+    await Promise.all(bets.map((b) => enqueuer.enqueue(b.intent, LATER)));
     const sizes = (await queue.queue.getJobs(['waiting'])).map((j) => (j.data as { bets: BetIntent[] }).bets.length).sort();
     expect(sizes).toEqual([1, 3, 3]);
     await enqueuer.close();
@@ -62,10 +62,7 @@ describe('bet enqueuer (several bets per ledger job)', () => {
     const player = randomUUID();
     const a = accepted(player, 'same-key');
     const b = accepted(player, 'same-key');
-    expect(await Promise.all([enqueuer.enqueue(a.record, a.intent, LATER), enqueuer.enqueue(b.record, b.intent, LATER)])).toEqual([
-      'claimed',
-      'taken',
-    ]);
+    expect(await Promise.all([enqueuer.enqueue(a.intent, LATER), enqueuer.enqueue(b.intent, LATER)])).toEqual(['claimed', 'taken']);
     expect((await queuedBets()).map((x) => x.betId)).toEqual([a.record.betId]);
     await enqueuer.close();
     await queue.queue.obliterate({ force: true });
@@ -79,7 +76,7 @@ describe('bet enqueuer (several bets per ledger job)', () => {
     // The duplicate names a cell in another window: losing, it must leave that window's pending set alone.
     const b = accepted(player, 'raced');
     b.intent.windowStart = 9_999_980_000;
-    const [resultA, resultB] = await Promise.all([one.enqueue(a.record, a.intent, LATER), two.enqueue(b.record, b.intent, LATER)]);
+    const [resultA, resultB] = await Promise.all([one.enqueue(a.intent, LATER), two.enqueue(b.intent, LATER)]);
     expect([resultA, resultB].sort()).toEqual(['claimed', 'taken']);
     const wonA = resultA === 'claimed';
     const winner = wonA ? a : b;
@@ -100,12 +97,10 @@ describe('bet enqueuer (several bets per ledger job)', () => {
     const redisNow = redisTimeMs(await redis.time());
     const late = accepted(randomUUID());
     const onTime = accepted(randomUUID());
-    expect(
-      await Promise.all([
-        enqueuer.enqueue(late.record, late.intent, redisNow - 1),
-        enqueuer.enqueue(onTime.record, onTime.intent, redisNow + 60_000),
-      ]),
-    ).toEqual(['expired', 'claimed']);
+    expect(await Promise.all([enqueuer.enqueue(late.intent, redisNow - 1), enqueuer.enqueue(onTime.intent, redisNow + 60_000)])).toEqual([
+      'expired',
+      'claimed',
+    ]);
     expect(await redis.exists(keys.pendingBet(late.record.playerId, late.record.clientBetId))).toBe(0);
     expect(await redis.exists(keys.pendingBetId(late.record.betId))).toBe(0);
     expect(await redis.sismember(keys.pendingWindow('BTC-USD', 9_999_990_000), `${late.record.playerId}|${late.record.clientBetId}`)).toBe(

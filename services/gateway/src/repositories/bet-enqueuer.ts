@@ -1,11 +1,10 @@
 import { context, type Context } from '@opentelemetry/api';
 import { JOB_OPTIONS, type BetIntent, type RedisKeys } from '@wagerflow/contracts';
-import { createPendingBets, type ClaimResult, type PendingRecord } from '@wagerflow/pending-bets';
+import { createPendingBets, recordOf, type ClaimResult } from '@wagerflow/pending-bets';
 import { addInTransaction, Batcher, type TypedQueue } from '@wagerflow/queue';
 import { injectTraceContext } from '@wagerflow/runtime';
 
 interface Submission {
-  record: PendingRecord;
   intent: BetIntent;
   /** Redis time (ms) after which the claim is refused (CLAIM_MAX_AGE_MS after the request's lookups). */
   claimBy: number;
@@ -21,7 +20,7 @@ export interface BetEnqueuerOptions {
   maxBetsPerJob: number;
 }
 
-const keyOf = (r: PendingRecord) => `${r.playerId}|${r.clientBetId}`;
+const keyOf = (b: BetIntent) => `${b.playerId}|${b.clientBetId}`;
 
 /**
  * Queues accepted bets for the ledger, several per job: the bets that arrive in one event-loop turn (or while the
@@ -33,14 +32,14 @@ const keyOf = (r: PendingRecord) => `${r.playerId}|${r.clientBetId}`;
  * Resolves with what the claim did (ClaimResult).
  */
 export function createBetEnqueuer(o: BetEnqueuerOptions): {
-  enqueue(record: PendingRecord, intent: BetIntent, claimBy: number): Promise<ClaimResult>;
+  enqueue(intent: BetIntent, claimBy: number): Promise<ClaimResult>;
   close(): Promise<void>;
 } {
   const pending = createPendingBets(o.keys);
   async function flush(items: Submission[]): Promise<ClaimResult[]> {
     // The same key twice in one batch: only the first goes in; the others lost already.
     const seen = new Set<string>();
-    const firsts = items.filter((s) => !seen.has(keyOf(s.record)) && seen.add(keyOf(s.record)));
+    const firsts = items.filter((s) => !seen.has(keyOf(s.intent)) && seen.add(keyOf(s.intent)));
     const lead = firsts[0]!;
     // The job is queued under the first bet's trace; every other bet carries its own request's trace context.
     const bets = firsts.map((s) => (s === lead ? s.intent : { ...s.intent, traceparent: injectTraceContext(s.ctx).traceparent }));
@@ -48,11 +47,12 @@ export function createBetEnqueuer(o: BetEnqueuerOptions): {
       addInTransaction(
         o.queue,
         (multi) => {
-          for (const { record, intent, claimBy } of firsts) pending.queueClaim(multi, record, intent, claimBy);
+          // The pending record is what the intent says (recordOf): the ledger and the gateway's reads agree on it.
+          for (const { intent, claimBy } of firsts) pending.queueClaim(multi, recordOf(intent), intent, claimBy);
         },
         'place-bets',
         { bets },
-        JOB_OPTIONS.ledger.placeBets(lead.record.betId),
+        JOB_OPTIONS.ledger.placeBets(lead.intent.betId),
       ),
     );
     const results = new Map(firsts.map((s, i) => [s, pending.claimResult(replies[i])]));
@@ -62,7 +62,7 @@ export function createBetEnqueuer(o: BetEnqueuerOptions): {
 
   const batcher = new Batcher<Submission, ClaimResult>({ maxSize: o.maxBetsPerJob, maxWaitMs: 0, flush });
   return {
-    enqueue: (record, intent, claimBy) => batcher.submit({ record, intent, claimBy, ctx: context.active() }),
+    enqueue: (intent, claimBy) => batcher.submit({ intent, claimBy, ctx: context.active() }),
     close: () => batcher.close(),
   };
 }

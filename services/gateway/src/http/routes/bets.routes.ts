@@ -96,17 +96,6 @@ export function betRoutes(d: RouteDeps): BetHandlers {
       if (!decision.ok) throw new ApiError(decision.code, decision.message);
 
       const betId = randomUUID();
-      const record: PendingRecord = {
-        betId,
-        playerId,
-        clientBetId: body.clientBetId,
-        marketId: body.marketId,
-        cellId: body.cellId,
-        stake: body.stake,
-        multiplierBps: decision.multiplierBps,
-        minMultiplierBps: decision.minMultiplierBps,
-        placedAt: now,
-      };
       const intent: BetIntent = {
         betId,
         playerId,
@@ -125,7 +114,7 @@ export function betRoutes(d: RouteDeps): BetHandlers {
         correlationId: currentCorrelationId() ?? betId,
       };
       const claimBy = Math.min(ctx.readAtMs + CLAIM_MAX_AGE_MS, signedAt + CLAIM_DEADLINE_AFTER_SIGNED_MS);
-      const claim = await d.enqueueBet(record, intent, claimBy);
+      const claim = await d.enqueueBet(intent, claimBy);
       if (claim === 'expired') {
         // Nothing was placed; a retry (same clientBetId) starts from fresh reads.
         throw new ApiError('service_unavailable', 'the bet took too long to reach the queue and was not placed; retry');

@@ -3,7 +3,7 @@ import type { AcceptanceRules } from '../../domain/bet-acceptance.js';
 import type { SecretBox } from '../../domain/secret-box.js';
 import type { LedgerReadRepository } from '../../repositories/ledger-read.repository.js';
 import type { PlayersRepository, StaffRepository } from '../../repositories/players.repository.js';
-import type { PendingRecord, RedisState } from '../../repositories/redis-state.js';
+import type { RedisState } from '../../repositories/redis-state.js';
 import type { ClaimResult } from '../../repositories/bet-enqueuer.js';
 import type { Auth } from '../auth.js';
 
@@ -17,8 +17,8 @@ export interface RouteDeps {
   secretBox: SecretBox;
   rules: AcceptanceRules;
   gridBands: number;
-  /** Pending record + job in one Redis transaction; false when the record already existed. */
-  enqueueBet(record: PendingRecord, intent: BetIntent, claimBy: number): Promise<ClaimResult>;
+  /** The bet's pending record (claiming its key) and its job in one Redis transaction; see ClaimResult. */
+  enqueueBet(intent: BetIntent, claimBy: number): Promise<ClaimResult>;
   /** Queue a deposit and wait for the ledger's answer; null on timeout. */
   deposit(playerId: string, amount: number, reference: string, correlationId: string): Promise<DepositResult | null>;
   enqueueTick(tick: TickJob): Promise<void>;
