@@ -70,9 +70,8 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
    * so the key is stored), naming the bet that owns the key; null: nothing. A job carries several bets, so it cannot be
    * deduplicated by job id: a concurrent duplicate request's intent can ride in another job.
    */
-  async function redisFacts(items: BatchItem[]): Promise<{ suspended: Set<string>; keyHolds: Map<string, KeyOwner | null> }> {
-    const markets = [...new Set(items.map((i) => i.bet.marketId))];
-    const bets = items.map((i) => i.bet);
+  async function redisFacts(bets: BetIntent[]): Promise<{ suspended: Set<string>; keyHolds: Map<string, KeyOwner | null> }> {
+    const markets = [...new Set(bets.map((b) => b.marketId))];
     const pipeline = deps.redis.pipeline();
     for (const m of markets) pipeline.hget(deps.keys.market(m), 'status');
     pending.queueReadOwners(pipeline, bets);
@@ -92,13 +91,12 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
    * batch stored it: the insert's unique keys then abort the batch (IdempotencyRaceError) and it runs again with `all`.
    * Saves a query per batch.
    */
-  async function readFacts(items: BatchItem[], lookup: StoredLookup) {
-    const bets = items.map((i) => i.bet);
+  async function readFacts(bets: BetIntent[], lookup: StoredLookup) {
     if (lookup === 'all') {
-      const [facts, stored] = await Promise.all([redisFacts(items), findStoredOutcomes(deps.pool, bets)]);
+      const [facts, stored] = await Promise.all([redisFacts(bets), findStoredOutcomes(deps.pool, bets)]);
       return { ...facts, stored };
     }
-    const facts = await redisFacts(items);
+    const facts = await redisFacts(bets);
     const stored = await findStoredOutcomes(deps.pool, needsStoredLookup(bets, facts.keyHolds));
     return { ...facts, stored };
   }
@@ -106,15 +104,15 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
   async function commitBatch(items: BatchItem[], now: number, lookup: StoredLookup) {
     // Outside the locks: what Redis knows, and which keys are stored already. A key stored by a concurrent batch after
     // this read makes our insert conflict: the batch rolls back and runs again.
-    const { suspended, keyHolds, stored } = await readFacts(items, lookup);
-    const storedKeys = new Set(stored.map(keyOf));
     const bets = items.map((i) => i.bet);
+    const { suspended, keyHolds, stored } = await readFacts(bets, lookup);
+    const storedKeys = new Set(stored.map(keyOf));
     const dropped = droppedIntents(bets, keyHolds, storedKeys);
     const result = await withTransaction(deps.pool, async (client) => {
       const { cellLiability, wallets } = await lockBatch(
         client,
-        items.map((i) => i.bet.cellId),
-        items.map((i) => i.bet.playerId),
+        bets.map((b) => b.cellId),
+        bets.map((b) => b.playerId),
       );
       const { decisions, changes } = decideFirstFit(freshIntents(bets, storedKeys, dropped), wallets, now, (m) => suspended.has(m), {
         cap: deps.maxCellLiability,
@@ -123,7 +121,7 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
       await writeBatch(client, decisions.map(toBatchRow), now);
       return { outcomes: [...stored, ...decisions.map(toStored)], changes, replayed: stored.length, fresh: decisions.length };
     });
-    return { ...result, dropped };
+    return { ...result, bets, dropped };
   }
 
   return async function flush(items) {
@@ -175,7 +173,7 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
       for (const message of playerEventMessages(events)) pipeline.publish(channel, message);
       // Every bet of the batch is decided or stored now: its pending record becomes a stored marker and its pending
       // entries go; a loser claimed nothing and leaves the winner's alone.
-      pending.queueSettled(pipeline, { stored: result.outcomes, bets: items.map((i) => i.bet), dropped: result.dropped });
+      pending.queueSettled(pipeline, { stored: result.outcomes, bets: result.bets, dropped: result.dropped });
       deps.cache.queue(
         pipeline,
         result.changes.map((c) => ({ playerId: c.playerId, balance: c.balance, seq: c.seq })),

@@ -162,8 +162,7 @@ function operation(operationId: string, r: ApiRoute, names: ReadonlyMap<z.ZodTyp
       ...(content ? { content } : {}),
     };
   }
-  // The router's checks' codes come from the same function the router's order is described by (api-routes.ts).
-  // The codes of the router's checks are derived from the entry, as the router applies them.
+  // The codes of the router's checks are derived from the entry by api-routes.ts's checkErrors.
   const codes = [...new Set([...checkErrors(r), ...r.errors, ...ALWAYS])];
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
