@@ -5,10 +5,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OPS_PORTS } from '@wagerflow/config';
+import { OPS_PORTS, SERVICE_NAMES } from '@wagerflow/config';
 import { waitUntil } from '@wagerflow/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SERVICE_NAMES, startPlatform, type Platform, type PlatformOptions } from './platform.js';
+import { startPlatform, type Platform, type PlatformOptions } from './platform.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -12,8 +12,6 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_GATEWAY_PORT, OPS_PORTS, SERVICE_NAMES, type ServiceName } from '@wagerflow/config';
 import { freePort, waitUntil } from '@wagerflow/local-servers';
 
-export { SERVICE_NAMES, type ServiceName };
-
 /** `runMain` (packages/runtime) exits 2 on a bad configuration: restarting cannot help. */
 const CONFIG_ERROR_EXIT_CODE = 2;
 /** A process that ran this long before dying resets the backoff. */

@@ -12,7 +12,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { ConfigError, DEFAULT_GATEWAY_PORT, OPS_PORTS, env, parseEnv, z } from '@wagerflow/config';
+import { ConfigError, DEFAULT_GATEWAY_PORT, OPS_PORTS, SERVICE_NAMES, env, parseEnv, z, type ServiceName } from '@wagerflow/config';
 import { migrateLatest } from '@wagerflow/db';
 import {
   REDIS_SERVER_MISSING_MESSAGE,
@@ -21,7 +21,7 @@ import {
   startEmbeddedPostgres,
   startRedisServer,
 } from '@wagerflow/local-servers';
-import { SERVICE_NAMES, prefixedOutput, startPlatform, type Platform, type ServiceName } from './platform.js';
+import { prefixedOutput, startPlatform, type Platform } from './platform.js';
 
 const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DATA_DIR = path.join(ROOT_DIR, '.data');

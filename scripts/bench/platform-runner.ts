@@ -6,7 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startPlatform, type Platform, type ServiceName } from '../platform.js';
+import type { ServiceName } from '@wagerflow/config';
+import { startPlatform, type Platform } from '../platform.js';
 import type { CleanupStack } from './cleanup-stack.js';
 
 const PROFILE_PRELOAD = fileURLToPath(new URL('./cpu-profile.preload.js', import.meta.url));

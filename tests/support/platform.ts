@@ -1,6 +1,7 @@
 import { AdminClient } from '@wagerflow/client';
 import { createTestDatabase, testRedisUrl, uniquePrefix, type TestDatabase } from '@wagerflow/testing';
-import { startPlatform, type Platform, type ServiceName } from '../../scripts/platform.js';
+import type { ServiceName } from '@wagerflow/config';
+import { startPlatform, type Platform } from '../../scripts/platform.js';
 import { eventually } from './players.js';
 
 export interface TestPlatform {

@@ -1,25 +1,8 @@
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { QUEUES } from '@wagerflow/contracts';
 import { createLogger } from '@wagerflow/runtime';
+import { closedPort, waitUntil } from '@wagerflow/testing';
 import { createQueue, createRedis, createWorker, type Redis, type TypedQueue, type TypedWorker } from './index.js';
-
-async function until(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** A local port nothing listens on (bound, then closed): connecting to it is refused at once. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const noJobs = { 'place-bets': () => Promise.resolve(), settle: () => Promise.resolve(), deposit: () => Promise.resolve() };
 let redis: Redis | undefined;
@@ -37,7 +20,7 @@ describe("queue and worker 'error' events reach the service's logger", () => {
   it('worker: a Redis that refuses connections', async () => {
     const logger = createLogger('test', 'silent');
     const logged = vi.spyOn(logger, 'error');
-    redis = createRedis(`redis://127.0.0.1:${await deadPort()}`, 'blocking');
+    redis = createRedis(`redis://127.0.0.1:${await closedPort()}`, 'blocking');
     worker = createWorker(QUEUES.ledger, redis, 'errtest', noJobs, {
       concurrency: 1,
       lockDurationMs: 5_000,
@@ -45,7 +28,7 @@ describe("queue and worker 'error' events reach the service's logger", () => {
       logger,
     });
 
-    await until('the worker to log a connection error', () => logged.mock.calls.length > 0);
+    await waitUntil(() => logged.mock.calls.length > 0, { description: 'the worker to log a connection error' });
     expect(logged).toHaveBeenCalledWith(expect.objectContaining({ err: expect.any(Error), queue: 'ledger' }), 'queue worker error');
   });
 
@@ -68,10 +51,10 @@ describe("queue and worker 'error' events reach the service's logger", () => {
   it('queue: a Redis that refuses connections', async () => {
     const logger = createLogger('test', 'silent');
     const logged = vi.spyOn(logger, 'error');
-    redis = createRedis(`redis://127.0.0.1:${await deadPort()}`, 'request');
+    redis = createRedis(`redis://127.0.0.1:${await closedPort()}`, 'request');
     queue = createQueue(QUEUES.ledger, redis, 'errtest', { logger });
 
-    await until('the queue to log a connection error', () => logged.mock.calls.length > 0);
+    await waitUntil(() => logged.mock.calls.length > 0, { description: 'the queue to log a connection error' });
     expect(logged).toHaveBeenCalledWith(expect.objectContaining({ err: expect.any(Error), queue: 'ledger' }), 'queue error');
   });
 });

@@ -2,6 +2,6 @@
 // the helpers test files wait and name things with are re-exported here so a test imports one package.
 export * from './fixtures.js';
 export { TEMPLATE_DATABASE } from './test-context.js';
-export { databaseUrlFor, freePort, randomId, waitUntil } from '@wagerflow/local-servers';
+export { closedPort, databaseUrlFor, freePort, randomId, waitUntil } from '@wagerflow/local-servers';
 export { seededRandom } from './seeded-random.js';
 export { betIntent, TEST_WINDOW_START } from './factories.js';
