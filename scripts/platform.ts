@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_GATEWAY_PORT, OPS_PORTS, SERVICE_NAMES, type ServiceName } from '@wagerflow/config';
-import { freePort, waitUntil } from '@wagerflow/local-servers';
+import { freePort, settlesWithin, waitUntil } from '@wagerflow/local-servers';
 
 /** `runMain` (packages/runtime) exits 2 on a bad configuration: restarting cannot help. */
 const CONFIG_ERROR_EXIT_CODE = 2;
@@ -258,13 +258,7 @@ class Service implements ServiceHandle {
     const child = this.child;
     if (!child) return;
     child.kill('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    const late = await Promise.race([
-      this.exited.then(() => false),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
-    ]);
-    clearTimeout(timer);
-    if (late) {
+    if (!(await settlesWithin(this.exited, timeoutMs))) {
       this.say(`${this.name} did not stop within ${timeoutMs} ms; sending SIGKILL`);
       child.kill('SIGKILL');
       await this.exited;

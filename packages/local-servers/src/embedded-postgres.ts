@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { LocalServer } from './local-server.js';
-import { ManagedProcess, OutputTail, waitForServer } from './managed-process.js';
+import { OutputTail, superviseServer } from './managed-process.js';
 import { freePort } from './ports.js';
 import {
   SHARED_ROOT,
@@ -154,27 +154,15 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}):
     ],
     { ...ids, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
   );
-  const proc = new ManagedProcess(child, 'SIGINT');
-  tail.attach(child);
   const url = `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${port}/postgres`;
-  try {
-    await waitForServer(proc, tail, `embedded Postgres on port ${port}`, () => pgAnswers(url), startTimeoutMs);
-  } catch (err) {
-    await removeDir();
-    throw err;
-  }
-
-  let stopping: Promise<void> | undefined;
-  return {
-    url,
-    port,
-    dataDir,
-    stop: () =>
-      (stopping ??= (async () => {
-        // SIGINT = "fast" shutdown: disconnect clients, checkpoint, exit.
-        await proc.stop('SIGINT', 15_000);
-        tail.close();
-        await removeDir();
-      })()),
-  };
+  const stop = await superviseServer(child, tail, {
+    what: `embedded Postgres on port ${port}`,
+    ready: () => pgAnswers(url),
+    startTimeoutMs,
+    // SIGINT = "fast" shutdown: disconnect clients, checkpoint, exit.
+    stopSignal: 'SIGINT',
+    stopGraceMs: 15_000,
+    cleanup: removeDir,
+  });
+  return { url, port, dataDir, stop };
 }

@@ -90,21 +90,29 @@ export class ManagedProcess {
   async stop(signal: NodeJS.Signals, graceMs: number): Promise<void> {
     if (this.done) return;
     this.signalGroup(signal);
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      this.exited.then(() => false),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs))),
-    ]);
-    clearTimeout(timer);
-    if (timedOut) {
+    if (!(await settlesWithin(this.exited, graceMs))) {
       this.signalGroup('SIGKILL');
       await this.exited;
     }
   }
 }
 
+/** Whether `promise` settles within `ms` (the timer is cleared either way): a bounded wait for a process to exit. */
+export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]);
+  clearTimeout(timer);
+  return settled;
+}
+
 /** Race `waitUntil(ready)` against the process dying; on failure stop it and explain with its output. */
-export async function waitForServer(
+async function waitForServer(
   proc: ManagedProcess,
   tail: OutputTail,
   what: string,
@@ -129,4 +137,40 @@ export async function waitForServer(
     abort.abort();
     died.catch(() => undefined);
   }
+}
+
+export interface ServerSupervision {
+  /** For messages: `redis-server on port 6390`. */
+  what: string;
+  /** True once the server answers (a query, a PING). */
+  ready: () => Promise<boolean>;
+  startTimeoutMs: number;
+  /** How the server is asked to stop (and is stopped when this Node process exits); SIGKILL after `stopGraceMs`. */
+  stopSignal: NodeJS.Signals;
+  stopGraceMs: number;
+  /** What goes with the server, on a failed start and after a stop (its throwaway folder). */
+  cleanup: () => Promise<void>;
+}
+
+/**
+ * Supervise a server just spawned in its own process group: its output kept in `tail`, ready when `ready` answers
+ * (a start that fails or times out stops it, cleans up and throws with its output). Returns its stop: idempotent and
+ * bounded.
+ */
+export async function superviseServer(child: ChildProcess, tail: OutputTail, o: ServerSupervision): Promise<() => Promise<void>> {
+  const proc = new ManagedProcess(child, o.stopSignal);
+  tail.attach(child);
+  try {
+    await waitForServer(proc, tail, o.what, o.ready, o.startTimeoutMs);
+  } catch (err) {
+    await o.cleanup();
+    throw err;
+  }
+  let stopping: Promise<void> | undefined;
+  return () =>
+    (stopping ??= (async () => {
+      await proc.stop(o.stopSignal, o.stopGraceMs);
+      tail.close();
+      await o.cleanup();
+    })());
 }

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ManagedProcess, OutputTail, waitForServer } from './managed-process.js';
+import { OutputTail, superviseServer } from './managed-process.js';
 import { freePort } from './ports.js';
 import type { LocalServer } from './local-server.js';
 
@@ -89,26 +89,14 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<LocalS
   ];
   const tail = new OutputTail(opts.logFile);
   const child = spawn(bin, args, { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const proc = new ManagedProcess(child, 'SIGTERM');
-  tail.attach(child);
-  try {
-    await waitForServer(proc, tail, `redis-server on port ${port}`, () => redisPing(port), startTimeoutMs);
-  } catch (err) {
-    await removeDir();
-    throw err;
-  }
-
-  let stopping: Promise<void> | undefined;
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    dir,
-    stop: () =>
-      (stopping ??= (async () => {
-        // SIGTERM: Redis flushes the AOF and exits.
-        await proc.stop('SIGTERM', 10_000);
-        tail.close();
-        await removeDir();
-      })()),
-  };
+  const stop = await superviseServer(child, tail, {
+    what: `redis-server on port ${port}`,
+    ready: () => redisPing(port),
+    startTimeoutMs,
+    // SIGTERM: Redis flushes the AOF and exits.
+    stopSignal: 'SIGTERM',
+    stopGraceMs: 10_000,
+    cleanup: removeDir,
+  });
+  return { url: `redis://127.0.0.1:${port}`, port, dir, stop };
 }
