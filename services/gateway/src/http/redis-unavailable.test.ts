@@ -27,6 +27,15 @@ afterEach(async () => {
 });
 
 /** The rejection of `p`, which must reject. */
+/** A client connected to a fake Redis answering `reply` (removed after the test). */
+async function connectedToFake(reply: string | null, options: RedisOptions = {}): Promise<Redis> {
+  const server = await fakeRedis(reply);
+  cleanups.push(server.close);
+  const c = client(server.port, { enableReadyCheck: false, ...options });
+  await c.connect();
+  return c;
+}
+
 async function rejection(p: Promise<unknown>): Promise<unknown> {
   return p.then(
     () => {
@@ -65,10 +74,7 @@ describe('isRedisUnavailable, on the errors a real ioredis client raises', () =>
   });
 
   it('"Connection is closed.": a command after the connection ended', async () => {
-    const server = await fakeRedis('+OK\r\n');
-    cleanups.push(server.close);
-    const c = client(server.port, { enableReadyCheck: false });
-    await c.connect();
+    const c = await connectedToFake('+OK\r\n');
     c.disconnect();
     const err = await rejection(c.get('k'));
     expect((err as Error).message).toBe('Connection is closed.');
@@ -76,20 +82,14 @@ describe('isRedisUnavailable, on the errors a real ioredis client raises', () =>
   });
 
   it('"Command timed out": a server that does not answer within commandTimeout', async () => {
-    const server = await fakeRedis(null);
-    cleanups.push(server.close);
-    const c = client(server.port, { enableReadyCheck: false, commandTimeout: 50 });
-    await c.connect();
+    const c = await connectedToFake(null, { commandTimeout: 50 });
     const err = await rejection(c.get('k'));
     expect((err as Error).message).toBe('Command timed out');
     expect(isRedisUnavailable(err)).toBe(true);
   });
 
   it("is false for a server's error reply and for errors that are not Redis outages", async () => {
-    const server = await fakeRedis('-ERR wrong number of arguments\r\n');
-    cleanups.push(server.close);
-    const c = client(server.port, { enableReadyCheck: false });
-    await c.connect();
+    const c = await connectedToFake('-ERR wrong number of arguments\r\n');
     const err = await rejection(c.get('k'));
     expect(err).toBeInstanceOf(ReplyError);
     expect(isRedisUnavailable(err)).toBe(false);
