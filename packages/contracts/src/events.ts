@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FEED_STATUSES, BET_RESULTS } from './api.js';
 import { depositResult } from './jobs.js';
+import { loyaltyReply } from './loyalty-jobs.js';
 
 /**
  * Pub/sub events between services (Redis channels). Each carries the W3C trace context of the
@@ -10,6 +11,7 @@ export const CHANNELS = {
   playerEvents: 'events:player',
   feedStatus: 'feed:status',
   depositResults: 'events:deposit',
+  loyaltyReplies: 'events:loyalty-reply',
 } as const;
 
 const int = z.number().int();
@@ -79,5 +81,9 @@ export const feedStatusEvent = z.object({
 export type FeedStatusEvent = z.infer<typeof feedStatusEvent>;
 
 /** The ledger's answer to a deposit job, for the gateway request waiting on it (deposits are not on the bet stream). */
+/** Loyalty's answer to a staff request job, for the gateway that waits on it. */
+export const loyaltyReplyEvent = z.object({ jobId: z.string(), reply: loyaltyReply });
+export type LoyaltyReplyEvent = z.infer<typeof loyaltyReplyEvent>;
+
 export const depositDoneEvent = z.object({ jobId: z.string(), result: depositResult });
 export type DepositDoneEvent = z.infer<typeof depositDoneEvent>;

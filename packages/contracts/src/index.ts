@@ -8,3 +8,6 @@ export * from './signing.js';
 export * from './money.js';
 export * from './grid.js';
 export * from './ticks.js';
+export * from './loyalty-api.js';
+export * from './loyalty-jobs.js';
+export * from './loyalty-tiers.js';

@@ -24,4 +24,18 @@ export const JOB_OPTIONS = {
       jobId: `evreq-${marketId}-${windowStart}-${bucket}`,
     }),
   },
+  loyalty: {
+    /**
+     * Named by a digest of the kind and the sorted bet ids (computed by the sender): the same plays re-sent after a
+     * redelivery are one job while it exists, and a different set never shares an id (it would be dropped as a
+     * duplicate). Loyalty counts each bet once whatever the number of deliveries (`slip_plays.bet_id`).
+     */
+    plays: (digest: string) => ({ jobId: `plays-${digest}`, removeOnComplete: true }),
+    /** The slip sweep's scheduler (one per platform, whatever the number of replicas). */
+    sweepScheduler: 'slip-sweep',
+  },
+  loyaltyRequests: {
+    /** One per staff request (the gateway waits for its answer under this id). */
+    request: (kind: 'reward' | 'slip-close' | 'slip-recover', requestId: string) => ({ jobId: `${kind}-${requestId}` }),
+  },
 } as const;

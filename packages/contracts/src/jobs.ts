@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { playsJob, rewardJob, slipRequestJob, slipSweepJob } from './loyalty-jobs.js';
 
 /**
  * Queue and job names (never renamed once shipped) and the payload of every job.
@@ -8,6 +9,7 @@ export const QUEUES = {
   ledger: 'ledger',
   feed: 'feed',
   loyalty: 'loyalty',
+  loyaltyRequests: 'loyalty-requests',
   archive: 'archive',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -92,4 +94,6 @@ export type EvidenceRequestJob = z.infer<typeof evidenceRequestJob>;
 export const JOBS = {
   ledger: { 'place-bets': placeBetsJob, deposit: depositJob, settle: settleWindowJob },
   feed: { tick: tickJob, 'evidence-request': evidenceRequestJob },
+  loyalty: { plays: playsJob, 'slip-sweep': slipSweepJob },
+  'loyalty-requests': { reward: rewardJob, 'slip-close': slipRequestJob, 'slip-recover': slipRequestJob },
 } as const;

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Loyalty tiers by lifetime points (SPEC 4.7): bronze 0 (×1.00), silver 1 000 (×1.25), gold 5 000 (×1.50),
  * platinum 20 000 (×2.00) by default, configurable as `name:minPoints:multiplierBps,…` (LOYALTY_TIERS).
@@ -36,3 +38,16 @@ export function tierFor(lifetimePoints: number, tiers: readonly Tier[]): Tier {
   for (const tier of tiers) if (lifetimePoints >= tier.minPoints) current = tier;
   return current;
 }
+
+/** `LOYALTY_TIERS`, read by loyalty (accrual) and the gateway (a player's tier): one parse, one error message. */
+export const loyaltyTiersSetting = z
+  .string()
+  .default(DEFAULT_TIERS)
+  .transform((spec, ctx) => {
+    try {
+      return parseTiers(spec);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TIERS, parseTiers, tierFor } from './tiers.js';
+import { DEFAULT_TIERS, parseTiers, tierFor } from './loyalty-tiers.js';
 
 describe('tiers', () => {
   const tiers = parseTiers(DEFAULT_TIERS);
