@@ -28,6 +28,8 @@ export function redisKeys(prefix: string) {
     feedOwner: (marketId: string) => `${prefix}:feed-owner:${marketId}`,
     /** feed-monitor's settlement progress: the next window start to schedule, per market. */
     settleCursor: (marketId: string) => `${prefix}:settle-next:${marketId}`,
+    /** Manual awards of one staff member in the rolling window (loyalty's rate limiter, on Redis's clock). */
+    rewardRate: (staffId: string) => `${prefix}:reward-rate:${staffId}`,
     channel: (name: string) => `${prefix}:${name}`,
   };
 }
