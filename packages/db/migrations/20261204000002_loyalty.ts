@@ -11,10 +11,12 @@ import type { Knex } from 'knex';
  * - `slip_plays`: each bet once (primary key `bet_id`, which implies SPEC's UNIQUE (slip, bet) and is stronger: a bet
  *   counts in one slip only, even when its play is redelivered after its slip closed). A void that arrives before its
  *   play leaves a row with no slip, so the late play is not counted.
- * - `loyalty_accruals`: step 2 of the saga, `rating_slip_id` its primary key: a slip accrues once.
+ * - `loyalty_accruals`: step 2 of the saga, `rating_slip_id` its primary key: a slip accrues once. A slip worth 0
+ *   points is accrued with no ledger entry (`entry_id` null).
  * - `loyalty_entries`: the loyalty ledger. Every row: kind, points, balance before/after (a per-account `seq` assigned
  *   under the account lock), staff id (manual), slip (accrual), reason, correlation id, idempotency key (unique:
- *   `accrual:<slip>`, `void:<bet>`, or a manual reward's header or date-bucket key) and the body's fingerprint.
+ *   `accrual:<slip>`, `void:<slip>:<bet>`, or a manual reward's header or date-bucket key), the body's fingerprint and
+ *   the request (job) that wrote it, so a redelivered request knows its own entry from a duplicate.
  *
  * Published read interface (the gateway reads only these): `loyalty_account_view`, `loyalty_entry_view`,
  * `loyalty_slip_view` and `loyalty_drift()`.
@@ -67,7 +69,7 @@ export async function up(knex: Knex): Promise<void> {
 
     CREATE TABLE loyalty_accruals (
       rating_slip_id uuid PRIMARY KEY REFERENCES rating_slips (id),
-      entry_id uuid NOT NULL,
+      entry_id uuid,
       wagered bigint NOT NULL,
       points bigint NOT NULL CHECK (points >= 0),
       recovered boolean NOT NULL,
@@ -88,6 +90,7 @@ export async function up(knex: Knex): Promise<void> {
       correlation_id text NOT NULL,
       idempotency_key text NOT NULL UNIQUE,
       request_fingerprint text,
+      request_id text,
       created_at bigint NOT NULL,
       UNIQUE (player_id, seq),
       CHECK (balance_after = balance_before + points),
