@@ -10,25 +10,37 @@ const DRIFT_CHECK_EVERY_MS = 60_000;
  */
 export function createLoyaltyMetrics(metrics: Metrics, pool: Pool) {
   const plays = metrics.counter('wagerflow_loyalty_plays_total', 'Plays taken from the queue, by what they did', ['effect']);
-  const batchSeconds = metrics.histogram('wagerflow_loyalty_play_batch_seconds', 'Play batch transaction latency', [
-    0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1,
-  ]);
+  const batchSeconds = metrics.histogram(
+    'wagerflow_loyalty_play_batch_seconds',
+    'Play batch transaction latency',
+    [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  );
   const slipsOpened = metrics.counter('wagerflow_loyalty_slips_opened_total', 'Rating slips opened');
   const slipsClosed = metrics.counter('wagerflow_loyalty_slips_closed_total', 'Rating slips closed (saga step 1)', ['by']);
   const accruals = metrics.counter('wagerflow_loyalty_slip_accruals_total', 'Slips accrued (saga step 2), by path', ['path']);
-  const accrualFailures = metrics.counter('wagerflow_loyalty_slip_accrual_failures_total', 'Step 2 attempts that failed (retried by recovery)');
-  const accrualLag = metrics.histogram('wagerflow_loyalty_accrual_lag_seconds', 'From slip close to its accrual', [
-    0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 3600,
-  ]);
+  const accrualFailures = metrics.counter(
+    'wagerflow_loyalty_slip_accrual_failures_total',
+    'Step 2 attempts that failed (retried by recovery)',
+  );
+  const accrualLag = metrics.histogram(
+    'wagerflow_loyalty_accrual_lag_seconds',
+    'From slip close to its accrual',
+    [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 3600],
+  );
   const rewards = metrics.counter('wagerflow_loyalty_rewards_total', 'Manual reward requests, by outcome', ['outcome']);
 
   let lastDriftCheck = 0;
-  metrics.gauge('wagerflow_loyalty_drift_accounts', 'Loyalty accounts whose points differ from the sum of their entries', [], async function () {
-    if (Date.now() - lastDriftCheck < DRIFT_CHECK_EVERY_MS) return;
-    lastDriftCheck = Date.now();
-    const { rows } = await pool.query<{ drift: number }>('SELECT drift FROM loyalty_drift()');
-    this.set(rows[0]?.drift ?? 0);
-  });
+  metrics.gauge(
+    'wagerflow_loyalty_drift_accounts',
+    'Loyalty accounts whose points differ from the sum of their entries',
+    [],
+    async function () {
+      if (Date.now() - lastDriftCheck < DRIFT_CHECK_EVERY_MS) return;
+      lastDriftCheck = Date.now();
+      const { rows } = await pool.query<{ drift: number }>('SELECT drift FROM loyalty_drift()');
+      this.set(rows[0]?.drift ?? 0);
+    },
+  );
   metrics.gauge('wagerflow_loyalty_unaccrued_slips', 'Closed slips still waiting for their accrual', [], async function () {
     const { rows } = await pool.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM rating_slips WHERE status = 'closed' AND accrued_at IS NULL",

@@ -10,7 +10,14 @@ import type { AccrualRates } from './domain/points.js';
 import { slipDeltas, slipsToOpen, splitPlays } from './domain/slip-plays.js';
 import { lockAccounts, writeEntries } from './repositories/accounts.repository.js';
 import { insertBetPlays, voidPlays } from './repositories/plays.repository.js';
-import { applySlipDeltas, deleteEmptySlips, insertSlips, openSlipsOf, setSlipPoints, type NewSlip } from './repositories/slips.repository.js';
+import {
+  applySlipDeltas,
+  deleteEmptySlips,
+  insertSlips,
+  openSlipsOf,
+  setSlipPoints,
+  type NewSlip,
+} from './repositories/slips.repository.js';
 
 export interface PlayItem {
   play: Play;
@@ -47,7 +54,11 @@ export function createPlayBatchFlush(deps: PlayBatchDeps): (items: PlayItem[]) =
       const { bets, voids } = splitPlays(items.map((i) => i.play));
       const stats = await withTransaction(deps.pool, async (client) => {
         const now = Date.now();
-        const accounts = await lockAccounts(client, [...bets, ...voids].map((p) => p.playerId), now);
+        const accounts = await lockAccounts(
+          client,
+          [...bets, ...voids].map((p) => p.playerId),
+          now,
+        );
         const open = await openSlipsOf(client, [...new Set(bets.map((b) => b.playerId))]);
         const opened: NewSlip[] = slipsToOpen(bets, new Set(open.keys())).map((p) => {
           const tier = tierFor(accounts.get(p.playerId)!.lifetimePoints, deps.tiers);
@@ -64,11 +75,17 @@ export function createPlayBatchFlush(deps: PlayBatchDeps): (items: PlayItem[]) =
         await insertSlips(client, opened);
         for (const s of opened) open.set(s.playerId, s.id);
         const slipOf = (playerId: string) => open.get(playerId)!;
-        const fresh = await insertBetPlays(client, bets.map((play) => ({ play, slipId: slipOf(play.playerId) })));
+        const fresh = await insertBetPlays(
+          client,
+          bets.map((play) => ({ play, slipId: slipOf(play.playerId) })),
+        );
         const counted = bets.filter((b) => fresh.has(b.betId));
         // A slip opened for plays that were all counted before (redelivered after their slip closed) holds nothing.
         const countedPlayers = new Set(counted.map((b) => b.playerId));
-        await deleteEmptySlips(client, opened.filter((s) => !countedPlayers.has(s.playerId)).map((s) => s.id));
+        await deleteEmptySlips(
+          client,
+          opened.filter((s) => !countedPlayers.has(s.playerId)).map((s) => s.id),
+        );
 
         const voided = await voidPlays(client, voids);
         const slips = await applySlipDeltas(
@@ -85,11 +102,21 @@ export function createPlayBatchFlush(deps: PlayBatchDeps): (items: PlayItem[]) =
           deps.rates,
         );
         if (corrections.length > 0) {
-          const { entries, changed } = postCredits(accounts, corrections.map((c) => c.credit), randomUUID, now);
+          const { entries, changed } = postCredits(
+            accounts,
+            corrections.map((c) => c.credit),
+            randomUUID,
+            now,
+          );
           await writeEntries(client, entries, changed, now);
           for (const c of corrections) await setSlipPoints(client, c.slipId, c.points);
         }
-        return { plays: items.length, counted: counted.length, voided: voided.length, opened: opened.filter((s) => countedPlayers.has(s.playerId)).length };
+        return {
+          plays: items.length,
+          counted: counted.length,
+          voided: voided.length,
+          opened: opened.filter((s) => countedPlayers.has(s.playerId)).length,
+        };
       });
       deps.onBatch?.({ ...stats, ms: Date.now() - started });
       return items.map(() => undefined);

@@ -16,7 +16,9 @@ export function replying<D>(
   return async (data, job) => {
     const reply = await handler(data, job);
     const event: LoyaltyReplyEvent = { jobId: String(job.id), reply };
-    await o.redis.publish(channel, JSON.stringify(event)).catch((err: unknown) => o.logger.warn({ err, jobId: job.id }, 'reply not published'));
+    await o.redis
+      .publish(channel, JSON.stringify(event))
+      .catch((err: unknown) => o.logger.warn({ err, jobId: job.id }, 'reply not published'));
     return reply;
   };
 }

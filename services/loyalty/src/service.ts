@@ -111,7 +111,11 @@ export async function createService(config: LoyaltyConfig): Promise<{ start(): P
       await loyaltyQueue.queue.upsertJobScheduler(
         JOB_OPTIONS.loyalty.sweepScheduler,
         { every: config.SLIP_SWEEP_INTERVAL_MS },
-        { name: 'slip-sweep', data: {}, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 1_000 }, telemetry: { omitContext: true } } },
+        {
+          name: 'slip-sweep',
+          data: {},
+          opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 1_000 }, telemetry: { omitContext: true } },
+        },
       );
       void playsWorker.worker.run();
       void requestsWorker.worker.run();

@@ -140,8 +140,17 @@ export function createSlipSaga(deps: SagaDeps) {
         const idle = await idleSlips(deps.pool, idleBefore, SWEEP_PAGE);
         if (idle.length === 0) break;
         const done = await withTransaction(deps.pool, async (client) => {
-          await lockAccounts(client, idle.map((s) => s.playerId), now);
-          return closeIdleSlips(client, idle.map((s) => s.id), idleBefore, now);
+          await lockAccounts(
+            client,
+            idle.map((s) => s.playerId),
+            now,
+          );
+          return closeIdleSlips(
+            client,
+            idle.map((s) => s.id),
+            idleBefore,
+            now,
+          );
         });
         deps.metrics?.closed('idle', done.length);
         closed += done.length;

@@ -20,7 +20,10 @@ export interface GamingDay {
 export function rewardIdentity(job: RewardJob, day: GamingDay): RewardIdentity {
   const request = { playerId: job.playerId, staffId: job.staffId, points: job.points, reason: job.reason };
   return {
-    key: job.idempotencyKey !== null ? headerKey(job.staffId, job.idempotencyKey) : dateBucketKey(request, gamingDate(job.requestedAt, day.timeZone, day.dayStart)),
+    key:
+      job.idempotencyKey !== null
+        ? headerKey(job.staffId, job.idempotencyKey)
+        : dateBucketKey(request, gamingDate(job.requestedAt, day.timeZone, day.dayStart)),
     fingerprint: rewardFingerprint(request),
   };
 }

@@ -2,11 +2,23 @@ import { describe, expect, it } from 'vitest';
 import type { Play } from '@wagerflow/contracts';
 import { slipDeltas, slipsToOpen, splitPlays } from './slip-plays.js';
 
-const play = (o: Partial<Play> & Pick<Play, 'betId'>): Play => ({ kind: 'bet', playerId: 'p1', stake: 100, at: 1_000, correlationId: 'c', ...o });
+const play = (o: Partial<Play> & Pick<Play, 'betId'>): Play => ({
+  kind: 'bet',
+  playerId: 'p1',
+  stake: 100,
+  at: 1_000,
+  correlationId: 'c',
+  ...o,
+});
 
 describe('splitPlays', () => {
   it('keeps each bet once per kind and separates voids', () => {
-    const { bets, voids } = splitPlays([play({ betId: 'a' }), play({ betId: 'a' }), play({ betId: 'b' }), play({ betId: 'a', kind: 'void' })]);
+    const { bets, voids } = splitPlays([
+      play({ betId: 'a' }),
+      play({ betId: 'a' }),
+      play({ betId: 'b' }),
+      play({ betId: 'a', kind: 'void' }),
+    ]);
     expect(bets.map((b) => b.betId)).toEqual(['a', 'b']);
     expect(voids.map((v) => v.betId)).toEqual(['a']);
   });

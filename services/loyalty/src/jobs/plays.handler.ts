@@ -9,7 +9,9 @@ export function playsHandler(batcher: Batcher<PlayItem, void>) {
   return async (data: PlaysJob): Promise<void> => {
     const ctx = context.active();
     await Promise.all(
-      data.plays.map((play) => batcher.submit({ play, ctx: play.traceparent ? extractTraceContext({ traceparent: play.traceparent }) : ctx })),
+      data.plays.map((play) =>
+        batcher.submit({ play, ctx: play.traceparent ? extractTraceContext({ traceparent: play.traceparent }) : ctx }),
+      ),
     );
   };
 }

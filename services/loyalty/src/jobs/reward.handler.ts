@@ -43,7 +43,11 @@ const rewardReply = (e: StoredEntry, duplicate: boolean): LoyaltyReply => ({
  * replay of the winner.
  */
 export function rewardHandler(deps: RewardDeps) {
-  async function answerExisting(data: RewardJob, requestId: string, identity: ReturnType<typeof rewardIdentity>): Promise<LoyaltyReply | null> {
+  async function answerExisting(
+    data: RewardJob,
+    requestId: string,
+    identity: ReturnType<typeof rewardIdentity>,
+  ): Promise<LoyaltyReply | null> {
     const existing = await entryByKey(deps.pool, identity.key);
     const check = checkReward(data, identity, existing, requestId);
     if (check.kind === 'replay') {

@@ -9,7 +9,8 @@ function reply(r: AccrueResult, slipId: string): LoyaltyReply {
 }
 
 /** `POST /v1/loyalty/slips/{id}/close`: steps 1 and 2; a closed slip answers as it is. */
-export const slipCloseHandler = (saga: SlipSaga) => async (data: SlipRequestJob) => reply(await saga.close(data.slipId, data.staffId), data.slipId);
+export const slipCloseHandler = (saga: SlipSaga) => async (data: SlipRequestJob) =>
+  reply(await saga.close(data.slipId, data.staffId), data.slipId);
 
 /** `POST /v1/loyalty/slips/{id}/recover`: replay step 2 of a closed slip; an open slip is 422 `slip_open`. */
 export const slipRecoverHandler = (saga: SlipSaga) => async (data: SlipRequestJob) => reply(await saga.recover(data.slipId), data.slipId);

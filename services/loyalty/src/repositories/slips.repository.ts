@@ -139,7 +139,12 @@ export async function applySlipDeltas(client: PoolClient, deltas: readonly SlipD
 }
 
 /** Saga step 1 for one slip (locked): open → closed. Returns the slip as it is now and whether this call closed it. */
-export async function closeSlip(client: PoolClient, slipId: string, by: string, now: number): Promise<{ slip: SlipRow; closed: boolean } | null> {
+export async function closeSlip(
+  client: PoolClient,
+  slipId: string,
+  by: string,
+  now: number,
+): Promise<{ slip: SlipRow; closed: boolean } | null> {
   const { rows } = await client.query<SlipDbRow>(
     `UPDATE rating_slips SET status = 'closed', closed_at = $2, closed_by = $3 WHERE id = $1 AND status = 'open'
      RETURNING ${SLIP_COLUMNS}`,
@@ -162,7 +167,11 @@ export async function closeIdleSlips(client: PoolClient, slipIds: readonly strin
 }
 
 /** Open slips without play since `idleBefore`, oldest first. */
-export async function idleSlips(db: Pick<PoolClient, 'query'>, idleBefore: number, limit: number): Promise<{ id: string; playerId: string }[]> {
+export async function idleSlips(
+  db: Pick<PoolClient, 'query'>,
+  idleBefore: number,
+  limit: number,
+): Promise<{ id: string; playerId: string }[]> {
   const { rows } = await db.query<{ id: string; player_id: string }>(
     `SELECT id, player_id FROM rating_slips WHERE status = 'open' AND last_play_at <= $1 ORDER BY last_play_at LIMIT $2`,
     [idleBefore, limit],
@@ -171,7 +180,11 @@ export async function idleSlips(db: Pick<PoolClient, 'query'>, idleBefore: numbe
 }
 
 /** Closed slips still without accrual, closed at or before `closedBefore`: the recovery job's work. */
-export async function unaccruedSlips(db: Pick<PoolClient, 'query'>, closedBefore: number, limit: number): Promise<{ id: string; playerId: string }[]> {
+export async function unaccruedSlips(
+  db: Pick<PoolClient, 'query'>,
+  closedBefore: number,
+  limit: number,
+): Promise<{ id: string; playerId: string }[]> {
   const { rows } = await db.query<{ id: string; player_id: string }>(
     `SELECT id, player_id FROM rating_slips WHERE status = 'closed' AND accrued_at IS NULL AND closed_at <= $1 ORDER BY closed_at LIMIT $2`,
     [closedBefore, limit],
