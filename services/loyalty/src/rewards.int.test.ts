@@ -131,14 +131,17 @@ describe('manual rewards (SPEC 4.7)', () => {
     ]);
     expect(rewards.every((r) => r.kind === 'reward' && !r.duplicate)).toBe(true);
     // The plays' slip closes when idle and accrues (a slow batch may land in a second slip: both count).
-    const slips = await waitUntil(async () => {
-      const { rows } = await h.pool.query<{ wagered: string; points: string | null }>(
-        'SELECT wagered, points FROM rating_slips WHERE player_id = $1',
-        [playerId],
-      );
-      const wagered = rows.reduce((a, r) => a + Number(r.wagered), 0);
-      return wagered === 500_000 && rows.every((r) => r.points !== null) ? rows : undefined;
-    }, 15_000);
+    const slips = await waitUntil(
+      async () => {
+        const { rows } = await h.pool.query<{ wagered: string; points: string | null }>(
+          'SELECT wagered, points FROM rating_slips WHERE player_id = $1',
+          [playerId],
+        );
+        const wagered = rows.reduce((a, r) => a + Number(r.wagered), 0);
+        return wagered === 500_000 && rows.every((r) => r.points !== null) ? rows : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
     const accrued = slips.reduce((a, r) => a + Number(r.points), 0);
     expect(accrued).toBe(slips.length === 1 ? 25_000 : accrued);
     const { rows } = await h.pool.query<{ kind: string; points: string; balance_before: string; balance_after: string; seq: string }>(

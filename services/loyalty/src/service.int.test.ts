@@ -75,10 +75,13 @@ describe('loyalty service: slips from plays, the saga, recovery', () => {
     await h.sendPlays(bets);
     await h.sendPlays(bets); // a redelivery: the same plays again
     await h.sendPlays([{ ...bets[0]!, kind: 'void' }]);
-    const [slip] = await waitUntil(async () => {
-      const s = await slipsOf(h, p);
-      return s[0]?.accrual === 'done' ? s : undefined;
-    }, 10_000);
+    const [slip] = await waitUntil(
+      async () => {
+        const s = await slipsOf(h, p);
+        return s[0]?.accrual === 'done' ? s : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
     expect(slip).toMatchObject({ status: 'closed', wagered: 6_000, bet_count: 1, points: points(6_000) });
     const entries = await entriesOf(h, p);
     expect(entries).toEqual([expect.objectContaining({ kind: 'accrual', points: points(6_000), before: 0, after: points(6_000), seq: 1 })]);
@@ -130,7 +133,7 @@ describe('loyalty service: slips from plays, the saga, recovery', () => {
       Date.now(),
     ]);
     expect((await slipsOf(h, p))[0]!.accrual).toBe('pending');
-    await waitUntil(async () => ((await slipsOf(h, p))[0]!.accrual === 'done' ? true : undefined), 10_000);
+    await waitUntil(async () => ((await slipsOf(h, p))[0]!.accrual === 'done' ? true : undefined), { timeoutMs: 10_000 });
     const { rows } = await h.pool.query<{ recovered: boolean }>('SELECT recovered FROM loyalty_accruals WHERE rating_slip_id = $1', [
       open!.id,
     ]);
@@ -146,17 +149,23 @@ describe('loyalty service: slips from plays, the saga, recovery', () => {
     const late = play({ betId: randomUUID(), playerId: p, stake: 7_000 });
     await h.sendPlays([kept, late]);
     await h.sendPlays([early]);
-    const [slip] = await waitUntil(async () => {
-      const s = await slipsOf(h, p);
-      return s[0]?.accrual === 'done' ? s : undefined;
-    }, 10_000);
+    const [slip] = await waitUntil(
+      async () => {
+        const s = await slipsOf(h, p);
+        return s[0]?.accrual === 'done' ? s : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
     expect(slip).toMatchObject({ wagered: 17_000, points: points(17_000) });
     await h.sendPlays([{ ...late, kind: 'void', at: Date.now() }]);
     await h.sendPlays([{ ...late, kind: 'void', at: Date.now() }]); // redelivered: applied once
-    const entries = await waitUntil(async () => {
-      const e = await entriesOf(h, p);
-      return e.length === 2 ? e : undefined;
-    }, 10_000);
+    const entries = await waitUntil(
+      async () => {
+        const e = await entriesOf(h, p);
+        return e.length === 2 ? e : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
     expect(entries[1]).toMatchObject({
       kind: 'accrual',
       points: points(10_000) - points(17_000),
