@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlayerStream, StreamMessage } from '@wagerflow/client';
 import { betBody, createPlayer, eventually, farCell, openStream, type TestPlayer } from './support/players.js';
+import { createStaff } from './support/loyalty.js';
 import { startTestPlatform, type TestPlatform } from './support/platform.js';
 
 const FAST_REDELIVERY = { QUEUE_LOCK_DURATION_MS: '2000', QUEUE_STALLED_INTERVAL_MS: '1000' };
@@ -31,6 +32,7 @@ async function expectEveryBetResolvedOnce(
   accepted: Awaited<ReturnType<typeof placeMany>>,
   deposit: number,
 ) {
+  const confirmedStakes = new Map<string, number>();
   for (const [i, p] of players.entries()) {
     const mine = accepted.filter((x) => x.p === p);
     const events = await eventually(
@@ -52,7 +54,20 @@ async function expectEveryBetResolvedOnce(
       if (view.body.status === 'confirmed') confirmed += x.stake;
     }
     expect((await p.client.me()).body.balance).toBe(deposit - confirmed);
+    confirmedStakes.set(p.playerId, confirmed);
   }
+  // Loyalty counted each confirmed bet once, though the redelivery re-sent its play.
+  const host = await createStaff(platform.admin, platform.baseUrl, 'host');
+  const wagered = async (p: TestPlayer) => ((await host.slips(p.playerId)).body ?? []).reduce((sum, slip) => sum + slip.wagered, 0);
+  for (const p of players) {
+    await eventually(
+      async () => ((await wagered(p)) === confirmedStakes.get(p.playerId) ? true : undefined),
+      30_000,
+      'the slips to count every confirmed bet',
+    );
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  for (const p of players) expect(await wagered(p)).toBe(confirmedStakes.get(p.playerId));
   const recon = await platform.admin.request<{ wallets: { drift: number } }>('GET', '/v1/admin/reconciliation');
   expect(recon.body.wallets.drift).toBe(0);
 }

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { betBody, createPlayer, eventually, farCell, openStream } from './support/players.js';
+import { createStaff, slipsWhen } from './support/loyalty.js';
 import { startTestPlatform, type TestPlatform } from './support/platform.js';
 
 interface ExportedSpan {
@@ -58,7 +59,7 @@ function startOtlpReceiver(): Promise<{ url: string; spans: ExportedSpan[]; clos
   });
 }
 
-describe('one trace from the HTTP request to the WebSocket push', () => {
+describe('one trace from the HTTP request to the WebSocket push and the loyalty accrual', () => {
   let platform: TestPlatform;
   let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
   beforeAll(async () => {
@@ -95,6 +96,18 @@ describe('one trace from the HTTP request to the WebSocket push', () => {
     // The batch span links the bets it carried.
     const batch = receiver.spans.find((s) => s.name === 'ledger.batch' && s.links.some((l) => l.traceId === traceId));
     expect(batch).toBeDefined();
+
+    // On into loyalty: the bet opened a rating slip; its accrual continues the bet's trace (SPEC 6).
+    const host = await createStaff(platform.admin, platform.baseUrl, 'host');
+    const [slip] = await slipsWhen(host, player.playerId, (s) => s.length === 1, 'the slip');
+    expect((await host.closeSlip(slip!.slipId)).body).toMatchObject({ accrual: 'done' });
+    await eventually(
+      async () =>
+        receiver.spans.some((s) => s.traceId === traceId && s.service === 'loyalty' && s.name === 'loyalty.accrue') ? true : undefined,
+      20_000,
+      'the accrual span in the bet trace',
+    );
+    expect(receiver.spans.some((s) => s.name === 'loyalty.plays' && s.links.some((l) => l.traceId === traceId))).toBe(true);
     stream.close();
   });
 });
