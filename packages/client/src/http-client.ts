@@ -1,4 +1,4 @@
-import type { BetView, MeResponse, PlaceBetBody } from '@wagerflow/contracts';
+import type { BetView, LoyaltyAccountResponse, MeResponse, PlaceBetBody, StaffRole } from '@wagerflow/contracts';
 import { signedHeaders, type PlayerCredentials } from './signing.js';
 
 export interface ApiResponse<T = unknown> {
@@ -17,7 +17,22 @@ export interface HttpOptions {
 /** `GET /v1/me` (SPEC 4.4). */
 export type MeView = MeResponse;
 
-async function call<T>(
+/** `?limit=&cursor=` of the loyalty account reads (SPEC 4.7); `cursor` is the previous page's `nextCursor`. */
+export interface PageOptions {
+  limit?: number;
+  cursor?: string;
+}
+
+/** The query string of a page (empty for none), encoded once: a signed target is signed exactly as sent. */
+export function pageQuery(page: PageOptions = {}): string {
+  const q = new URLSearchParams();
+  if (page.limit !== undefined) q.set('limit', String(page.limit));
+  if (page.cursor !== undefined) q.set('cursor', page.cursor);
+  const text = q.toString();
+  return text ? `?${text}` : '';
+}
+
+export async function call<T>(
   baseUrl: string,
   method: string,
   target: string,
@@ -70,6 +85,10 @@ export class PlayerClient {
   me() {
     return this.request<MeView>('GET', '/v1/me');
   }
+  /** `GET /v1/me/loyalty`: points, tier and a page of entries, newest first. */
+  meLoyalty(page?: PageOptions) {
+    return this.request<LoyaltyAccountResponse>('GET', `/v1/me/loyalty${pageQuery(page)}`);
+  }
 }
 
 /** Operator calls with `ADMIN_TOKEN`. */
@@ -87,6 +106,10 @@ export class AdminClient {
   }
   createPlayer(displayName: string) {
     return this.request<{ playerId: string; apiKey: string; apiSecret: string }>('POST', '/v1/admin/players', { displayName });
+  }
+  /** `POST /v1/admin/staff`: a staff member and its bearer token (shown once), for StaffClient. */
+  createStaff(name: string, role: StaffRole) {
+    return this.request<{ staffId: string; token: string }>('POST', '/v1/admin/staff', { name, role });
   }
   deposit(playerId: string, amount: number, reference: string) {
     return this.request<{ depositId: string; balance: number }>('POST', `/v1/admin/players/${playerId}/deposits`, { amount, reference });

@@ -1,5 +1,6 @@
 export { signedHeaders, streamQuery, type PlayerCredentials } from './signing.js';
-export { PlayerClient, AdminClient, type ApiResponse, type HttpOptions, type MeView } from './http-client.js';
+export { PlayerClient, AdminClient, type ApiResponse, type HttpOptions, type MeView, type PageOptions } from './http-client.js';
+export { StaffClient } from './staff-client.js';
 export { PlayerStream, type StreamMessage } from './stream.js';
 export {
   BET_PHASES,

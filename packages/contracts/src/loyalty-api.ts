@@ -22,8 +22,11 @@ export const rewardBody = z.strictObject({
     .meta({ description: `1 … ${REWARD_MAX_POINTS}` }),
   reason: z
     .string()
+    .min(1)
     .max(500)
-    .refine((r) => r.trim().length > 0, 'reason must not be blank'),
+    .refine((r) => r.trim().length > 0, 'reason must not be blank')
+    // The refinement is invisible to JSON Schema (the OpenAPI document): stated in words.
+    .meta({ description: 'not blank: at least one character other than white space' }),
 });
 export type RewardBody = z.infer<typeof rewardBody>;
 

@@ -1,4 +1,5 @@
 import { DEFAULT_GATEWAY_PORT, OPS_PORTS, commonEnv, env, marketEnv, otelEnv, parseEnv, z } from '@wagerflow/config';
+import { loyaltyTiersSetting } from '@wagerflow/contracts';
 
 const schema = commonEnv
   .extend(marketEnv.shape)
@@ -12,6 +13,10 @@ const schema = commonEnv
     PG_ACQUIRE_TIMEOUT_MS: env.int(5_000, 50),
     GATEWAY_PG_POOL_SIZE: env.int(20, 1, 200),
     DEPOSIT_TIMEOUT_MS: env.int(5_000, 100),
+    // How long a staff loyalty request (reward, slip close/recover) waits for loyalty's answer before 503 `timeout`.
+    LOYALTY_TIMEOUT_MS: env.int(5_000, 100),
+    // The tier ladder (read for GET /v1/me's tier); loyalty reads the same variable for accruals.
+    LOYALTY_TIERS: loyaltyTiersSetting,
     // Bets accepted in the same event-loop turn share one ledger job (and one MULTI), up to this many.
     GATEWAY_BETS_PER_JOB: env.int(100, 1, 1_000),
     BULL_BOARD_READ_ONLY: env.onOff('on'),

@@ -1,7 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { JOB_OPTIONS, QUEUES, redisKeys } from '@wagerflow/contracts';
+import {
+  CHANNELS,
+  JOB_OPTIONS,
+  QUEUES,
+  depositDoneEvent,
+  depositResult,
+  loyaltyReply,
+  loyaltyReplyEvent,
+  redisKeys,
+  type DepositResult,
+  type LoyaltyReply,
+} from '@wagerflow/contracts';
 import { createPool } from '@wagerflow/db';
 import { createQueue, createRedis } from '@wagerflow/queue';
 import { createServiceKit, dependencyChecks, runChecks, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
@@ -11,9 +22,10 @@ import { createApp } from './http/app.js';
 import { createAuth } from './http/auth.js';
 import type { RouteDeps } from './http/routes/route-deps.js';
 import { ledgerReadRepository } from './repositories/ledger-read.repository.js';
+import { loyaltyReadRepository } from './repositories/loyalty-read.repository.js';
 import { playersRepository, staffRepository } from './repositories/players.repository.js';
 import { createBetEnqueuer } from './repositories/bet-enqueuer.js';
-import { createDepositWaiter } from './repositories/deposit-waiter.js';
+import { createReplyWaiter } from './repositories/reply-waiter.js';
 import { redisState } from './repositories/redis-state.js';
 import { attachStream } from './ws/stream.js';
 
@@ -33,7 +45,27 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
   const keys = redisKeys(config.REDIS_PREFIX);
   const ledgerQueue = createQueue(QUEUES.ledger, queueConnection, config.REDIS_PREFIX, { logger });
   const feedQueue = createQueue(QUEUES.feed, queueConnection, config.REDIS_PREFIX, { logger });
-  const deposits = createDepositWaiter({ subscriber, queue: ledgerQueue, keys, logger });
+  const loyaltyQueue = createQueue(QUEUES.loyaltyRequests, queueConnection, config.REDIS_PREFIX, { logger });
+  // Requests that wait for another service's answer: the ledger's to deposits, loyalty's to staff requests.
+  const deposits = createReplyWaiter<DepositResult>({
+    subscriber,
+    channel: keys.channel(CHANNELS.depositResults),
+    queue: ledgerQueue.queue,
+    parseMessage: (m) => {
+      const { jobId, result } = depositDoneEvent.parse(m);
+      return { jobId, reply: result };
+    },
+    parseStored: (v) => depositResult.parse(v),
+    logger,
+  });
+  const loyaltyReplies = createReplyWaiter<LoyaltyReply>({
+    subscriber,
+    channel: keys.channel(CHANNELS.loyaltyReplies),
+    queue: loyaltyQueue.queue,
+    parseMessage: (m) => loyaltyReplyEvent.parse(m),
+    parseStored: (v) => loyaltyReply.parse(v),
+    logger,
+  });
 
   const betEnqueuer = createBetEnqueuer({ queue: ledgerQueue, keys, maxBetsPerJob: config.GATEWAY_BETS_PER_JOB });
   const secretBox = createSecretBox(config.SECRET_ENCRYPTION_KEY);
@@ -41,12 +73,15 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
   const players = playersRepository(pool);
   const staff = staffRepository(pool);
   const ledger = ledgerReadRepository(pool);
+  const loyalty = loyaltyReadRepository(pool);
   const auth = createAuth({ adminToken: config.ADMIN_TOKEN, players, staff, redis: state, secretBox });
 
   const deps: RouteDeps = {
     auth,
     redis: state,
     ledger,
+    loyalty,
+    tiers: config.LOYALTY_TIERS,
     players,
     staff,
     secretBox,
@@ -69,17 +104,17 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
       stakeMax: config.STAKE_MAX,
     },
     enqueueBet: (intent, claimBy) => betEnqueuer.enqueue(intent, claimBy),
-    async deposit(playerId, amount, reference, correlationId) {
+    deposit(playerId, amount, reference, correlationId) {
       const opts = JOB_OPTIONS.ledger.deposit(randomUUID());
-      const { jobId } = opts;
-      const answer = deposits.expect(jobId, config.DEPOSIT_TIMEOUT_MS);
-      try {
-        await ledgerQueue.add('deposit', { playerId, amount, reference, correlationId }, opts);
-      } catch (err) {
-        deposits.cancel(jobId);
-        throw err;
-      }
-      return answer;
+      const enqueue = () => ledgerQueue.add('deposit', { playerId, amount, reference, correlationId }, opts);
+      return deposits.request(opts.jobId, enqueue, config.DEPOSIT_TIMEOUT_MS);
+    },
+    askLoyalty(request) {
+      const opts = JOB_OPTIONS.loyaltyRequests.request(request.kind, randomUUID());
+      // The request connection has no offline queue: Redis down fails the add at once (503), not at the deadline.
+      const enqueue = () =>
+        request.kind === 'reward' ? loyaltyQueue.add('reward', request.data, opts) : loyaltyQueue.add(request.kind, request.data, opts);
+      return loyaltyReplies.request(opts.jobId, enqueue, config.LOYALTY_TIMEOUT_MS);
     },
     async enqueueTick(tick) {
       await feedQueue.add('tick', tick);
@@ -92,7 +127,7 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
     deps,
     logger,
     metrics,
-    queues: [ledgerQueue.queue, feedQueue.queue],
+    queues: [ledgerQueue.queue, feedQueue.queue, loyaltyQueue.queue],
     bullBoardReadOnly: config.BULL_BOARD_READ_ONLY,
     health: { live: () => true, ready },
   });
@@ -137,7 +172,7 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
       shutdown.add('close ops server', () => ops.close());
       shutdown.add('queue the last accepted bets', () => betEnqueuer.close());
       shutdown.add('close queues', async () => {
-        await Promise.allSettled([ledgerQueue.close(), feedQueue.close()]);
+        await Promise.allSettled([ledgerQueue.close(), feedQueue.close(), loyaltyQueue.close()]);
       });
       shutdown.add('quit redis', async () => {
         await Promise.allSettled([redis.quit(), queueConnection.quit()]);
@@ -146,6 +181,7 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
       shutdown.add('flush telemetry', () => kit.telemetry.shutdown());
       await stream.start();
       await deposits.start();
+      await loyaltyReplies.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         // A deep accept backlog: a burst of new connections queues instead of losing SYNs (1 s client retransmits).

@@ -12,15 +12,23 @@ import {
   depositBody,
   depositResponse,
   gridResponse,
+  idempotencyKeyHeader,
+  loyaltyAccountResponse,
+  loyaltyPageQuery,
   marketViewSchema,
   meResponse,
   placeBetAccepted,
   placeBetBody,
   reconciliationResponse,
+  rewardBody,
+  rewardResponse,
   serverTimeResponse,
+  slipViewSchema,
   tickAcceptedResponse,
+  REWARD_MAX_POINTS,
   type ErrorCode,
 } from '@wagerflow/contracts';
+import { SLIPS_LIST_MAX } from '../repositories/loyalty-read.repository.js';
 
 /**
  * Every route the gateway serves, in one table. router.ts applies SPEC 4's checks from each `router` entry
@@ -34,8 +42,12 @@ import {
  * openapi.test.ts holds SPEC 4's expectation and openapi.int.test.ts calls every route.
  */
 
-/** How a route authenticates: unsigned, a signed player request (SPEC 4.2), `Bearer ADMIN_TOKEN`, Bull Board's Bearer-or-Basic, the stream's signed query. */
-export type AuthKind = 'none' | 'player' | 'admin' | 'admin-board' | 'stream';
+/**
+ * How a route authenticates: unsigned, a signed player request (SPEC 4.2), `Bearer ADMIN_TOKEN`, a staff member's
+ * bearer token (`staff`: any role; `staff-award`: a role with the award right, SPEC 4.7), Bull Board's
+ * Bearer-or-Basic, the stream's signed query.
+ */
+export type AuthKind = 'none' | 'player' | 'admin' | 'staff' | 'staff-award' | 'admin-board' | 'stream';
 
 /** `router`: registered from this table through the route table (404/405 fallback); `app`: mounted in app.ts; `upgrade`: the HTTP server's upgrade event. */
 export type Mount = 'router' | 'app' | 'upgrade';
@@ -62,6 +74,8 @@ export interface ApiRoute {
   readonly query?: z.ZodObject | readonly z.ZodObject[];
   /** JSON body: the router answers 415/400 unless it parses. */
   readonly body?: z.ZodType;
+  /** Request headers by their canonical name, parsed by the router with the body (400, the header's name as the path). */
+  readonly headers?: Readonly<Record<string, z.ZodType>>;
   readonly responses: readonly SuccessResponse[];
   /** Codes beyond those of the router's checks (`checkErrors`). */
   readonly errors: readonly ErrorCode[];
@@ -75,8 +89,12 @@ const SIGNATURE = ['unknown_api_key', 'invalid_signature', 'stale_timestamp', 'r
 const PLAYER_AUTH = [...SIGNATURE, 'forbidden'] as const satisfies ErrorCode[];
 /** No or unknown credentials 401; a staff token 403; a request signed as a player is verified (its 401 codes), then 403. */
 const ADMIN_AUTH = ['unauthorized', ...SIGNATURE, 'forbidden'] as const satisfies ErrorCode[];
+/** The same for staff routes: ADMIN_TOKEN (it names no person) and a staff role without the right are the 403s. */
+const STAFF_AUTH = ADMIN_AUTH;
 const JSON_BODY = ['unsupported_media_type', 'validation_failed'] as const satisfies ErrorCode[];
 const DEPENDENCY = ['service_unavailable'] as const satisfies ErrorCode[];
+
+export const isStaff = (auth: AuthKind): auth is 'staff' | 'staff-award' => auth === 'staff' || auth === 'staff-award';
 
 /** Routes whose body bytes are read (every authenticated one: they are signed; and any that takes a body). */
 export const readsBody = (r: ApiRoute): boolean => r.auth !== 'none' || r.body !== undefined;
@@ -84,8 +102,9 @@ export const readsBody = (r: ApiRoute): boolean => r.auth !== 'none' || r.body !
 /** The codes of the checks router.ts applies from a `router` entry, in SPEC 4's order: 413, authentication, 415/400. */
 export function checkErrors(r: ApiRoute): ErrorCode[] {
   if (r.mount !== 'router') return [];
-  const auth = r.auth === 'player' ? PLAYER_AUTH : r.auth === 'admin' ? ADMIN_AUTH : [];
-  return [...(readsBody(r) ? BODY_READ : []), ...auth, ...(r.body ? JSON_BODY : [])];
+  const auth = r.auth === 'player' ? PLAYER_AUTH : r.auth === 'admin' ? ADMIN_AUTH : isStaff(r.auth) ? STAFF_AUTH : [];
+  const invalid = r.body ? JSON_BODY : r.headers ? (['validation_failed'] as const) : [];
+  return [...(readsBody(r) ? BODY_READ : []), ...auth, ...invalid];
 }
 
 const id = z.string().min(1);
@@ -288,6 +307,93 @@ export const API_ROUTES = {
     body: adminTickBody,
     responses: [{ status: 202, description: 'queued for feed-monitor', schema: tickAcceptedResponse }],
     errors: ['unknown_market', ...DEPENDENCY],
+  },
+  meLoyalty: {
+    method: 'GET',
+    path: '/v1/me/loyalty',
+    summary: "The player's loyalty points, tier and ledger entries",
+    description: 'Entries newest first, `limit` per page; `nextCursor` (null at the end) asks for the next page.',
+    tag: 'loyalty',
+    auth: 'player',
+    mount: 'router',
+    query: loyaltyPageQuery,
+    responses: [{ status: 200, description: 'the account and a page of its entries', schema: loyaltyAccountResponse }],
+    errors: ['validation_failed', ...DEPENDENCY],
+  },
+  playerLoyalty: {
+    method: 'GET',
+    path: '/v1/loyalty/players/{playerId}',
+    summary: "A player's loyalty points, tier and ledger entries (staff)",
+    description:
+      'Entries newest first, `limit` per page; `nextCursor` (null at the end) asks for the next page. A known player ' +
+      'without loyalty activity has 0 points, the lowest tier and no entries.',
+    tag: 'loyalty',
+    auth: 'staff',
+    mount: 'router',
+    pathParams: { playerId: id },
+    query: loyaltyPageQuery,
+    responses: [{ status: 200, description: 'the account and a page of its entries', schema: loyaltyAccountResponse }],
+    errors: ['validation_failed', 'unknown_player', ...DEPENDENCY],
+  },
+  playerSlips: {
+    method: 'GET',
+    path: '/v1/loyalty/players/{playerId}/slips',
+    summary: "A player's rating slips, newest first (staff)",
+    description: `At most the newest ${SLIPS_LIST_MAX} slips. \`points\` is null until step 2 of the saga has accrued.`,
+    tag: 'loyalty',
+    auth: 'staff',
+    mount: 'router',
+    pathParams: { playerId: id },
+    responses: [{ status: 200, description: 'the slips', schema: z.array(slipViewSchema) }],
+    errors: ['unknown_player', ...DEPENDENCY],
+  },
+  closeSlip: {
+    method: 'POST',
+    path: '/v1/loyalty/slips/{slipId}/close',
+    summary: 'Close a rating slip (staff); its points accrue once',
+    description: `Closing a closed slip again answers 200 with no change. The gateway waits for loyalty up to LOYALTY_TIMEOUT_MS, then 503 \`timeout\` (a retry is safe).`,
+    tag: 'loyalty',
+    auth: 'staff',
+    mount: 'router',
+    pathParams: { slipId: id },
+    responses: [{ status: 200, description: 'the slip', schema: slipViewSchema }],
+    errors: ['unknown_slip', 'timeout', ...DEPENDENCY],
+  },
+  recoverSlip: {
+    method: 'POST',
+    path: '/v1/loyalty/slips/{slipId}/recover',
+    summary: "Replay a closed slip's accrual (staff with the award right: supervisor, admin)",
+    description:
+      'For a closed slip left without accrual (a crash between the saga steps). A slip already accrued answers 200 with ' +
+      'no change; an open one 422 `slip_open`. Waits for loyalty up to LOYALTY_TIMEOUT_MS, then 503 `timeout`.',
+    tag: 'loyalty',
+    auth: 'staff-award',
+    mount: 'router',
+    pathParams: { slipId: id },
+    responses: [{ status: 200, description: 'the slip', schema: slipViewSchema }],
+    errors: ['unknown_slip', 'timeout', ...DEPENDENCY, 'slip_open'],
+  },
+  reward: {
+    method: 'POST',
+    path: '/v1/loyalty/rewards',
+    summary: 'Grant a player loyalty points by hand (staff with the award right: supervisor, admin)',
+    description:
+      'The idempotency key is the `Idempotency-Key` header when sent (a deliberate second reward uses a new one), else ' +
+      "the gaming day's bucket of (player, staff, points, normalised reason). A repeat answers 200 with the original entry " +
+      `and \`duplicate: true\`; the key with another body 422 \`idempotency_key_reused\`. At most ${REWARD_MAX_POINTS} points ` +
+      '(else 422 `points_exceed_max`); at most 10 new awards (by default) per staff member per rolling minute (429 ' +
+      '`rate_limited` with Retry-After; repeats are not counted). Waits for loyalty up to LOYALTY_TIMEOUT_MS, then 503 `timeout` (a retry ' +
+      'with the same key is safe).',
+    tag: 'loyalty',
+    auth: 'staff-award',
+    mount: 'router',
+    headers: { 'Idempotency-Key': idempotencyKeyHeader.optional() },
+    body: rewardBody,
+    responses: [
+      { status: 201, description: 'rewarded: the new ledger entry', schema: rewardResponse },
+      { status: 200, description: 'a repeat of an earlier reward: its entry, `duplicate: true`', schema: rewardResponse },
+    ],
+    errors: ['idempotency_key_reused', 'unknown_player', 'timeout', ...DEPENDENCY, 'points_exceed_max', 'rate_limited'],
   },
   bullBoard: {
     method: 'GET',

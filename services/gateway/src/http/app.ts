@@ -9,6 +9,7 @@ import { openApiHandler } from './openapi.js';
 import { createRouter } from './router.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { betRoutes } from './routes/bets.routes.js';
+import { loyaltyRoutes } from './routes/loyalty.routes.js';
 import { publicRoutes } from './routes/public.routes.js';
 import type { RouteDeps } from './routes/route-deps.js';
 
@@ -48,6 +49,7 @@ export function createApp(o: AppOptions): Express {
     ...publicRoutes(o.deps),
     ...betRoutes(o.deps),
     ...adminRoutes(o.deps),
+    ...loyaltyRoutes(o.deps),
     getOpenApi: openApiHandler(),
   });
   app.use(router);

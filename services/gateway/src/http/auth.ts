@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import { SIGNING_HEADERS } from '@wagerflow/contracts';
+import { SIGNING_HEADERS, type StaffRole } from '@wagerflow/contracts';
 import type { SecretBox } from '../domain/secret-box.js';
 import { verifySignedParts } from '../domain/signed-request.js';
 import type { PlayersRepository, StaffRepository } from '../repositories/players.repository.js';
@@ -18,6 +18,9 @@ export interface AuthDeps {
 }
 
 const CREDENTIAL_CACHE_MAX = 100_000;
+
+/** Staff roles with the award right (SPEC 4.7: manual rewards and slip recovery); a host has only the staff right. */
+export const AWARD_ROLES: readonly string[] = ['supervisor', 'admin'] satisfies StaffRole[];
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
@@ -155,6 +158,24 @@ export function createAuth(deps: AuthDeps) {
       if (header(req, SIGNING_HEADERS.apiKey)) {
         await verifyPlayer(req, body);
         throw new ApiError('forbidden', 'operator credential required');
+      }
+      throw new ApiError('unauthorized', 'missing or unknown credentials');
+    },
+    /**
+     * Loyalty staff routes (SPEC 4.1, 4.7): a staff token only, with the award right when `right` is 'award'.
+     * ADMIN_TOKEN is 403 (it names no person, and rewards record who granted them); a signed player request is
+     * verified (its 401s), then 403; no or unknown credentials 401.
+     */
+    async staff(req: Request, body: Buffer, right: 'any' | 'award'): Promise<{ kind: 'staff'; staffId: string; role: string }> {
+      const p = await bearerPrincipal(req);
+      if (p?.kind === 'staff') {
+        if (right === 'award' && !AWARD_ROLES.includes(p.role)) throw new ApiError('forbidden', `a ${p.role} may not award points`);
+        return p;
+      }
+      if (p) throw new ApiError('forbidden', 'a staff token is required: the admin token names no person');
+      if (header(req, SIGNING_HEADERS.apiKey)) {
+        await verifyPlayer(req, body);
+        throw new ApiError('forbidden', 'staff credential required');
       }
       throw new ApiError('unauthorized', 'missing or unknown credentials');
     },

@@ -3,10 +3,11 @@ import http from 'node:http';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { signedHeaders, streamQuery } from '@wagerflow/client';
-import type { GridCell } from '@wagerflow/contracts';
+import { AdminClient, signedHeaders, streamQuery } from '@wagerflow/client';
+import type { GridCell, LoyaltyReply } from '@wagerflow/contracts';
 import { createTestDatabase, testRedisUrl, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
 import { startInProcessStack, type InProcessStack } from '../testing/in-process-stack.js';
+import { startLoyaltyResponder, type LoyaltyRequestJob, type LoyaltyResponder } from '../testing/loyalty-responder.js';
 import { buildOpenApiDocument } from './openapi.js';
 
 /**
@@ -30,6 +31,57 @@ interface Creds {
 }
 
 const ADMIN_TOKEN = 'admin-token-for-openapi-tests';
+/** The slip the stand-in loyalty knows (any other is unknown_slip); recovering it is slip_open while OPEN_SLIP says so. */
+const KNOWN_SLIP = '6f1c2b8e-0a4d-4e7b-9c3a-2d5e8f1a7b90';
+/** Reward requests with this reason are answered as the stand-in's scripted refusal, by its points. */
+const REFUSE = 'refuse';
+
+/**
+ * Loyalty, played by a worker answering the request jobs (the gateway's side is under test): an unknown player or slip
+ * is refused as loyalty would; rewards are new unless keyed `dup`; a reward with reason REFUSE answers 10 001 points as
+ * points_exceed_max and any other as rate_limited.
+ */
+function standInLoyalty(r: LoyaltyRequestJob): LoyaltyReply {
+  const refuse = (code: Extract<LoyaltyReply, { kind: 'error' }>['code']): LoyaltyReply => ({
+    kind: 'error',
+    code,
+    message: code,
+    ...(code === 'rate_limited' ? { retryAfterS: 30 } : {}),
+  });
+  if (r.name === 'reward') {
+    const d = r.data;
+    if (!d.playerKnown) return refuse('unknown_player');
+    if (d.reason === REFUSE) return refuse(d.points > 10_000 ? 'points_exceed_max' : 'rate_limited');
+    const entry = { entryId: randomUUID(), playerId: d.playerId, kind: 'manual' as const, points: d.points, balanceBefore: 0 };
+    return {
+      kind: 'reward',
+      duplicate: d.idempotencyKey === 'dup',
+      entry: {
+        ...entry,
+        balanceAfter: d.points,
+        staffId: d.staffId,
+        ratingSlipId: null,
+        reason: d.reason,
+        correlationId: d.correlationId,
+        createdAt: d.requestedAt,
+      },
+    };
+  }
+  if (r.data.slipId !== KNOWN_SLIP) return refuse('unknown_slip');
+  if (r.name === 'slip-recover' && r.data.staffId === openSlipAsker) return refuse('slip_open');
+  const slip = {
+    slipId: KNOWN_SLIP,
+    status: 'closed' as const,
+    wagered: 1_000,
+    openedAt: 1,
+    closedAt: 2,
+    points: 10,
+    accrual: 'done' as const,
+  };
+  return { kind: 'slip', slip, changed: false };
+}
+/** Recovery requests of this staff member are answered slip_open. */
+let openSlipAsker = '';
 const DOC_ID = 'https://wagerflow.invalid/openapi.json';
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
@@ -41,6 +93,9 @@ describe('GET /v1/openapi.json on the real gateway', () => {
   let player: Creds;
   let cell: GridCell;
   let stack: InProcessStack;
+  let responder: LoyaltyResponder;
+  /** A staff member with the award right. */
+  let staffToken: string;
   /** `METHOD path` → codes (or success statuses) this test saw the gateway answer. */
   const answered = new Map<string, Set<string>>();
 
@@ -53,6 +108,8 @@ describe('GET /v1/openapi.json on the real gateway', () => {
       adminToken: ADMIN_TOKEN,
     });
     base = stack.base;
+    responder = await startLoyaltyResponder({ redisUrl: testRedisUrl(), prefix: stack.env.REDIS_PREFIX!, answer: standInLoyalty });
+    staffToken = (await new AdminClient(base, ADMIN_TOKEN).createStaff('oas', 'admin')).body.token;
     const served = await fetch(`${base}/v1/openapi.json`);
     doc = (await served.json()) as Json;
     ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -71,6 +128,7 @@ describe('GET /v1/openapi.json on the real gateway', () => {
     );
   });
   afterAll(async () => {
+    await responder?.close();
     await stack?.stop();
     await db?.drop();
   });
@@ -114,11 +172,16 @@ describe('GET /v1/openapi.json on the real gateway', () => {
       body: body === undefined ? undefined : raw,
     });
   };
-  const admin = (method: string, target: string, body?: unknown) =>
-    send(method, target, {
-      headers: { ...json, authorization: `Bearer ${ADMIN_TOKEN}` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  const bearer =
+    (token: string) =>
+    (method: string, target: string, body?: unknown, headers: Record<string, string> = {}) =>
+      send(method, target, {
+        headers: { ...json, ...headers, authorization: `Bearer ${token}` },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+  const admin = bearer(ADMIN_TOKEN);
+  const staff = (method: string, target: string, body?: unknown, headers?: Record<string, string>) =>
+    bearer(staffToken)(method, target, body, headers);
 
   const pointerOf = (path: string, method: string, ...rest: string[]) =>
     ['', 'paths', path.replace(/~/g, '~0').replace(/\//g, '~1'), method.toLowerCase(), ...rest].join('/');
@@ -178,10 +241,11 @@ describe('GET /v1/openapi.json on the real gateway', () => {
     deposit: () => ({ amount: 100, reference: randomUUID() }),
     createStaff: () => ({ name: 'sam', role: 'host' }),
     postTick: () => ({ price: 100_000 }),
+    reward: () => ({ playerId: randomUUID(), points: 10, reason: 'welcome' }),
   };
 
   it('every operation, called with no or wrong credentials, bad bodies or unknown ids, answers only what it documents', async () => {
-    const unknownIds = { marketId: 'NO-SUCH-MARKET', betId: randomUUID(), playerId: randomUUID() };
+    const unknownIds = { marketId: 'NO-SUCH-MARKET', betId: randomUUID(), playerId: randomUUID(), slipId: randomUUID() };
     const fill = (path: string) => path.replace(/\{(\w+)\}/g, (_m, name: string) => unknownIds[name as keyof typeof unknownIds] ?? 'x');
     let probed = 0;
     for (const { method, path, op } of operations()) {
@@ -192,7 +256,9 @@ describe('GET /v1/openapi.json on the real gateway', () => {
           ? 'board'
           : security.includes('AdminToken')
             ? 'admin'
-            : 'none';
+            : security.includes('StaffToken')
+              ? 'staff'
+              : 'none';
       const upgrade = ((op.parameters ?? []) as Json[]).some((p) => p.in === 'header' && p.name === 'Upgrade');
       const target = fill(path);
       const check = (a: Answer, what: string) => expectDocumented(method, path, a, what);
@@ -208,7 +274,7 @@ describe('GET /v1/openapi.json on the real gateway', () => {
       // No credentials.
       const anonymous = check(await send(method, target, bodyInit), 'no credentials');
       if (auth === 'player') expect(codeOf(anonymous)).toBe('unknown_api_key');
-      if (auth === 'admin' || auth === 'board') expect(codeOf(anonymous)).toBe('unauthorized');
+      if (auth === 'admin' || auth === 'board' || auth === 'staff') expect(codeOf(anonymous)).toBe('unauthorized');
       if (auth === 'none') expect(anonymous.status).toBeLessThan(500);
       if (auth === 'none' || auth === 'board') continue;
 
@@ -231,12 +297,16 @@ describe('GET /v1/openapi.json on the real gateway', () => {
       expect(codeOf(check(await withBody(once), 'replayed nonce'))).toBe('replayed_nonce');
       const wrongKind = auth === 'player' ? { authorization: `Bearer ${ADMIN_TOKEN}` } : signedHeaders(player, method, target, raw);
       expect(codeOf(check(await withBody(wrongKind), 'credentials of the wrong kind'))).toBe('forbidden');
+      const otherBearer = { authorization: `Bearer ${auth === 'admin' ? staffToken : auth === 'staff' ? ADMIN_TOKEN : staffToken}` };
+      expect(codeOf(check(await withBody(otherBearer), 'a bearer token of the wrong kind'))).toBe('forbidden');
 
       const authed = (headers: Record<string, string>, body: string | undefined, t = target) =>
         send(method, t, {
           headers: {
             ...headers,
-            ...(auth === 'player' ? signedHeaders(player, method, t, body ?? '') : { authorization: `Bearer ${ADMIN_TOKEN}` }),
+            ...(auth === 'player'
+              ? signedHeaders(player, method, t, body ?? '')
+              : { authorization: `Bearer ${auth === 'staff' ? staffToken : ADMIN_TOKEN}` }),
           },
           body,
         });
@@ -263,6 +333,17 @@ describe('GET /v1/openapi.json on the real gateway', () => {
     expect(
       codeOf(expectDocumented('GET', '/v1/bets', await signed('GET', `/v1/bets?clientBetId=${randomUUID()}`), 'unknown clientBetId')),
     ).toBe('not_found');
+
+    // The loyalty account reads: their page query; and the reward's Idempotency-Key header.
+    for (const q of ['?limit=0', '?limit=1001', '?cursor=bm9wZQ', '?other=1']) {
+      const path = '/v1/loyalty/players/{playerId}';
+      expect(codeOf(expectDocumented('GET', path, await staff('GET', `/v1/loyalty/players/${player.playerId}${q}`), q))).toBe(
+        'validation_failed',
+      );
+      expect(codeOf(expectDocumented('GET', '/v1/me/loyalty', await signed('GET', `/v1/me/loyalty${q}`), q))).toBe('validation_failed');
+    }
+    const badKey = await staff('POST', '/v1/loyalty/rewards', VALID_BODIES.reward!(), { 'idempotency-key': 'has space' });
+    expect(codeOf(expectDocumented('POST', '/v1/loyalty/rewards', badKey, 'invalid Idempotency-Key'))).toBe('validation_failed');
   });
 
   it('successful answers and business rejections match the documented responses', async () => {
@@ -309,6 +390,24 @@ describe('GET /v1/openapi.json on the real gateway', () => {
     expect(codeOf(badTs)).toBe('validation_failed');
 
     await ok('GET', '/v1/me', signed('GET', '/v1/me'), 200);
+
+    // Loyalty (SPEC 4.7), with the stand-in loyalty worker answering the requests.
+    const reward = { playerId: p.playerId, points: 25, reason: 'welcome' };
+    await ok('POST', '/v1/loyalty/rewards', staff('POST', '/v1/loyalty/rewards', reward), 201);
+    await ok('POST', '/v1/loyalty/rewards', staff('POST', '/v1/loyalty/rewards', reward, { 'idempotency-key': 'dup' }), 200);
+    const refused = (points: number) => staff('POST', '/v1/loyalty/rewards', { ...reward, points, reason: REFUSE });
+    expect(codeOf(await ok('POST', '/v1/loyalty/rewards', refused(10_001), 422))).toBe('points_exceed_max');
+    const limited = await ok('POST', '/v1/loyalty/rewards', refused(5), 429);
+    expect([codeOf(limited), limited.headers.get('retry-after')]).toEqual(['rate_limited', '30']);
+    await ok('GET', '/v1/loyalty/players/{playerId}', staff('GET', `/v1/loyalty/players/${p.playerId}?limit=10`), 200);
+    await ok('GET', '/v1/loyalty/players/{playerId}/slips', staff('GET', `/v1/loyalty/players/${p.playerId}/slips`), 200);
+    await ok('POST', '/v1/loyalty/slips/{slipId}/close', staff('POST', `/v1/loyalty/slips/${KNOWN_SLIP}/close`), 200);
+    await ok('POST', '/v1/loyalty/slips/{slipId}/recover', staff('POST', `/v1/loyalty/slips/${KNOWN_SLIP}/recover`), 200);
+    const asker = await new AdminClient(base, ADMIN_TOKEN).createStaff('open', 'supervisor');
+    openSlipAsker = asker.body.staffId;
+    const open = bearer(asker.body.token)('POST', `/v1/loyalty/slips/${KNOWN_SLIP}/recover`);
+    expect(codeOf(await ok('POST', '/v1/loyalty/slips/{slipId}/recover', open, 422))).toBe('slip_open');
+    await ok('GET', '/v1/me/loyalty', signed('GET', '/v1/me/loyalty?limit=5'), 200);
     const bet = VALID_BODIES.placeBet!() as { clientBetId: string; cellId: string; stake: number };
     const placed = await ok('POST', '/v1/bets', signed('POST', '/v1/bets', bet), 202);
     await ok('POST', '/v1/bets', signed('POST', '/v1/bets', bet), 200);

@@ -9,6 +9,7 @@ import {
   createStaffBody,
   depositBody,
   placeBetBody,
+  rewardBody,
   type ErrorCode,
 } from '@wagerflow/contracts';
 import { API_ROUTES, ROUTER_OPERATIONS, expressPath } from './api-routes.js';
@@ -36,6 +37,8 @@ function operations(): { key: string; path: string; method: string; op: Json }[]
 const SIG: ErrorCode[] = ['unknown_api_key', 'invalid_signature', 'stale_timestamp', 'replayed_nonce'];
 const PLAYER: ErrorCode[] = ['payload_too_large', ...SIG, 'forbidden'];
 const ADMIN: ErrorCode[] = ['payload_too_large', 'unauthorized', 'forbidden'];
+/** 4.1: loyalty staff routes take staff tokens only (ADMIN_TOKEN, or a host on an award route, is 403). */
+const STAFF: ErrorCode[] = ['payload_too_large', 'unauthorized', 'forbidden'];
 const JSON_BODY: ErrorCode[] = ['unsupported_media_type', 'validation_failed'];
 const DOWN: ErrorCode = 'service_unavailable';
 
@@ -79,6 +82,16 @@ const SPEC: Record<string, { success: number[]; codes: ErrorCode[] }> = {
   'POST /v1/admin/markets/{marketId}/ticks': { success: [202], codes: [...ADMIN, ...JSON_BODY, 'unknown_market', DOWN] },
   // 4.8 (the archive run is not built yet: see below)
   'GET /v1/admin/reconciliation': { success: [200], codes: [...ADMIN, DOWN] },
+  // 4.7 (a bad limit or cursor is 400; an unknown player is 404 by 4's order: unknown resources 404)
+  'POST /v1/loyalty/rewards': {
+    success: [201, 200],
+    codes: [...STAFF, ...JSON_BODY, 'idempotency_key_reused', 'unknown_player', DOWN, 'points_exceed_max', 'rate_limited'],
+  },
+  'GET /v1/loyalty/players/{playerId}': { success: [200], codes: [...STAFF, 'validation_failed', 'unknown_player', DOWN] },
+  'GET /v1/loyalty/players/{playerId}/slips': { success: [200], codes: [...STAFF, DOWN] },
+  'POST /v1/loyalty/slips/{slipId}/close': { success: [200], codes: [...STAFF, 'unknown_slip', DOWN] },
+  'POST /v1/loyalty/slips/{slipId}/recover': { success: [200], codes: [...STAFF, 'unknown_slip', DOWN, 'slip_open'] },
+  'GET /v1/me/loyalty': { success: [200], codes: [...PLAYER, 'validation_failed', DOWN] },
   'GET /admin/queues': { success: [200], codes: ['unauthorized', DOWN] },
   // Section 1: the gateway also answers /healthz and /readyz on its public port.
   'GET /healthz': { success: [200], codes: [] },
@@ -95,21 +108,22 @@ const BEYOND_SPEC: Record<string, ErrorCode[]> = {
   'POST /v1/admin/staff': SIG,
   'POST /v1/admin/markets/{marketId}/ticks': SIG,
   'GET /v1/admin/reconciliation': SIG,
+  // The same for staff routes; and the requests that wait for loyalty answer 503 `timeout` past LOYALTY_TIMEOUT_MS,
+  // as deposits do past DEPOSIT_TIMEOUT_MS (4.1).
+  'POST /v1/loyalty/rewards': [...SIG, 'timeout'],
+  'GET /v1/loyalty/players/{playerId}': SIG,
+  // 4.7 names no 404 for the slips of an unknown player: 404 as for the player's account.
+  'GET /v1/loyalty/players/{playerId}/slips': [...SIG, 'unknown_player'],
+  'POST /v1/loyalty/slips/{slipId}/close': [...SIG, 'timeout'],
+  'POST /v1/loyalty/slips/{slipId}/recover': [...SIG, 'timeout'],
   // A plain GET that is not an upgrade is an unknown route.
   'GET /v1/stream': ['not_found'],
 };
 /** Any route can fail unexpectedly. */
 const ALWAYS: ErrorCode[] = ['internal_error'];
 
-/** SPEC routes this gateway does not serve yet (4.7 loyalty, 4.8 archive run): they must not be documented. */
-const NOT_BUILT = [
-  'GET /v1/loyalty/players/{playerId}/slips',
-  'POST /v1/loyalty/slips/{slipId}/close',
-  'POST /v1/loyalty/rewards',
-  'GET /v1/loyalty/players/{playerId}',
-  'GET /v1/me/loyalty',
-  'POST /v1/admin/archive/run',
-];
+/** SPEC routes this gateway does not serve yet (4.8 archive run): they must not be documented. */
+const NOT_BUILT = ['POST /v1/admin/archive/run'];
 
 const sorted = <T>(xs: Iterable<T>) => [...new Set(xs)].sort();
 
@@ -203,7 +217,7 @@ describe('GET /v1/openapi.json document', () => {
     for (const key of NOT_BUILT) expect(operations().map((o) => o.key)).not.toContain(key);
   });
 
-  it('states the authentication of each route: signed player headers, Bearer admin, or none', () => {
+  it('states the authentication of each route: signed player headers, Bearer admin, Bearer staff, or none', () => {
     const signed = { PlayerApiKey: [], PlayerTimestamp: [], PlayerNonce: [], PlayerSignature: [] };
     const schemes = doc.components.securitySchemes as Json;
     expect(
@@ -212,10 +226,13 @@ describe('GET /v1/openapi.json document', () => {
     for (const s of ['PlayerApiKey', 'PlayerTimestamp', 'PlayerNonce', 'PlayerSignature'])
       expect(schemes[s]).toMatchObject({ type: 'apiKey', in: 'header' });
     expect(schemes.AdminToken).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(schemes.StaffToken).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const playerRoutes = ['POST /v1/bets', 'GET /v1/bets', 'GET /v1/bets/{betId}', 'GET /v1/me', 'GET /v1/me/loyalty'];
     for (const { key, path, op } of operations()) {
       const security = op.security as Json[];
-      if (['POST /v1/bets', 'GET /v1/bets', 'GET /v1/bets/{betId}', 'GET /v1/me'].includes(key)) expect(security, key).toEqual([signed]);
+      if (playerRoutes.includes(key)) expect(security, key).toEqual([signed]);
       else if (path.startsWith('/v1/admin/')) expect(security, key).toEqual([{ AdminToken: [] }]);
+      else if (path.startsWith('/v1/loyalty/')) expect(security, key).toEqual([{ StaffToken: [] }]);
       else if (path === '/admin/queues') expect(security, key).toEqual([{ AdminToken: [] }, { AdminBasic: [] }]);
       else expect(security, key).toEqual([]);
     }
@@ -236,6 +253,18 @@ describe('GET /v1/openapi.json document', () => {
     for (const p of Object.values(params)) expect(p).toMatchObject({ in: 'query', required: false });
     expect(params.limit.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 1000, default: 100 });
     expect(params.clientBetId.schema).toMatchObject({ type: 'string', format: 'uuid' });
+  });
+
+  it('the loyalty account reads document their page query; rewards the optional Idempotency-Key header; 429 its Retry-After', () => {
+    for (const path of ['/v1/me/loyalty', '/v1/loyalty/players/{playerId}']) {
+      const query = ((doc.paths as Json)[path].get.parameters as Json[]).filter((p) => p.in === 'query');
+      expect(Object.fromEntries(query.map((p) => [p.name, p.required])), path).toEqual({ limit: false, cursor: false });
+      expect(query.find((p) => p.name === 'limit')!.schema, path).toMatchObject({ minimum: 1, maximum: 1000, default: 100 });
+    }
+    const reward = (doc.paths as Json)['/v1/loyalty/rewards'].post as Json;
+    const header = (reward.parameters as Json[]).find((p) => p.in === 'header')!;
+    expect(header).toMatchObject({ name: 'Idempotency-Key', required: false, schema: { type: 'string' } });
+    expect(reward.responses['429'].headers).toHaveProperty('Retry-After');
   });
 
   it("request body schemas accept and reject what the gateway's zod schemas do", () => {
@@ -295,6 +324,23 @@ describe('GET /v1/openapi.json document', () => {
         [{ name: 'sam', role: 'host' }, { name: 'sam', role: 'admin' }, { name: 'sam', role: 'boss' }, { name: 'sam' }],
       ],
       [
+        'POST /v1/loyalty/rewards',
+        rewardBody,
+        [
+          { playerId: 'p', points: 1, reason: 'r' },
+          { playerId: 'p', points: 10_000, reason: 'birthday' },
+          { playerId: 'p', points: 10_001, reason: 'r' }, // valid: the cap is a business rule (422)
+          { playerId: 'p', points: 0, reason: 'r' },
+          { playerId: 'p', points: 1.5, reason: 'r' },
+          { playerId: 'p', points: '5', reason: 'r' },
+          { playerId: 'p', points: 5, reason: '' },
+          { playerId: 'p', points: 5 },
+          { playerId: '', points: 5, reason: 'r' },
+          { points: 5, reason: 'r' },
+          { playerId: 'p', points: 5, reason: 'r', extra: 1 },
+        ],
+      ],
+      [
         'POST /v1/admin/markets/{marketId}/ticks',
         adminTickBody,
         [{ price: 101234.5 }, { price: 1, ts: 1700000000000 }, { price: 0 }, { price: -1 }, { price: 1, ts: 1.5 }, { price: '1' }, {}],
@@ -310,6 +356,8 @@ describe('GET /v1/openapi.json document', () => {
     // The one rule JSON Schema does not carry (a zod refinement) is stated in words instead.
     expect(placeBetBody.safeParse({ ...bet, minMultiplier: 1.234 }).success).toBe(false);
     expect(doc.components.schemas.PlaceBetRequest.properties.minMultiplier.description).toMatch(/at most 2 decimals/);
+    expect(rewardBody.safeParse({ playerId: 'p', points: 5, reason: '   ' }).success).toBe(false);
+    expect(doc.components.schemas.RewardRequest.properties.reason.description).toMatch(/blank/);
   });
 
   it('the router registers exactly the table routes it mounts, under the documented paths', () => {

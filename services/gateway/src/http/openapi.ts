@@ -32,6 +32,7 @@ const COMPONENTS: readonly (readonly [string, z.ZodType, 'input' | 'output'])[] 
   ['DepositRequest', contracts.depositBody, 'input'],
   ['CreateStaffRequest', contracts.createStaffBody, 'input'],
   ['TickRequest', contracts.adminTickBody, 'input'],
+  ['RewardRequest', contracts.rewardBody, 'input'],
   ['ServerTime', contracts.serverTimeResponse, 'output'],
   ['Market', contracts.marketViewSchema, 'output'],
   ['Grid', contracts.gridResponse, 'output'],
@@ -45,6 +46,10 @@ const COMPONENTS: readonly (readonly [string, z.ZodType, 'input' | 'output'])[] 
   ['CreateStaffResponse', contracts.createStaffResponse, 'output'],
   ['Reconciliation', contracts.reconciliationResponse, 'output'],
   ['TickAccepted', contracts.tickAcceptedResponse, 'output'],
+  ['RewardResponse', contracts.rewardResponse, 'output'],
+  ['LoyaltyAccount', contracts.loyaltyAccountResponse, 'output'],
+  ['LoyaltyEntry', contracts.loyaltyEntrySchema, 'output'],
+  ['Slip', contracts.slipViewSchema, 'output'],
   ['Error', contracts.errorBodySchema(), 'output'],
   ['ErrorDetail', contracts.errorDetailSchema, 'output'],
 ];
@@ -79,6 +84,8 @@ const SECURITY: Record<AuthKind, Json[]> = {
   stream: [],
   player: [{ PlayerApiKey: [], PlayerTimestamp: [], PlayerNonce: [], PlayerSignature: [] }],
   admin: [{ AdminToken: [] }],
+  staff: [{ StaffToken: [] }],
+  'staff-award': [{ StaffToken: [] }],
   'admin-board': [{ AdminToken: [] }, { AdminBasic: [] }],
 };
 
@@ -104,6 +111,11 @@ const TAGS = [
   { name: 'bets', description: 'Signed player requests' },
   { name: 'stream', description: 'The WebSocket stream' },
   { name: 'admin', description: '`Authorization: Bearer <ADMIN_TOKEN>`' },
+  {
+    name: 'loyalty',
+    description:
+      "Staff routes: `Authorization: Bearer <staff token>` (ADMIN_TOKEN is 403: it names no person); the player's own account: signed",
+  },
   { name: 'operations', description: 'Bull Board and health' },
 ];
 
@@ -116,6 +128,12 @@ function securitySchemes(): Json {
     PlayerSignature: signed(SIGNING_HEADERS.signature, SIGNATURE_RULE),
     AdminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
     AdminBasic: { type: 'http', scheme: 'basic', description: 'ADMIN_TOKEN as the password (any user name)' },
+    StaffToken: {
+      type: 'http',
+      scheme: 'bearer',
+      description:
+        'a staff token (POST /v1/admin/staff). Rewards and slip recovery need the award right (supervisor, admin): a host is 403.',
+    },
   };
 }
 
@@ -146,6 +164,16 @@ function operation(operationId: string, r: ApiRoute, names: ReadonlyMap<z.ZodTyp
   const parameters: Json[] = [
     ...Object.entries(r.pathParams ?? {}).map(([name, s]) => ({ name, in: 'path', required: true, schema: schemaOf(s, 'input') })),
     ...queryParameters(r.query, names),
+    ...Object.entries(r.headers ?? {}).map(([name, s]) => {
+      const { description, ...schema } = toSchema(s, 'input', names);
+      return {
+        name,
+        in: 'header',
+        required: !s.safeParse(undefined).success,
+        ...(typeof description === 'string' ? { description } : {}),
+        schema,
+      };
+    }),
   ];
   if (r.mount === 'upgrade') parameters.push({ name: 'Upgrade', in: 'header', required: true, schema: { const: 'websocket' } });
 
@@ -172,6 +200,8 @@ function operation(operationId: string, r: ApiRoute, names: ReadonlyMap<z.ZodTyp
     if (r.auth === 'admin-board' && status === 401) {
       headers['WWW-Authenticate'] = { description: 'Basic realm="wagerflow"', schema: { type: 'string' } };
     }
+    if (status === 429)
+      headers['Retry-After'] = { description: 'seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } };
     responses[String(status)] = {
       description: group.map((c) => `\`${c}\`: ${ERROR_DESCRIPTIONS[c]}`).join('; '),
       ...(Object.keys(headers).length ? { headers } : {}),

@@ -17,11 +17,11 @@ import { createRouter, prefetching, type Respond } from './router.js';
  */
 type Verdict = 'ok' | 'unknown_api_key' | 'replayed_nonce' | 'unauthorized';
 let verdict: Verdict;
-let authCalls: { kind: 'player' | 'admin'; body: string }[];
+let authCalls: { kind: 'player' | 'admin' | 'staff'; body: string; right?: string }[];
 let seen: { id: RouterOperationId; input: unknown }[];
 let prefetched: { playerId: string; body: unknown }[];
 
-const auth: Pick<Auth, 'player' | 'admin'> = {
+const auth: Pick<Auth, 'player' | 'admin' | 'staff'> = {
   async player<T>(req: Request, body: Buffer, alongside?: (playerId: string) => Promise<T>) {
     authCalls.push({ kind: 'player', body: body.toString('utf8') });
     if (verdict === 'unknown_api_key' || verdict === 'unauthorized') throw new ApiError('unknown_api_key', 'unknown');
@@ -39,6 +39,11 @@ const auth: Pick<Auth, 'player' | 'admin'> = {
     authCalls.push({ kind: 'admin', body: body.toString('utf8') });
     if (verdict !== 'ok') throw new ApiError('unauthorized', 'no');
     return { kind: 'admin' as const };
+  },
+  async staff(_req: Request, body: Buffer, right: 'any' | 'award') {
+    authCalls.push({ kind: 'staff', body: body.toString('utf8'), right });
+    if (verdict !== 'ok') throw new ApiError('unauthorized', 'no');
+    return { kind: 'staff' as const, staffId: 's-1', role: 'supervisor' };
   },
 };
 
@@ -77,6 +82,12 @@ beforeAll(async () => {
     createStaff: record('createStaff'),
     reconciliation: record('reconciliation'),
     postTick: record('postTick'),
+    meLoyalty: record('meLoyalty'),
+    playerLoyalty: record('playerLoyalty'),
+    playerSlips: record('playerSlips'),
+    closeSlip: record('closeSlip'),
+    recoverSlip: record('recoverSlip'),
+    reward: record('reward'),
   });
   app.use(router);
   app.use(routes.fallback());
@@ -93,16 +104,18 @@ beforeEach(() => {
   prefetched = [];
 });
 
-async function call(method: string, path: string, body?: string, contentType = 'application/json') {
+async function call(method: string, path: string, body?: string, contentType = 'application/json', headers: Record<string, string> = {}) {
   const r = await fetch(`${base}${path}`, {
     method,
-    ...(body === undefined ? {} : { body, headers: { 'content-type': contentType } }),
+    headers: { ...(body === undefined ? {} : { 'content-type': contentType }), ...headers },
+    ...(body === undefined ? {} : { body }),
   });
   const json = (await r.json()) as { id?: string; error?: { code: string; details?: unknown } };
   return { status: r.status, code: json.error?.code, json, allow: r.headers.get('allow') };
 }
 
 const deposit = JSON.stringify({ amount: 100, reference: 'r-1' });
+const reward = JSON.stringify({ playerId: 'p-2', points: 10, reason: 'birthday' });
 const bet = JSON.stringify({ clientBetId: '8e0f4c1a-3b8e-4f57-9a51-0f7f1bb5e2c1', marketId: 'BTC-USD', cellId: 'c', stake: 100 });
 
 describe('router: SPEC 4 order of checks from the route table', () => {
@@ -149,7 +162,10 @@ describe('router: SPEC 4 order of checks from the route table', () => {
     expect(await call('POST', '/v1/admin/players/p-9/deposits', deposit)).toMatchObject({ status: 200, json: { id: 'deposit' } });
     expect(authCalls).toEqual([{ kind: 'admin', body: deposit }]);
     expect(seen).toEqual([
-      { id: 'deposit', input: { principal: { kind: 'admin' }, body: { amount: 100, reference: 'r-1' }, params: { playerId: 'p-9' } } },
+      {
+        id: 'deposit',
+        input: { principal: { kind: 'admin' }, body: { amount: 100, reference: 'r-1' }, params: { playerId: 'p-9' }, headers: {} },
+      },
     ]);
   });
 
@@ -165,6 +181,7 @@ describe('router: SPEC 4 order of checks from the route table', () => {
           principal: { kind: 'player', playerId: 'p-1', signedAt: 1_700_000_000_000 },
           body: parsed,
           params: {},
+          headers: {},
           prefetched: 'read',
         },
       },
@@ -175,6 +192,47 @@ describe('router: SPEC 4 order of checks from the route table', () => {
     verdict = 'unauthorized';
     expect(await call('GET', '/v1/markets/BTC-USD/grid')).toMatchObject({ status: 200, json: { id: 'getGrid' } });
     expect(authCalls).toEqual([]);
-    expect(seen).toEqual([{ id: 'getGrid', input: { principal: null, body: undefined, params: { marketId: 'BTC-USD' } } }]);
+    expect(seen).toEqual([{ id: 'getGrid', input: { principal: null, body: undefined, params: { marketId: 'BTC-USD' }, headers: {} } }]);
+  });
+
+  it('staff routes: authenticated by a staff token with the right the entry names (award for rewards and recovery)', async () => {
+    const slip = '/v1/loyalty/slips/0b7e4c9a-1d52-4c0e-9a51-0f7f1bb5e2c1';
+    expect(await call('GET', '/v1/loyalty/players/p-9')).toMatchObject({ status: 200, json: { id: 'playerLoyalty' } });
+    expect(await call('GET', '/v1/loyalty/players/p-9/slips')).toMatchObject({ status: 200, json: { id: 'playerSlips' } });
+    expect(await call('POST', `${slip}/close`)).toMatchObject({ status: 200, json: { id: 'closeSlip' } });
+    expect(await call('POST', `${slip}/recover`)).toMatchObject({ status: 200, json: { id: 'recoverSlip' } });
+    expect(await call('POST', '/v1/loyalty/rewards', reward)).toMatchObject({ status: 200, json: { id: 'reward' } });
+    expect(authCalls.map((c) => [c.kind, c.right])).toEqual([
+      ['staff', 'any'],
+      ['staff', 'any'],
+      ['staff', 'any'],
+      ['staff', 'award'],
+      ['staff', 'award'],
+    ]);
+    const principal = { kind: 'staff', staffId: 's-1', role: 'supervisor' };
+    expect(seen.map((s) => s.input)).toEqual([
+      { principal, body: undefined, params: { playerId: 'p-9' }, headers: {} },
+      { principal, body: undefined, params: { playerId: 'p-9' }, headers: {} },
+      { principal, body: undefined, params: { slipId: '0b7e4c9a-1d52-4c0e-9a51-0f7f1bb5e2c1' }, headers: {} },
+      { principal, body: undefined, params: { slipId: '0b7e4c9a-1d52-4c0e-9a51-0f7f1bb5e2c1' }, headers: {} },
+      { principal, body: JSON.parse(reward) as unknown, params: {}, headers: { 'Idempotency-Key': undefined } },
+    ]);
+  });
+
+  it('a declared header is parsed with the body after authentication: 400 naming it, else handed to the handler', async () => {
+    const key = (value: string) => ({ 'idempotency-key': value });
+    expect(await call('POST', '/v1/loyalty/rewards', reward, 'application/json', key('k-1'))).toMatchObject({ status: 200 });
+    expect(seen[0]?.input).toMatchObject({ headers: { 'Idempotency-Key': 'k-1' } });
+    for (const bad of ['has space', 'x'.repeat(201), '']) {
+      const r = await call('POST', '/v1/loyalty/rewards', reward, 'application/json', key(bad));
+      expect(r, bad).toMatchObject({ status: 400, code: 'validation_failed' });
+      expect(r.json.error?.details).toEqual([expect.objectContaining({ path: 'Idempotency-Key' })]);
+    }
+    verdict = 'unauthorized';
+    expect(await call('POST', '/v1/loyalty/rewards', reward, 'application/json', key('has space'))).toMatchObject({
+      status: 401,
+      code: 'unauthorized',
+    });
+    expect(seen).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { ApiError } from './api-error.js';
-import { API_ROUTES, ROUTER_OPERATIONS, expressPath, readsBody, type ApiRoute, type RouterOperationId } from './api-routes.js';
+import { API_ROUTES, ROUTER_OPERATIONS, expressPath, isStaff, readsBody, type ApiRoute, type RouterOperationId } from './api-routes.js';
 import type { Auth } from './auth.js';
 import { parseJsonBody, readRawBody, validate } from './body.js';
 
@@ -17,10 +17,24 @@ export interface PlayerPrincipal {
 export interface AdminPrincipal {
   readonly kind: 'admin';
 }
+export interface StaffPrincipal {
+  readonly kind: 'staff';
+  readonly staffId: string;
+  readonly role: string;
+}
 
 /** Types of a table entry, inferred from its `auth` and zod schemas. */
-type PrincipalOf<R> = R extends { auth: 'player' } ? PlayerPrincipal : R extends { auth: 'admin' } ? AdminPrincipal : null;
+type PrincipalOf<R> = R extends { auth: 'player' }
+  ? PlayerPrincipal
+  : R extends { auth: 'admin' }
+    ? AdminPrincipal
+    : R extends { auth: 'staff' | 'staff-award' }
+      ? StaffPrincipal
+      : null;
 type BodyOf<R> = R extends { body: infer S extends z.ZodType } ? z.output<S> : undefined;
+type HeadersOf<R> = R extends { headers: infer H extends Readonly<Record<string, z.ZodType>> }
+  ? { readonly [K in keyof H]: z.output<H[K]> }
+  : Record<string, never>;
 type ParamsOf<R> = R extends { pathParams: infer P extends Readonly<Record<string, z.ZodType>> }
   ? { readonly [K in keyof P]: z.output<P[K]> }
   : Record<string, never>;
@@ -30,6 +44,7 @@ export interface RouteInput<Id extends RouterOperationId> {
   readonly principal: PrincipalOf<RouteOf<Id>>;
   readonly body: BodyOf<RouteOf<Id>>;
   readonly params: ParamsOf<RouteOf<Id>>;
+  readonly headers: HeadersOf<RouteOf<Id>>;
 }
 export type Respond<Id extends RouterOperationId> = (input: RouteInput<Id>, res: Response, req: Request) => Promise<void>;
 
@@ -38,7 +53,7 @@ export type Respond<Id extends RouterOperationId> = (input: RouteInput<Id>, res:
  * Redis write through auto-pipelining); its result counts only once the nonce is known to be fresh.
  */
 export interface Prefetching<Id extends RouterOperationId> {
-  prefetch(input: { playerId: string; body: BodyOf<RouteOf<Id>>; params: ParamsOf<RouteOf<Id>> }): Promise<Respond<Id>>;
+  prefetch(input: { playerId: string } & Parsed<Id>): Promise<Respond<Id>>;
 }
 export type RouteHandler<Id extends RouterOperationId> = Respond<Id> | (RouteOf<Id> extends { auth: 'player' } ? Prefetching<Id> : never);
 /** One handler per `router` entry of the table: a missing one does not compile. */
@@ -46,7 +61,7 @@ export type RouteHandlers = { readonly [K in RouterOperationId]: RouteHandler<K>
 
 /** A prefetching handler: `respond` gets what `prefetch` read. */
 export function prefetching<Id extends RouterOperationId, T>(
-  prefetch: (input: { playerId: string; body: BodyOf<RouteOf<Id>>; params: ParamsOf<RouteOf<Id>> }) => Promise<T>,
+  prefetch: (input: { playerId: string } & Parsed<Id>) => Promise<T>,
   respond: (input: RouteInput<Id>, prefetched: T, res: Response, req: Request) => Promise<void>,
 ): Prefetching<Id> {
   return {
@@ -60,31 +75,45 @@ export function prefetching<Id extends RouterOperationId, T>(
 interface Parsed<Id extends RouterOperationId> {
   body: BodyOf<RouteOf<Id>>;
   params: ParamsOf<RouteOf<Id>>;
+  headers: HeadersOf<RouteOf<Id>>;
+}
+
+/** A declared header's value (Node joins repeats of an unknown header with ", "). */
+function headerValues(req: Request, declared: Readonly<Record<string, z.ZodType>>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const name of Object.keys(declared)) {
+    const v = req.headers[name.toLowerCase()];
+    out[name] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
 }
 
 /**
  * Registers every `router` entry of the table (./api-routes.ts) and applies SPEC 4's checks from it, in order:
  * (404/405: the fallback) → body read raw, at most 64 KiB (413) → authentication by `auth` (401/403; signed
- * requests over the exact bytes read, the nonce spent once signature and timestamp verify) → path parameters and
- * JSON body by the entry's zod schemas (415/400) → the handler, with typed `{principal, body, params}`.
+ * requests over the exact bytes read, the nonce spent once signature and timestamp verify; staff tokens with the
+ * route's right) → path parameters, JSON body and declared headers by the entry's zod schemas (415/400) → the
+ * handler, with typed `{principal, body, params, headers}`.
  */
-export function createRouter(router: Router, auth: Pick<Auth, 'player' | 'admin'>, handlers: RouteHandlers) {
+export function createRouter(router: Router, auth: Pick<Auth, 'player' | 'admin' | 'staff'>, handlers: RouteHandlers) {
   const patterns: { method: Method; re: RegExp }[] = [];
   const toRegExp = (path: string) => new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}/?$`);
 
   function add<Id extends RouterOperationId>(id: Id, handler: RouteHandler<Id>): void {
     const route: ApiRoute = API_ROUTES[id];
     const path = expressPath(route.path);
-    if (route.auth !== 'none' && route.auth !== 'player' && route.auth !== 'admin')
+    if (route.auth !== 'none' && route.auth !== 'player' && route.auth !== 'admin' && !isStaff(route.auth))
       throw new Error(`${id}: the router cannot authenticate ${route.auth}`);
     const paramsSchema = z.object(route.pathParams ?? {});
     const bodySchema = route.body;
+    const headersSchema = route.headers ? z.object(route.headers) : undefined;
     const parse = (req: Request, raw: Buffer): Parsed<Id> => {
       const params = validate(paramsSchema, req.params);
       const body = bodySchema ? parseJsonBody(req, raw, bodySchema) : undefined;
+      const headers = headersSchema ? validate(headersSchema, headerValues(req, route.headers ?? {})) : {};
       // The entry's own schemas parsed these values: their types are the entry's (TypeScript cannot follow a
       // generic entry through the conditional types above).
-      return { params, body } as Parsed<Id>;
+      return { params, body, headers } as Parsed<Id>;
     };
     const direct = typeof handler === 'function' ? handler : undefined;
     if (!direct && route.auth !== 'player') throw new Error(`${id}: only a route signed by a player can prefetch`);
@@ -103,7 +132,12 @@ export function createRouter(router: Router, auth: Pick<Auth, 'player' | 'admin'
         const principal: PlayerPrincipal = { kind: 'player', playerId, signedAt };
         return alongside.respond({ principal, ...alongside.parsed } as RouteInput<Id>, res, req);
       }
-      const principal = route.auth === 'admin' ? await auth.admin(req, raw) : null;
+      const principal =
+        route.auth === 'admin'
+          ? await auth.admin(req, raw)
+          : isStaff(route.auth)
+            ? await auth.staff(req, raw, route.auth === 'staff-award' ? 'award' : 'any')
+            : null;
       if (!direct) throw new Error(`${id}: no handler`); // ruled out at registration
       return direct({ principal, ...parse(req, raw) } as RouteInput<Id>, res, req);
     };

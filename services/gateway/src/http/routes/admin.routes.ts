@@ -49,9 +49,8 @@ export function adminRoutes(d: RouteDeps): AdminHandlers {
   };
 
   const reconciliation: AdminHandlers['reconciliation'] = async (_input, res) => {
-    const wallets = await d.ledger.walletDrift();
-    // The loyalty ledger arrives with the loyalty service; until then it holds no accounts.
-    res.json({ wallets, loyalty: { checked: 0, drift: 0 } } satisfies z.output<typeof reconciliationResponse>);
+    const [wallets, loyalty] = await Promise.all([d.ledger.walletDrift(), d.loyalty.drift()]);
+    res.json({ wallets, loyalty } satisfies z.output<typeof reconciliationResponse>);
   };
 
   const postTick: AdminHandlers['postTick'] = async ({ body, params: { marketId } }, res) => {

@@ -9,6 +9,7 @@ import {
   serverTimeResponse,
   gridResponse,
   meResponse,
+  tierFor,
 } from '@wagerflow/contracts';
 import { quoteMultiplierBps } from '../../domain/odds.js';
 import { ApiError } from '../api-error.js';
@@ -73,13 +74,12 @@ export function publicRoutes(d: RouteDeps): PublicHandlers {
   };
 
   const getMe: PublicHandlers['getMe'] = async ({ principal: { playerId } }, res) => {
-    const wallet = await d.ledger.wallet(playerId);
-    // Loyalty points arrive with the loyalty service; until then every player is bronze with 0 points.
+    const [wallet, loyalty] = await Promise.all([d.ledger.wallet(playerId), d.loyalty.account(playerId)]);
     res.json({
       playerId,
       balance: wallet.balance,
       walletSeq: wallet.walletSeq,
-      loyalty: { points: 0, tier: 'bronze' },
+      loyalty: { points: loyalty.points, tier: tierFor(loyalty.lifetimePoints, d.tiers).name },
     } satisfies z.output<typeof meResponse>);
   };
 

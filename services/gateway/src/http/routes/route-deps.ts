@@ -1,7 +1,8 @@
-import type { BetIntent, DepositResult, TickJob } from '@wagerflow/contracts';
+import type { BetIntent, DepositResult, LoyaltyReply, RewardJob, SlipRequestJob, Tier, TickJob } from '@wagerflow/contracts';
 import type { AcceptanceRules } from '../../domain/bet-acceptance.js';
 import type { SecretBox } from '../../domain/secret-box.js';
 import type { LedgerReadRepository } from '../../repositories/ledger-read.repository.js';
+import type { LoyaltyReadRepository } from '../../repositories/loyalty-read.repository.js';
 import type { PlayersRepository, StaffRepository } from '../../repositories/players.repository.js';
 import type { RedisState } from '../../repositories/redis-state.js';
 import type { ClaimResult } from '../../repositories/bet-enqueuer.js';
@@ -12,6 +13,9 @@ export interface RouteDeps {
   auth: Auth;
   redis: RedisState;
   ledger: LedgerReadRepository;
+  loyalty: LoyaltyReadRepository;
+  /** LOYALTY_TIERS: a player's tier from their lifetime points. */
+  tiers: readonly Tier[];
   players: PlayersRepository;
   staff: StaffRepository;
   secretBox: SecretBox;
@@ -22,4 +26,8 @@ export interface RouteDeps {
   /** Queue a deposit and wait for the ledger's answer; null on timeout. */
   deposit(playerId: string, amount: number, reference: string, correlationId: string): Promise<DepositResult | null>;
   enqueueTick(tick: TickJob): Promise<void>;
+  /** Queue a staff request on loyalty-requests and wait for loyalty's reply; null on timeout (LOYALTY_TIMEOUT_MS). */
+  askLoyalty(request: LoyaltyRequest): Promise<LoyaltyReply | null>;
 }
+
+export type LoyaltyRequest = { kind: 'reward'; data: RewardJob } | { kind: 'slip-close' | 'slip-recover'; data: SlipRequestJob };
