@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { context } from '@opentelemetry/api';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CHANNELS, redisKeys, type BetIntent, type PlayerEvent } from '@wagerflow/contracts';
+import { CHANNELS, QUEUES, redisKeys, type BetIntent, type Play, type PlayerEvent, type PlaysJob } from '@wagerflow/contracts';
 import { createPool, withTransaction, type Pool } from '@wagerflow/db';
-import { createRedis, type Redis } from '@wagerflow/queue';
-import { createLogger, type Logger } from '@wagerflow/runtime';
+import { createQueue, createRedis, type Job, type Redis, type TypedQueue } from '@wagerflow/queue';
+import { createLogger, initTelemetry, type Logger } from '@wagerflow/runtime';
 import { betIntent, createTestDatabase, testRedisUrl, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
 import { createBetBatchFlush, type BatchItem } from './bet-batch.js';
 import { createPendingBets } from '@wagerflow/pending-bets';
+import { playsDigest } from './domain/loyalty-plays.js';
+import { createPlaysSender, type PlaysSender } from './loyalty-plays-sender.js';
 import { createBalanceCache } from './repositories/balance-cache.js';
 import { applyDeposit } from './repositories/deposit.repository.js';
 
@@ -16,6 +18,8 @@ let db: TestDatabase;
 let pool: Pool;
 let redis: Redis;
 let subscriber: Redis;
+/** Where the ledger queues plays; no loyalty worker runs here, so every job stays waiting for the tests to read. */
+let loyalty: TypedQueue<'loyalty'>;
 const prefix = uniquePrefix('ledger');
 const keys = redisKeys(prefix);
 /** Claims keys as the gateway does: the ledger decides only bets whose claim it can see. */
@@ -33,13 +37,14 @@ async function fund(playerId: string, amount: number) {
 }
 
 /** A flush of bets the gateway claimed (their pending records exist, unless a test set the key up otherwise). */
-function flushWith(p: Pool, maxCellLiability = 100_000_000, opts: { claim?: boolean; logger?: Logger } = {}) {
+function flushWith(p: Pool, maxCellLiability = 100_000_000, opts: { claim?: boolean; logger?: Logger; sendPlays?: PlaysSender } = {}) {
   const flush = createBetBatchFlush({
     pool: p,
     redis,
     keys,
     cache: createBalanceCache(redis, keys),
     logger: opts.logger ?? createLogger('test', 'silent'),
+    sendPlays: opts.sendPlays ?? createPlaysSender(loyalty),
     faultKillAfterCommit: 0,
     maxCellLiability,
   });
@@ -63,16 +68,26 @@ async function wallet(playerId: string) {
   return rows[0]!;
 }
 
+/** The queued plays jobs that carry a play of this player. */
+async function playsJobsOf(playerId: string): Promise<Job<PlaysJob>[]> {
+  const jobs = (await loyalty.queue.getJobs(['waiting'])) as Job<PlaysJob>[];
+  return jobs.filter((j) => j.data.plays.some((p) => p.playerId === playerId));
+}
+
 beforeAll(async () => {
+  // Trace ids exist only with a tracer provider, as in every service process (no exporter here): plays carry them.
+  initTelemetry('bet-ledger-test', { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_TRACES_SAMPLER: 'parentbased_always_on' });
   db = await createTestDatabase();
   pool = createPool(db.url, { max: 10 });
   redis = createRedis(testRedisUrl(), 'blocking');
   subscriber = createRedis(testRedisUrl(), 'blocking');
+  loyalty = createQueue(QUEUES.loyalty, redis, prefix);
   await subscriber.subscribe(keys.channel(CHANNELS.playerEvents));
   subscriber.on('message', (_c: string, m: string) => events.push(...(JSON.parse(m) as PlayerEvent[])));
   await redis.hset(keys.market('BTC-USD'), 'status', 'HEALTHY', 'price', 100_000, 'ts', Date.now());
 });
 afterAll(async () => {
+  await loyalty?.close();
   await subscriber?.quit();
   await redis?.quit();
   await pool?.end();
@@ -331,5 +346,134 @@ describe('ledger batch against real Postgres and Redis', () => {
     expect(again.result).toEqual({ ...first.result, replay: true });
     expect(reused.result).toEqual({ ok: false, code: 'idempotency_key_reused' });
     expect(await wallet(player)).toMatchObject({ balance: 300, seq: 1, entries: 1 });
+  });
+});
+
+describe("a batch's loyalty plays", () => {
+  const confirmedAt = async (betId: string) =>
+    (await pool.query<{ confirmed_at: number }>('SELECT confirmed_at FROM bets WHERE id = $1', [betId])).rows[0]!.confirmed_at;
+  const eventOf = (betId: string) =>
+    waitUntil(() => events.find((e) => 'betId' in e && e.betId === betId), { timeoutMs: 5_000, description: `outcome of ${betId}` });
+  const withoutTrace = (plays: Play[]) => plays.map(({ traceparent: _, ...p }) => p);
+
+  it('the confirmed bets of a batch go to loyalty in one job named by their digest, in their traces; rejected ones do not', async () => {
+    const player = randomUUID();
+    const other = randomUUID();
+    await fund(player, 100);
+    await fund(other, 50);
+    // 60 and 30 confirmed, 50 rejected (first-fit); the other player's 20 confirmed in the same batch.
+    const [b60, b50, b30, b20] = [bet(player, 60), bet(player, 50), bet(player, 30), bet(other, 20)];
+    await flushWith(pool)(items([b60, b50, b30, b20]));
+    const confirmed = [b60, b30, b20];
+    const jobs = await playsJobsOf(player);
+    expect(jobs).toHaveLength(1);
+    const job = jobs[0]!;
+    expect(job.name).toBe('plays');
+    expect(job.id).toBe(
+      `plays-${playsDigest(
+        'bet',
+        confirmed.map((b) => b.betId),
+      )}`,
+    );
+    expect(job.opts.removeOnComplete).toBe(true);
+    const expected = await Promise.all(
+      [...confirmed]
+        .sort((a, b) => (a.betId < b.betId ? -1 : 1))
+        .map(async (b) => ({
+          kind: 'bet',
+          betId: b.betId,
+          playerId: b.playerId,
+          stake: b.stake,
+          at: await confirmedAt(b.betId),
+          correlationId: b.correlationId,
+        })),
+    );
+    expect(withoutTrace(job.data.plays)).toEqual(expected);
+    // Each play carries the trace its bet's outcome event carries: its `ledger.apply` span.
+    for (const p of job.data.plays) {
+      expect(p.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+      expect(p.traceparent).toBe((await eventOf(p.betId)).traceparent);
+    }
+    expect(job.data.plays.map((p) => p.betId)).not.toContain(b50.betId);
+  });
+
+  it('a batch of only rejected bets queues nothing', async () => {
+    const player = randomUUID();
+    await fund(player, 10);
+    const refused = [bet(player, 50), bet(player, 10, { lockoutAt: Date.now() - 1 })];
+    await flushWith(pool)(items(refused));
+    const { rows } = await pool.query<{ status: string }>('SELECT status FROM bets WHERE player_id = $1', [player]);
+    expect(rows.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    await eventOf(refused[1]!.betId);
+    expect(await playsJobsOf(player)).toEqual([]);
+  });
+
+  it('a redelivered batch whose bets are stored re-sends the same plays under the same job id, once while it exists', async () => {
+    const player = randomUUID();
+    await fund(player, 100);
+    const bets = [bet(player, 70), bet(player, 70), bet(player, 20)];
+    const flush = flushWith(pool);
+    await flush(items(bets));
+    const [first] = await playsJobsOf(player);
+    expect(first).toBeDefined();
+    expect(first!.data.plays.map((p) => p.betId).sort()).toEqual([bets[0]!.betId, bets[2]!.betId].sort());
+
+    // Redelivered while the job is still queued: the same id, so still one job.
+    await flush(items([...bets].reverse()));
+    expect((await playsJobsOf(player)).map((j) => j.id)).toEqual([first!.id]);
+
+    // Loyalty took it (a completed plays job is removed); a later redelivery, here with no stored marker left
+    // (the insert conflict path), sends the stored outcomes' plays again under the same id.
+    await first!.remove();
+    await redis.del(bets.map((b) => keys.pendingBet(player, b.clientBetId)));
+    await flush(items(bets));
+    const again = await playsJobsOf(player);
+    expect(again.map((j) => j.id)).toEqual([first!.id]);
+    expect(withoutTrace(again[0]!.data.plays)).toEqual(withoutTrace(first!.data.plays));
+    // In the redelivery's trace, as its re-published events are.
+    for (const p of again[0]!.data.plays) expect(p.traceparent).toMatch(/^00-[0-9a-f]{32}-/);
+    expect(await wallet(player)).toMatchObject({ balance: 10, entries: 3 });
+  });
+
+  it('a different set of bets never shares a job id: a redelivery batched with new bets is a new job', async () => {
+    const player = randomUUID();
+    await fund(player, 1_000);
+    const stored = bet(player, 100);
+    const flush = flushWith(pool);
+    await flush(items([stored]));
+    const fresh = bet(player, 200);
+    await flush(items([stored, fresh]));
+    const jobs = await playsJobsOf(player);
+    expect(jobs.map((j) => j.data.plays.map((p) => p.betId).sort()).sort()).toEqual(
+      [[stored.betId], [stored.betId, fresh.betId].sort()].sort(),
+    );
+    expect(new Set(jobs.map((j) => j.id)).size).toBe(2);
+  });
+
+  it('a failure to queue the plays fails the flush (its jobs retry); the bets stay committed and the retry sends them', async () => {
+    const player = randomUUID();
+    await fund(player, 1_000);
+    const bets = [bet(player, 100), bet(player, 200)];
+    const broken = createRedis(testRedisUrl(), 'blocking');
+    const brokenQueue = createQueue(QUEUES.loyalty, broken, prefix, { logger: createLogger('test', 'silent') });
+    await brokenQueue.queue.waitUntilReady();
+    await broken.quit();
+    try {
+      await expect(flushWith(pool, undefined, { sendPlays: createPlaysSender(brokenQueue) })(items(bets))).rejects.toThrow(/closed/i);
+    } finally {
+      await brokenQueue.close().catch(() => undefined);
+    }
+    expect(await playsJobsOf(player)).toEqual([]);
+    expect(await wallet(player)).toMatchObject({ balance: 700, entries: 3 });
+    // The retry (a redelivery of the same jobs) finds the bets stored and sends their plays.
+    await flushWith(pool)(items(bets));
+    const jobs = await playsJobsOf(player);
+    expect(jobs.map((j) => j.id)).toEqual([
+      `plays-${playsDigest(
+        'bet',
+        bets.map((b) => b.betId),
+      )}`,
+    ]);
+    expect(await wallet(player)).toMatchObject({ balance: 700, entries: 3 });
   });
 });

@@ -7,7 +7,9 @@ import type { Redis } from '@wagerflow/queue';
 import { getTracer, injectTraceContext, type Logger } from '@wagerflow/runtime';
 import { betKey as keyOf, droppedIntents, freshIntents, isSuspended, needsStoredLookup } from './domain/batch-intake.js';
 import { decideFirstFit, type Decision } from './domain/first-fit.js';
+import { betPlay } from './domain/loyalty-plays.js';
 import { outcomeEvent } from './domain/outcome-events.js';
+import type { PlaysSender } from './loyalty-plays-sender.js';
 import type { BalanceCache } from './repositories/balance-cache.js';
 import {
   IdempotencyRaceError,
@@ -32,6 +34,8 @@ export interface BetBatchDeps {
   logger: Logger;
   /** SPEC 3: the most a cell may lose (Σ potential payout − stake of its confirmed bets). */
   maxCellLiability: number;
+  /** Queues the batch's confirmed bets for loyalty (SPEC 4.7: slips count them). */
+  sendPlays: PlaysSender;
   /** TEST ONLY: probability of SIGKILL between commit and acknowledgement. */
   faultKillAfterCommit: number;
   onBatch?: (size: number, ms: number) => void;
@@ -41,7 +45,7 @@ const MAX_LINKS = 128;
 const FLUSH_ATTEMPTS = 3;
 type StoredLookup = 'unclaimed' | 'all';
 
-function toStored(d: Decision): StoredOutcome {
+function toStored(d: Decision, now: number): StoredOutcome {
   return {
     betId: d.bet.betId,
     playerId: d.bet.playerId,
@@ -51,6 +55,10 @@ function toStored(d: Decision): StoredOutcome {
     multiplierBps: d.bet.multiplierBps,
     balanceAfter: d.status === 'confirmed' ? d.balanceAfter : null,
     walletSeq: d.status === 'confirmed' ? d.seq : null,
+    stake: d.bet.stake,
+    // writeBatch stamps confirmed_at with the same `now`.
+    confirmedAt: d.status === 'confirmed' ? now : null,
+    correlationId: d.bet.correlationId,
   };
 }
 
@@ -119,7 +127,12 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
         current: cellLiability,
       });
       await writeBatch(client, decisions.map(toBatchRow), now);
-      return { outcomes: [...stored, ...decisions.map(toStored)], changes, replayed: stored.length, fresh: decisions.length };
+      return {
+        outcomes: [...stored, ...decisions.map((d) => toStored(d, now))],
+        changes,
+        replayed: stored.length,
+        fresh: decisions.length,
+      };
     });
     return { ...result, bets, dropped };
   }
@@ -166,10 +179,17 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
       }
       const pipeline = deps.redis.pipeline();
       const channel = deps.keys.channel(CHANNELS.playerEvents);
-      const events = result.outcomes.map((o) => {
+      const traces = result.outcomes.map((o) => {
         const span = spans.get(keyOf(o));
-        return outcomeEvent(o, span ? injectTraceContext(trace.setSpan(context.active(), span)) : {});
+        return span ? injectTraceContext(trace.setSpan(context.active(), span)) : {};
       });
+      const events = result.outcomes.map((o, i) => outcomeEvent(o, traces[i]!));
+      // One job for the whole batch (not one per bet), stored outcomes' plays included. Queued before the jobs complete:
+      // if it fails they retry, and the redelivery re-sends the same plays under the same job id. Sent alongside the
+      // pipeline, on the same connection: no round trip of its own.
+      const plays = result.outcomes.flatMap((o, i) => betPlay(o, traces[i]!.traceparent) ?? []);
+      const queued = context.with(trace.setSpan(context.active(), batchSpan), () => deps.sendPlays(plays));
+      queued.catch(() => undefined); // awaited below, after the pipeline (which may throw first)
       for (const message of playerEventMessages(events)) pipeline.publish(channel, message);
       // Every bet of the batch is decided or stored now: its pending record becomes a stored marker and its pending
       // entries go; a loser claimed nothing and leaves the winner's alone.
@@ -181,6 +201,7 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
       const replies = await pipeline.exec();
       const failed = replies?.find(([err]) => err);
       if (failed) throw failed[0] as Error;
+      await queued;
       deps.onBatch?.(items.length, Date.now() - started);
       if (result.replayed > 0) deps.logger.info({ replayed: result.replayed }, 're-published stored outcomes of redelivered bets');
       return items.map(() => undefined);

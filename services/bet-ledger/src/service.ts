@@ -7,6 +7,7 @@ import type { LedgerConfig } from './config.js';
 import { depositHandler } from './jobs/deposit.handler.js';
 import { placeBetsHandler } from './jobs/place-bets.handler.js';
 import { settleHandler } from './jobs/settle.handler.js';
+import { createPlaysSender } from './loyalty-plays-sender.js';
 import { createBalanceCache } from './repositories/balance-cache.js';
 import { allWallets } from './repositories/deposit.repository.js';
 import { windowsLeftOpen } from './repositories/settlement.repository.js';
@@ -29,6 +30,10 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
   );
   const betsSettled = metrics.counter('wagerflow_ledger_bets_settled_total', 'Bets settled');
   const betsProcessed = metrics.counter('wagerflow_ledger_bets_total', 'Bets processed by the ledger');
+  // Plays for loyalty (confirmed bets, voids), on the connection the batches publish on: a batch's job is written
+  // while its outcome pipeline is in flight.
+  const loyaltyQueue = createQueue(QUEUES.loyalty, redis, config.REDIS_PREFIX, { logger });
+  const sendPlays = createPlaysSender(loyaltyQueue);
 
   const batcher = new Batcher<BatchItem, void>({
     maxSize: config.LEDGER_BATCH_MAX,
@@ -40,6 +45,7 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
       keys,
       cache,
       logger,
+      sendPlays,
       faultKillAfterCommit: config.LEDGER_FAULT_KILL_AFTER_COMMIT,
       maxCellLiability: config.MAX_CELL_LIABILITY,
       onBatch: (size, ms) => {
@@ -63,6 +69,7 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
         keys,
         cache,
         logger,
+        sendPlays,
         chunkSize: config.SETTLE_CHUNK_SIZE,
         pendingRetryMs: config.SETTLE_PENDING_RETRY_MS,
         onSettled: (n) => betsSettled.inc(n),
@@ -134,7 +141,10 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
       shutdown.add('stop taking jobs', () => worker.close(config.SHUTDOWN_TIMEOUT_MS * 0.6));
       shutdown.add('flush batcher', () => batcher.close());
       shutdown.add('close ops server', () => ops.close());
-      shutdown.add('close queues', async () => void (await Promise.allSettled([feedQueue.close(), ledgerQueue.close()])));
+      shutdown.add(
+        'close queues',
+        async () => void (await Promise.allSettled([feedQueue.close(), ledgerQueue.close(), loyaltyQueue.close()])),
+      );
       shutdown.add('quit redis', async () => {
         await Promise.allSettled([redis.quit(), workerConnection.quit()]);
       });

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { context } from '@opentelemetry/api';
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHANNELS, QUEUES, redisKeys, type BetIntent, type PlayerEvent, type SettleWindowJob } from '@wagerflow/contracts';
+import { CHANNELS, QUEUES, redisKeys, type BetIntent, type PlayerEvent, type PlaysJob, type SettleWindowJob } from '@wagerflow/contracts';
 import { createPool, migrateLatest, withTransaction, type Pool } from '@wagerflow/db';
-import { createQueue, createRedis, createWorker, type Redis, type TypedWorker } from '@wagerflow/queue';
+import { createQueue, createRedis, createWorker, type Redis, type TypedQueue, type TypedWorker } from '@wagerflow/queue';
 import { createLogger, initTelemetry } from '@wagerflow/runtime';
 import { createTestDatabase, testRedisUrl, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
 import { createBetBatchFlush } from './bet-batch.js';
@@ -13,6 +13,8 @@ import { depositHandler } from './jobs/deposit.handler.js';
 import { createPendingBets } from '@wagerflow/pending-bets';
 import { placeBetsHandler } from './jobs/place-bets.handler.js';
 import { settleHandler } from './jobs/settle.handler.js';
+import { playsDigest } from './domain/loyalty-plays.js';
+import { createPlaysSender, type PlaysSender } from './loyalty-plays-sender.js';
 import { createBalanceCache } from './repositories/balance-cache.js';
 import { applyDeposit } from './repositories/deposit.repository.js';
 
@@ -23,6 +25,9 @@ let redis: Redis;
 let workerRedis: Redis;
 let subscriber: Redis;
 let worker: TypedWorker;
+/** Where the ledger queues plays; no loyalty worker runs here, so every job stays waiting for the tests to read. */
+let loyalty: TypedQueue<'loyalty'>;
+let sendPlays: PlaysSender;
 const prefix = uniquePrefix('settle');
 const keys = redisKeys(prefix);
 /** Claims keys as the gateway does: the ledger decides only bets whose claim it can see. */
@@ -57,6 +62,7 @@ async function placeConfirmed(bets: BetIntent[]) {
     keys,
     cache: createBalanceCache(redis, keys),
     logger,
+    sendPlays,
     faultKillAfterCommit: 0,
     maxCellLiability: 100_000_000,
   });
@@ -106,6 +112,8 @@ beforeAll(async () => {
   redis = createRedis(testRedisUrl(), 'blocking');
   workerRedis = createRedis(testRedisUrl(), 'blocking');
   subscriber = createRedis(testRedisUrl(), 'blocking');
+  loyalty = createQueue(QUEUES.loyalty, redis, prefix);
+  sendPlays = createPlaysSender(loyalty);
   await subscriber.subscribe(keys.channel(CHANNELS.playerEvents));
   subscriber.on('message', (_c: string, m: string) => events.push(...(JSON.parse(m) as PlayerEvent[])));
   for (const m of ['BTC-USD', 'ETH-USD']) await redis.hset(keys.market(m), 'status', 'HEALTHY');
@@ -113,7 +121,7 @@ beforeAll(async () => {
   const batcher = new Batcher({
     maxSize: 100,
     maxWaitMs: 2,
-    flush: createBetBatchFlush({ pool, redis, keys, cache, logger, faultKillAfterCommit: 0, maxCellLiability: 100_000_000 }),
+    flush: createBetBatchFlush({ pool, redis, keys, cache, logger, sendPlays, faultKillAfterCommit: 0, maxCellLiability: 100_000_000 }),
   });
   worker = createWorker(
     QUEUES.ledger,
@@ -122,7 +130,7 @@ beforeAll(async () => {
     {
       'place-bets': placeBetsHandler(batcher),
       deposit: depositHandler({ pool, redis, keys, cache }),
-      settle: settleHandler({ pool, redis, keys, cache, logger, chunkSize: 3, pendingRetryMs: 100 }),
+      settle: settleHandler({ pool, redis, keys, cache, logger, sendPlays, chunkSize: 3, pendingRetryMs: 100 }),
     },
     { concurrency: 4, lockDurationMs: 5_000, stalledIntervalMs: 5_000 },
   );
@@ -130,6 +138,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await worker?.close(5_000);
+  await loyalty?.close();
   await subscriber?.quit();
   await workerRedis?.quit();
   await redis?.quit();
@@ -287,7 +296,7 @@ describe('settlement through the real ledger queue', () => {
     await placeConfirmed(bets);
     const cache = createBalanceCache(redis, keys);
     const settlers = Array.from({ length: 4 }, () =>
-      settleHandler({ pool, redis, keys, cache, logger, chunkSize: 5, pendingRetryMs: 100 }),
+      settleHandler({ pool, redis, keys, cache, logger, sendPlays, chunkSize: 5, pendingRetryMs: 100 }),
     );
     const job = { id: 'concurrent' } as unknown as Job;
     const results = await Promise.all(settlers.map((settle) => settle(settleJob({ windowStart: w6, windowEnd: w6 + 10_000 }), job)));
@@ -322,7 +331,16 @@ describe("a settled window's cell exposure", () => {
     const cells = [...new Set(bets.map((b) => b.cellId))];
     expect(await exposure(cells)).toEqual({ [`BTC-USD:${w7}:4000`]: 30, [`BTC-USD:${w7}:4001`]: 30, [`BTC-USD:${w8}:4000`]: 7 });
 
-    const settle = settleHandler({ pool, redis, keys, cache: createBalanceCache(redis, keys), logger, chunkSize: 3, pendingRetryMs: 100 });
+    const settle = settleHandler({
+      pool,
+      redis,
+      keys,
+      cache: createBalanceCache(redis, keys),
+      logger,
+      sendPlays,
+      chunkSize: 3,
+      pendingRetryMs: 100,
+    });
     const job = { id: 'exposure' } as unknown as Job;
     expect(await settle(settleJob({ windowStart: w7, windowEnd: w7 + 10_000 }), job)).toEqual({ settled: 4 });
     expect(await exposure(cells)).toEqual({ [`BTC-USD:${w8}:4000`]: 7 });
@@ -364,5 +382,135 @@ describe("a settled window's cell exposure", () => {
       [`BTC-USD:${settledW}:7`]: 14,
       'not-a-cell-id': 15,
     });
+  });
+});
+
+describe("settlement's loyalty plays", () => {
+  /** The queued plays jobs that carry a void of one of these bets. */
+  async function voidJobsOf(bets: BetIntent[]): Promise<Job<PlaysJob>[]> {
+    const ids = new Set(bets.map((b) => b.betId));
+    const jobs = (await loyalty.queue.getJobs(['waiting'])) as Job<PlaysJob>[];
+    return jobs.filter((j) => j.data.plays.some((p) => p.kind === 'void' && ids.has(p.betId)));
+  }
+  const settledAt = async (betId: string) =>
+    (await pool.query<{ settled_at: number }>('SELECT settled_at FROM bets WHERE id = $1', [betId])).rows[0]!.settled_at;
+  const handler = (chunkSize: number, send: PlaysSender = sendPlays) =>
+    settleHandler({ pool, redis, keys, cache: createBalanceCache(redis, keys), logger, sendPlays: send, chunkSize, pendingRetryMs: 100 });
+  const job = { id: 'plays' } as unknown as Job;
+  const voidJob = (windowStart: number) =>
+    settleJob({
+      windowStart,
+      windowEnd: windowStart + 10_000,
+      touchedBands: [],
+      tickCount: 0,
+      low: null,
+      high: null,
+      voidReason: 'no_ticks',
+    });
+
+  it('a voided window queues its bets as voids after each chunk (at settle time, stake, correlation id); won and lost send none', async () => {
+    const a = randomUUID();
+    const b = randomUUID();
+    await fund(a, 1_000);
+    await fund(b, 1_000);
+    const wv = W + 100_000;
+    const voided = [bet(a, 10, 4000, wv), bet(a, 20, 4001, wv), bet(a, 30, 4000, wv), bet(b, 40, 4000, wv), bet(b, 50, 4002, wv)];
+    await placeConfirmed(voided);
+    expect(await handler(3)(voidJob(wv), job)).toEqual({ settled: 5 });
+    const jobs = await voidJobsOf(voided);
+    // Chunks of 3: two transactions, a job after each.
+    expect(jobs.map((j) => j.data.plays.length).sort()).toEqual([2, 3]);
+    for (const j of jobs) {
+      expect(j.id).toBe(
+        `plays-${playsDigest(
+          'void',
+          j.data.plays.map((p) => p.betId),
+        )}`,
+      );
+      expect(j.opts.removeOnComplete).toBe(true);
+    }
+    const plays = jobs.flatMap((j) => j.data.plays).sort((x, y) => (x.betId < y.betId ? -1 : 1));
+    const expected = await Promise.all(
+      [...voided]
+        .sort((x, y) => (x.betId < y.betId ? -1 : 1))
+        .map(async (v) => ({
+          kind: 'void',
+          betId: v.betId,
+          playerId: v.playerId,
+          stake: v.stake,
+          at: await settledAt(v.betId),
+          correlationId: v.correlationId,
+        })),
+    );
+    expect(plays).toEqual(expected);
+
+    // Won and lost bets stay in their slips: nothing is queued for them, first time or redelivered.
+    const ww = W + 110_000;
+    const decided = [bet(a, 10, 4000, ww), bet(b, 10, 4001, ww)];
+    await placeConfirmed(decided);
+    const settle = handler(3);
+    expect(await settle(settleJob({ windowStart: ww, windowEnd: ww + 10_000 }), job)).toEqual({ settled: 2 });
+    expect(await settle(settleJob({ windowStart: ww, windowEnd: ww + 10_000 }), job)).toEqual({ settled: 0 });
+    expect(await betRow(decided[0]!.betId)).toMatchObject({ result: 'won' });
+    expect(await betRow(decided[1]!.betId)).toMatchObject({ result: 'lost' });
+    expect(await voidJobsOf(decided)).toEqual([]);
+  });
+
+  it("a redelivered settle job re-sends the window's voids in one deterministic job, once while it exists", async () => {
+    const p = randomUUID();
+    await fund(p, 1_000);
+    const wr = W + 120_000;
+    const voided = [bet(p, 10, 4000, wr), bet(p, 20, 4001, wr), bet(p, 30, 4000, wr), bet(p, 40, 4002, wr)];
+    await placeConfirmed(voided);
+    const settle = handler(3);
+    expect(await settle(voidJob(wr), job)).toEqual({ settled: 4 });
+    const firstJobs = await voidJobsOf(voided);
+    expect(firstJobs).toHaveLength(2);
+    // Loyalty took them (a completed plays job is removed); then the settle job is redelivered.
+    for (const j of firstJobs) await j.remove();
+    expect(await settle(voidJob(wr), job)).toEqual({ settled: 0 });
+    const resent = await voidJobsOf(voided);
+    expect(resent.map((j) => j.id)).toEqual([
+      `plays-${playsDigest(
+        'void',
+        voided.map((v) => v.betId),
+      )}`,
+    ]);
+    expect(resent[0]!.data.plays.map((x) => x.betId).sort()).toEqual(voided.map((v) => v.betId).sort());
+    for (const x of resent[0]!.data.plays) expect(x.at).toBe(await settledAt(x.betId));
+    // Redelivered again while that job is queued: the same id, still one job; no money moved.
+    expect(await settle(voidJob(wr), job)).toEqual({ settled: 0 });
+    expect((await voidJobsOf(voided)).map((j) => j.id)).toEqual(resent.map((j) => j.id));
+    expect(await balance(p)).toBe(1_000);
+    expect(await drift()).toBe(0);
+  });
+
+  it("a failure to queue a chunk's voids fails the settle job; its retry re-sends them and settles the rest", async () => {
+    const p = randomUUID();
+    await fund(p, 1_000);
+    const wf = W + 130_000;
+    const voided = [bet(p, 10, 4000, wf), bet(p, 20, 4001, wf), bet(p, 30, 4000, wf), bet(p, 40, 4002, wf)];
+    await placeConfirmed(voided);
+    const broken = createRedis(testRedisUrl(), 'blocking');
+    const brokenQueue = createQueue(QUEUES.loyalty, broken, prefix, { logger });
+    await brokenQueue.queue.waitUntilReady();
+    await broken.quit();
+    try {
+      await expect(handler(3, createPlaysSender(brokenQueue))(voidJob(wf), job)).rejects.toThrow(/closed/i);
+    } finally {
+      await brokenQueue.close().catch(() => undefined);
+    }
+    // The first chunk committed before the failure; nothing reached loyalty.
+    const { rows } = await pool.query<{ open: number }>(
+      `SELECT count(*) FILTER (WHERE result = 'open')::int AS open FROM bets WHERE window_start = $1`,
+      [wf],
+    );
+    expect(rows[0]!.open).toBe(1);
+    expect(await voidJobsOf(voided)).toEqual([]);
+    expect(await handler(3)(voidJob(wf), job)).toEqual({ settled: 1 });
+    const plays = (await voidJobsOf(voided)).flatMap((j) => j.data.plays);
+    expect(plays.map((x) => x.betId).sort()).toEqual(voided.map((v) => v.betId).sort());
+    expect(await balance(p)).toBe(1_000);
+    expect(await drift()).toBe(0);
   });
 });

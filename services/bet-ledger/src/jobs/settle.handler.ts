@@ -3,7 +3,9 @@ import { CHANNELS, playerEventMessages, type PlayerEvent, type RedisKeys, type S
 import { withTransaction, type Pool } from '@wagerflow/db';
 import type { Redis } from '@wagerflow/queue';
 import { currentTraceId, injectTraceContext, type Logger } from '@wagerflow/runtime';
+import { voidPlay } from '../domain/loyalty-plays.js';
 import { settleChunk } from '../domain/settlement.js';
+import type { PlaysSender } from '../loyalty-plays-sender.js';
 import type { BalanceCache } from '../repositories/balance-cache.js';
 import { lockWallets } from '../repositories/bets.repository.js';
 import {
@@ -24,6 +26,8 @@ export interface SettleDeps {
   keys: RedisKeys;
   cache: BalanceCache;
   logger: Logger;
+  /** Queues voided bets for loyalty, which takes them back out of their slips (SPEC 4.7). */
+  sendPlays: PlaysSender;
   chunkSize: number;
   /** How long to wait before looking again when bets of the window are still queued. */
   pendingRetryMs: number;
@@ -35,9 +39,9 @@ export interface SettleDeps {
 /**
  * Settle one market window (SPEC 3): only once no bet of it is still queued; then chunk by chunk
  * (each its own transaction: lock the window, read its open bets, lock their wallets in id order, credit payouts and
- * refunds with wallet entries, mark the bets, drop their cells' exposure rows), publishing `bet:settled` after each commit. Settled
- * bets are never touched again, so a redelivered job finishes the rest; it first re-publishes the
- * window's settled bets, whose events a crash may have lost.
+ * refunds with wallet entries, mark the bets, drop their cells' exposure rows), publishing `bet:settled` and queueing
+ * the voids' loyalty plays after each commit. Settled bets are never touched again, so a redelivered job finishes the
+ * rest; it first re-publishes the window's settled bets and re-sends their voids, which a crash may have lost.
  */
 export function settleHandler(deps: SettleDeps) {
   async function publish(views: SettledView[]): Promise<void> {
@@ -72,6 +76,8 @@ export function settleHandler(deps: SettleDeps) {
     if (!first) {
       const done = await withTransaction(deps.pool, (c) => settledInWindow(c, data.marketId, data.windowStart));
       await publish(done);
+      // Whole window at once, in jobs named by their bets: a second redelivery re-sends the same jobs.
+      await deps.sendPlays(done.filter((v) => v.result === 'void').map(voidPlay));
     }
     const evidence = { touchedBands: new Set(data.touchedBands), voidReason: data.voidReason };
     let total = 0;
@@ -103,7 +109,10 @@ export function settleHandler(deps: SettleDeps) {
           balance: s.entry?.balanceAfter ?? finalBalance.get(s.playerId)!.balance,
           walletSeq: s.entry?.seq ?? finalBalance.get(s.playerId)!.seq,
         }));
-        return { views, credits };
+        const voids = settled
+          .filter((s) => s.result === 'void')
+          .map((s) => voidPlay({ ...s, settledAt: now, correlationId: byId.get(s.betId)!.correlationId }));
+        return { views, credits, voids };
       });
       if (!chunk) break;
       if ((deps.faultKillAfterChunk ?? 0) > 0 && Math.random() < deps.faultKillAfterChunk!) {
@@ -117,6 +126,8 @@ export function settleHandler(deps: SettleDeps) {
         chunk.credits.map((c) => ({ playerId: c.playerId, balance: c.balance, seq: c.seq })),
       );
       await pipeline.exec();
+      // After the cache, so that a failure here costs a retry (which re-sends these voids) but no cache update.
+      await deps.sendPlays(chunk.voids);
       total += chunk.views.length;
       deps.onSettled?.(chunk.views.length);
     }

@@ -2,7 +2,7 @@ import { betLiability } from '@wagerflow/contracts';
 import { named, type Pool, type PoolClient } from '@wagerflow/db';
 import type { Decision, WalletState } from '../domain/first-fit.js';
 
-/** A bet's stored outcome, enough to (re)publish its event. */
+/** A bet's stored outcome, enough to (re)publish its event and (confirmed) re-send its loyalty play. */
 export interface StoredOutcome {
   betId: string;
   playerId: string;
@@ -12,6 +12,10 @@ export interface StoredOutcome {
   multiplierBps: number;
   balanceAfter: number | null;
   walletSeq: number | null;
+  stake: number;
+  /** Set for every confirmed bet (the statement that confirms it stamps it); null for a rejected one. */
+  confirmedAt: number | null;
+  correlationId: string;
 }
 
 /**
@@ -73,10 +77,14 @@ export async function findStoredOutcomes(
     multiplier_bps: number;
     balance_after: number | null;
     seq: number | null;
+    stake: number;
+    confirmed_at: number | null;
+    correlation_id: string;
   }>(
     named(
       'ledger.stored-outcomes',
-      `SELECT b.id, b.player_id, b.client_bet_id, b.status, b.reason, b.multiplier_bps, e.balance_after, e.seq
+      `SELECT b.id, b.player_id, b.client_bet_id, b.status, b.reason, b.multiplier_bps, e.balance_after, e.seq,
+              b.stake, b.confirmed_at, b.correlation_id
        FROM bets b
        JOIN unnest($1::text[], $2::text[]) AS k(player_id, client_bet_id)
          ON b.player_id = k.player_id AND b.client_bet_id = k.client_bet_id
@@ -93,6 +101,9 @@ export async function findStoredOutcomes(
     multiplierBps: r.multiplier_bps,
     balanceAfter: r.balance_after,
     walletSeq: r.seq,
+    stake: r.stake,
+    confirmedAt: r.confirmed_at,
+    correlationId: r.correlation_id,
   }));
 }
 

@@ -129,8 +129,15 @@ export interface SettledView {
   walletSeq: number;
 }
 
+/** A settled bet as a redelivery re-sends it: its event, and for a void its loyalty play. */
+export interface SettledRow extends SettledView {
+  stake: number;
+  settledAt: number;
+  correlationId: string;
+}
+
 /** Every settled bet of a window with the balance after its entry (or the wallet's now): for re-publishing. */
-export async function settledInWindow(client: PoolClient, marketId: string, windowStart: number): Promise<SettledView[]> {
+export async function settledInWindow(client: PoolClient, marketId: string, windowStart: number): Promise<SettledRow[]> {
   const { rows } = await client.query<{
     id: string;
     player_id: string;
@@ -141,8 +148,12 @@ export async function settledInWindow(client: PoolClient, marketId: string, wind
     entry_seq: number | null;
     balance: number;
     seq: number;
+    stake: number;
+    settled_at: number;
+    correlation_id: string;
   }>(
-    `SELECT b.id, b.player_id, b.client_bet_id, b.result, b.payout, e.balance_after, e.seq AS entry_seq, w.balance, w.seq
+    `SELECT b.id, b.player_id, b.client_bet_id, b.result, b.payout, e.balance_after, e.seq AS entry_seq, w.balance, w.seq,
+            b.stake, b.settled_at, b.correlation_id
        FROM bets b JOIN wallets w ON w.player_id = b.player_id
        LEFT JOIN wallet_entries e ON e.bet_id = b.id AND e.kind IN ('payout', 'refund')
       WHERE b.market_id = $1 AND b.window_start = $2 AND b.result IN ('won', 'lost', 'void')`,
@@ -156,6 +167,9 @@ export async function settledInWindow(client: PoolClient, marketId: string, wind
     payout: r.payout,
     balance: r.balance_after ?? r.balance,
     walletSeq: r.entry_seq ?? r.seq,
+    stake: r.stake,
+    settledAt: r.settled_at,
+    correlationId: r.correlation_id,
   }));
 }
 
