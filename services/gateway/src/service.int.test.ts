@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminClient, PlayerClient, PlayerStream } from '@wagerflow/client';
+import { AdminClient, PlayerClient, PlayerStream, StaffClient } from '@wagerflow/client';
 import type { GridCell } from '@wagerflow/contracts';
 import { startRedisServer, type LocalServer } from '@wagerflow/local-servers';
 import { createTestDatabase, freePort, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
@@ -175,6 +175,7 @@ describe('gateway service in-process', () => {
 
   it('Redis down: 503 service_unavailable in well under a second, and back when it returns', async () => {
     const p = await fundedPlayer(100);
+    const staff = new StaffClient(base, (await admin.createStaff('sam', 'admin')).body.token);
     await redis.stop();
     try {
       const started = Date.now();
@@ -182,6 +183,11 @@ describe('gateway service in-process', () => {
       expect(Date.now() - started).toBeLessThan(1_500);
       expect(r.status).toBe(503);
       expect((r.body as unknown as { error: { code: string } }).error.code).toBe('service_unavailable');
+      // A staff request queues its job on the request connection: refused at once, not after LOYALTY_TIMEOUT_MS.
+      const rewardStarted = Date.now();
+      const reward = await staff.reward({ playerId: p.creds.playerId, points: 5, reason: 'r' });
+      expect(Date.now() - rewardStarted).toBeLessThan(1_500);
+      expect([reward.status, (reward.body as unknown as { error: { code: string } }).error.code]).toEqual([503, 'service_unavailable']);
       const ready = await fetch(`${ops}/readyz`);
       expect(ready.status).toBe(503);
       expect((await fetch(`${base}/v1/time`)).status).toBe(200);
