@@ -33,7 +33,7 @@ describe('loyalty, end to end', () => {
   let host: StaffClient & { staffId: string };
   let supervisor: StaffClient & { staffId: string };
   let secondGateway: string;
-  const boundary = dayStartAhead(90_000, TZ);
+  const boundary = dayStartAhead(60_000, TZ);
 
   beforeAll(async () => {
     platform = await startTestPlatform(
