@@ -417,17 +417,22 @@ describe('infra/prometheus', () => {
     for (const [alert, rule] of rules) expect(dict(rule.labels, `${alert}.labels`).severity, alert).toBeTruthy();
   });
 
-  it.runIf(promtool)('passes promtool check config and test rules', () => {
-    const run = (...args: string[]) => {
-      try {
-        execFileSync('promtool', args, { cwd: join(root, 'infra', 'prometheus'), encoding: 'utf8', stdio: 'pipe' });
-      } catch (err) {
-        // promtool reports failing expectations on stdout, which the thrown error's message omits.
-        const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
-        throw new Error(`promtool ${args.join(' ')} failed:\n${stdout}${stderr}`);
-      }
-    };
-    run('check', 'config', 'prometheus.yml');
-    run('test', 'rules', 'alerts.test.yml');
-  });
+  it.runIf(promtool)(
+    'passes promtool check config and test rules',
+    () => {
+      const run = (...args: string[]) => {
+        try {
+          execFileSync('promtool', args, { cwd: join(root, 'infra', 'prometheus'), encoding: 'utf8', stdio: 'pipe' });
+        } catch (err) {
+          // promtool reports failing expectations on stdout, which the thrown error's message omits.
+          const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
+          throw new Error(`promtool ${args.join(' ')} failed:\n${stdout}${stderr}`);
+        }
+      };
+      run('check', 'config', 'prometheus.yml');
+      run('test', 'rules', 'alerts.test.yml');
+      // The loyalty alerts' tests evaluate hours of series every 15 s: about 10 s of promtool.
+    },
+    60_000,
+  );
 });
