@@ -73,6 +73,7 @@ export async function up(knex: Knex): Promise<void> {
       wagered bigint NOT NULL,
       points bigint NOT NULL CHECK (points >= 0),
       recovered boolean NOT NULL,
+      correlation_id text NOT NULL,
       created_at bigint NOT NULL
     );
 

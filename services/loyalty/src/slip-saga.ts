@@ -68,7 +68,17 @@ export function createSlipSaga(deps: SagaDeps) {
           const now = Date.now();
           const points = accrualPoints(slip.wagered, deps.rates, slip.tierMultiplierBps);
           const entryId = points > 0 ? randomUUID() : null;
-          if (!(await recordAccrual(client, { slipId, entryId, wagered: slip.wagered, points, recovered, now }))) {
+          if (
+            !(await recordAccrual(client, {
+              slipId,
+              entryId,
+              wagered: slip.wagered,
+              points,
+              recovered,
+              correlationId: slip.correlationId,
+              now,
+            }))
+          ) {
             return { kind: 'done', slip, accrued: false };
           }
           if (entryId) {

@@ -198,12 +198,12 @@ export async function unaccruedSlips(
  */
 export async function recordAccrual(
   client: PoolClient,
-  a: { slipId: string; entryId: string | null; wagered: number; points: number; recovered: boolean; now: number },
+  a: { slipId: string; entryId: string | null; wagered: number; points: number; recovered: boolean; correlationId: string; now: number },
 ): Promise<boolean> {
   const { rowCount } = await client.query(
-    `INSERT INTO loyalty_accruals (rating_slip_id, entry_id, wagered, points, recovered, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (rating_slip_id) DO NOTHING`,
-    [a.slipId, a.entryId, a.wagered, a.points, a.recovered, a.now],
+    `INSERT INTO loyalty_accruals (rating_slip_id, entry_id, wagered, points, recovered, correlation_id, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (rating_slip_id) DO NOTHING`,
+    [a.slipId, a.entryId, a.wagered, a.points, a.recovered, a.correlationId, a.now],
   );
   if ((rowCount ?? 0) === 0) return false;
   await client.query(`UPDATE rating_slips SET points = $2, accrued_at = $3 WHERE id = $1`, [a.slipId, a.points, a.now]);
