@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaffClient } from '@wagerflow/client';
-import type { GridCell, LoyaltyAccountResponse, RewardResponse } from '@wagerflow/contracts';
+import type { GridCell, RewardResponse } from '@wagerflow/contracts';
 import { allEntries, chainIsUnbroken, createStaff, pointsFor, slipsWhen } from './support/loyalty.js';
 import { betBody, createPlayer, decided, eventually, farCell, type TestPlayer } from './support/players.js';
 import { startTestPlatform, type TestPlatform } from './support/platform.js';
@@ -255,7 +255,7 @@ describe('loyalty, end to end', () => {
     expect(notJson.status).toBe(415);
     const badKey = await supervisor.reward({ ...body, points: 1 }, 'has spaces in it');
     expect(badKey.status).toBe(400);
-    const account = (await supervisor.playerLoyalty(p.playerId)).body as LoyaltyAccountResponse;
+    const account = (await supervisor.playerLoyalty(p.playerId)).body;
     expect([account.points, account.entries.length]).toEqual([20_000, 2]);
     expect(account.tier).toBe('platinum');
   });
