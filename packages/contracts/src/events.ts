@@ -10,6 +10,8 @@ import { loyaltyReply } from './loyalty-jobs.js';
 export const CHANNELS = {
   playerEvents: 'events:player',
   feedStatus: 'feed:status',
+  /** feed-monitor's accepted ticks, one message per tick (the gateway's public market stream throttles them). */
+  prices: 'price',
   depositResults: 'events:deposit',
   loyaltyReplies: 'events:loyalty-reply',
 } as const;
@@ -79,6 +81,10 @@ export const feedStatusEvent = z.object({
   ...traceFields,
 });
 export type FeedStatusEvent = z.infer<typeof feedStatusEvent>;
+
+/** An accepted tick on `CHANNELS.prices`: the market's new current price. */
+export const priceEvent = z.object({ marketId: z.string(), price: z.number().positive(), ts: int });
+export type PriceEvent = z.infer<typeof priceEvent>;
 
 /** The ledger's answer to a deposit job, for the gateway request waiting on it (deposits are not on the bet stream). */
 /** Loyalty's answer to a staff request job, for the gateway that waits on it. */

@@ -1,4 +1,4 @@
-import { CHANNELS, FEED_STATUSES, type FeedStatus, type RedisKeys } from '@wagerflow/contracts';
+import { CHANNELS, FEED_STATUSES, type FeedStatus, type PriceEvent, type RedisKeys } from '@wagerflow/contracts';
 import type { Redis } from '@wagerflow/queue';
 import { defineScript } from '@wagerflow/redis-scripts';
 import type { Logger } from '@wagerflow/runtime';
@@ -93,7 +93,7 @@ export function createMarkets(o: {
       // The gap this tick closes is an observed age too: a break the 500 ms evaluation could miss.
       if (prevReceived !== '') await applyBreaker(marketId, receivedAt - Number(prevReceived), receivedAt);
       await applyBreaker(marketId, 0, receivedAt);
-      await o.redis.publish(o.keys.channel('price'), JSON.stringify({ marketId, price, ts: t }));
+      await o.redis.publish(o.keys.channel(CHANNELS.prices), JSON.stringify({ marketId, price, ts: t } satisfies PriceEvent));
       return true;
     },
     /** The owner's periodic evaluation, on the age of the last tick any replica received. */

@@ -27,6 +27,7 @@ import { playersRepository, staffRepository } from './repositories/players.repos
 import { createBetEnqueuer } from './repositories/bet-enqueuer.js';
 import { createReplyWaiter } from './repositories/reply-waiter.js';
 import { redisState } from './repositories/redis-state.js';
+import { MARKET_STREAM_PATH, attachMarketStream } from './ws/market-stream.js';
 import { attachStream } from './ws/stream.js';
 
 /** Composition root of the gateway: HTTP API, WebSocket stream, auth, nonce store, pending bets. */
@@ -133,7 +134,18 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
   });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
+  const marketStream = attachMarketStream({
+    subscriber,
+    keys,
+    markets: config.MARKETS,
+    market: (marketId) => state.market(marketId),
+    logger,
+    metrics,
+    maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+    pingIntervalMs: config.WS_PING_INTERVAL_MS,
+  });
   const stream = attachStream({
+    upgrades: { [MARKET_STREAM_PATH]: marketStream.handleUpgrade },
     server,
     subscriber,
     keys,
@@ -168,7 +180,10 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
           ).unref();
         });
       });
-      shutdown.add('close streams', () => stream.close());
+      shutdown.add('close streams', async () => {
+        marketStream.close();
+        await stream.close();
+      });
       shutdown.add('close ops server', () => ops.close());
       shutdown.add('queue the last accepted bets', () => betEnqueuer.close());
       shutdown.add('close queues', async () => {
@@ -179,6 +194,7 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
       });
       shutdown.add('end pool', () => pool.end());
       shutdown.add('flush telemetry', () => kit.telemetry.shutdown());
+      await marketStream.start();
       await stream.start();
       await deposits.start();
       await loyaltyReplies.start();

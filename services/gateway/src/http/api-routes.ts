@@ -29,6 +29,7 @@ import {
   type ErrorCode,
 } from '@wagerflow/contracts';
 import { SLIPS_LIST_MAX } from '../repositories/loyalty-read.repository.js';
+import { PRICE_INTERVAL_MS } from '../ws/market-stream.js';
 
 /**
  * Every route the gateway serves, in one table. router.ts applies SPEC 4's checks from each `router` entry
@@ -152,6 +153,22 @@ export const API_ROUTES = {
     pathParams: { marketId: id },
     responses: [{ status: 200, description: 'the grid', schema: gridResponse }],
     errors: ['unknown_market', ...DEPENDENCY],
+  },
+  marketStream: {
+    method: 'GET',
+    path: '/v1/markets/stream',
+    summary: 'WebSocket stream of public market data: prices and feed status',
+    description:
+      'A WebSocket upgrade, unsigned. Right after the upgrade the current price (`{"type": "price", "marketId", "price", ' +
+      '"ts"}`, markets with a tick) and status (`{"type": "feed:status", "marketId", "status"}`) of every market; then ' +
+      `prices at most every ${PRICE_INTERVAL_MS} ms per market (the latest tick wins) and every feed:status change. No \`seq\`: ` +
+      'a client that reconnects reads `GET /v1/markets` again. A socket that cannot keep up is closed (1013). ' +
+      'A request that is not an upgrade is 404 `not_found`.',
+    tag: 'stream',
+    auth: 'none',
+    mount: 'upgrade',
+    responses: [{ status: 101, description: 'switching to the WebSocket protocol' }],
+    errors: ['not_found'],
   },
   placeBet: {
     method: 'POST',

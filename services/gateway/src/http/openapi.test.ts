@@ -47,6 +47,8 @@ const SPEC: Record<string, { success: number[]; codes: ErrorCode[] }> = {
   'GET /v1/time': { success: [200], codes: [] },
   'GET /v1/markets': { success: [200], codes: [DOWN] },
   'GET /v1/markets/{marketId}/grid': { success: [200], codes: ['unknown_market', DOWN] },
+  // 4.3: a WebSocket upgrade, unsigned; its failures are close codes, not HTTP answers
+  'GET /v1/markets/stream': { success: [101], codes: [] },
   // 4.4
   'POST /v1/bets': {
     success: [202, 200],
@@ -118,6 +120,7 @@ const BEYOND_SPEC: Record<string, ErrorCode[]> = {
   'POST /v1/loyalty/slips/{slipId}/recover': [...SIG, 'timeout'],
   // A plain GET that is not an upgrade is an unknown route.
   'GET /v1/stream': ['not_found'],
+  'GET /v1/markets/stream': ['not_found'],
 };
 /** Any route can fail unexpectedly. */
 const ALWAYS: ErrorCode[] = ['internal_error'];

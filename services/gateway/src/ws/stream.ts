@@ -8,6 +8,7 @@ import { extractTraceContext, getTracer, type Logger, type Metrics } from '@wage
 import { ApiError } from '../http/api-error.js';
 import type { Auth } from '../http/auth.js';
 import type { LedgerReadRepository } from '../repositories/ledger-read.repository.js';
+import type { UpgradeHandler } from './market-stream.js';
 
 interface Connection {
   ws: WebSocket;
@@ -26,6 +27,8 @@ export interface StreamOptions {
   metrics: Metrics;
   maxBufferedBytes: number;
   pingIntervalMs: number;
+  /** Other WebSocket routes on the same server, by path (the public market stream). */
+  upgrades?: Readonly<Record<string, UpgradeHandler>>;
 }
 
 /** Strip internal routing and trace fields: clients get SPEC 4.5's shapes only. */
@@ -79,6 +82,8 @@ export function attachStream(o: StreamOptions) {
     const requestId = span.spanContext().traceId;
     requestIds.set(req, requestId);
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const other = o.upgrades?.[url.pathname];
+    if (other) return other(req, socket, head, requestId);
     if (url.pathname !== '/v1/stream') return refuse(socket, new ApiError('not_found', 'no such stream'), requestId);
     const q = Object.fromEntries(url.searchParams) as Record<string, string>;
     void o.auth
