@@ -3,7 +3,16 @@ import { BetDriver, ClientClosedError, type BetTransport } from './bet-driver.js
 import type { BetState } from './bet-state-machine.js';
 
 const body = { clientBetId: '55555555-5555-4555-8555-555555555555', marketId: 'BTC-USD', cellId: 'BTC-USD:1:1', stake: 10 };
-const cfg = { pendingTimeoutMs: 1_000, retryBaseMs: 100, retryMaxMs: 100, maxSubmits: 2, claimDeadlineMs: 60_000 };
+const cfg = {
+  pendingTimeoutMs: 1_000,
+  retryBaseMs: 100,
+  retryMaxMs: 100,
+  maxSubmits: 2,
+  claimDeadlineMs: 60_000,
+  maxSheds: 2,
+  shedBackoffBaseMs: 500,
+  shedBackoffMaxMs: 2_000,
+};
 const pending = { status: 202, body: { betId: 'b1', clientBetId: body.clientBetId, status: 'pending', multiplier: 3 } };
 
 /** Answers in order; each call returns the next scripted answer (or throws it). */
@@ -113,6 +122,45 @@ describe('BetDriver', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(decided).toMatchObject({ phase: 'REJECTED', reason: 'not_placed', provisional: false, submits: 2 });
     expect(t.calls.filter((c) => c === 'post')).toHaveLength(2);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('BetDriver: shed POSTs (503 overloaded)', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+  const shed = (retryAfter: string) => ({
+    status: 503,
+    body: { error: { code: 'overloaded', message: 'over capacity' } },
+    headers: new Headers({ 'retry-after': retryAfter }),
+  });
+
+  it('resends the same body after Retry-After plus jitter, without a lookup, and a shed POST is no submit', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    const sent: unknown[] = [];
+    const answers = [shed('2'), pending];
+    const t: BetTransport = {
+      placeBet: (b) => (sent.push(b), Promise.resolve(answers.shift()!)),
+      betByClientId: () => Promise.reject(new Error('no lookup expected')),
+    };
+    const d = new BetDriver(body, t, cfg, () => undefined);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(d.state).toMatchObject({ phase: 'PENDING', sheds: 1, submits: 0, inFlight: null, lastFailure: 'overloaded' });
+    await vi.advanceTimersByTimeAsync(2_999); // max(2 s, 500 ms) × (1 + 0.5)
+    expect(sent).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sent).toEqual([body, body]);
+    expect(d.state).toMatchObject({ phase: 'PENDING', betId: 'b1', submits: 1, sheds: 1 });
+    d.dispose();
+  });
+
+  it('out of sheds: REJECTED overloaded, final when no POST of the bet was placed', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    const t = scripted([shed('1'), shed('1'), shed('1')], []);
+    const d = new BetDriver(body, t, cfg, () => undefined);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await expect(d.outcome).resolves.toMatchObject({ phase: 'REJECTED', reason: 'overloaded', provisional: false, sheds: 3, submits: 0 });
+    expect(t.calls).toEqual(['post', 'post', 'post']);
     expect(vi.getTimerCount()).toBe(0);
   });
 });

@@ -13,7 +13,8 @@ import {
 
 /** The two calls a bet needs; `PlayerClient` provides them (each signed afresh, so a retry has a new nonce). */
 export interface BetTransport {
-  placeBet(body: PlaceBetBody): Promise<{ status: number; body: unknown }>;
+  /** `headers` (optional) gives a shed answer's Retry-After. */
+  placeBet(body: PlaceBetBody): Promise<{ status: number; body: unknown; headers?: { get(name: string): string | null } }>;
   betByClientId(clientBetId: string): Promise<{ status: number; body: unknown }>;
 }
 
@@ -75,7 +76,7 @@ export class BetDriver {
         case 'post':
           this.request(
             () => this.transport.placeBet(this.state.body),
-            postAnswerEvent,
+            (answer) => postAnswerEvent(answer),
             (cause) => ({ type: 'post:failed', cause }),
           );
           break;

@@ -75,3 +75,17 @@ describe('helpers', () => {
     expect(failureCause('weird')).toBe('network_error');
   });
 });
+
+describe('postAnswerEvent: 503 overloaded', () => {
+  it('→ shed with Retry-After in ms (1 s when absent or not delta-seconds) and the jitter given', () => {
+    const shed = (h?: Record<string, string>) => ({ status: 503, body: err('overloaded'), ...(h ? { headers: new Headers(h) } : {}) });
+    expect(postAnswerEvent(shed({ 'retry-after': '3' }), 0.25)).toEqual({ type: 'post:shed', retryAfterMs: 3_000, jitter: 0.25 });
+    expect(postAnswerEvent(shed(), 0)).toEqual({ type: 'post:shed', retryAfterMs: 1_000, jitter: 0 });
+    expect(postAnswerEvent(shed({ 'retry-after': 'Wed, 21 Oct 2026 07:28:00 GMT' }), 0)).toMatchObject({ retryAfterMs: 1_000 });
+    // Another 503 stays ambiguous.
+    expect(postAnswerEvent({ status: 503, body: err('service_unavailable') })).toEqual({
+      type: 'post:failed',
+      cause: 'service_unavailable',
+    });
+  });
+});

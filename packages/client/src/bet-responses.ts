@@ -6,6 +6,7 @@ import type { BetEvent, BetSnapshot } from './bet-state-machine.js';
 interface Answer {
   status: number;
   body: unknown;
+  headers?: { get(name: string): string | null };
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -32,12 +33,20 @@ export function toSnapshot(body: unknown): BetSnapshot | null {
   };
 }
 
+/** Retry-After in ms (delta-seconds; an HTTP date or nothing: 1 s). */
+export function retryAfterMs(a: Answer): number {
+  const v = a.headers?.get('retry-after');
+  const seconds = v !== null && v !== undefined && /^\d+$/.test(v.trim()) ? Number(v.trim()) : 1;
+  return Math.min(seconds, 60) * 1000;
+}
+
 /**
  * `POST /v1/bets`: 202/200 → accepted; 4xx → definitive; 5xx → ambiguous (the gateway may have
  * enqueued it before failing), except 503 `market_suspended`, which SPEC 4 returns before anything is
- * recorded and which would otherwise loop lookup → 404 → resubmit while the market stays suspended.
+ * recorded and which would otherwise loop lookup → 404 → resubmit while the market stays suspended, and
+ * 503 `overloaded`, shed before any check (nothing stored): resent after a jittered backoff (`jitter` in [0, 1)).
  */
-export function postAnswerEvent(a: Answer): BetEvent {
+export function postAnswerEvent(a: Answer, jitter: number = Math.random()): BetEvent {
   if (a.status === 200 || a.status === 202) {
     const bet = toSnapshot(a.body);
     return bet ? { type: 'post:accepted', bet } : { type: 'post:failed', cause: `malformed_${a.status}` };
@@ -45,6 +54,7 @@ export function postAnswerEvent(a: Answer): BetEvent {
   const code = errorCode(a);
   if (a.status >= 400 && a.status < 500) return { type: 'post:rejected', code };
   if (code === 'market_suspended') return { type: 'post:rejected', code };
+  if (a.status === 503 && code === 'overloaded') return { type: 'post:shed', retryAfterMs: retryAfterMs(a), jitter };
   return { type: 'post:failed', cause: code };
 }
 

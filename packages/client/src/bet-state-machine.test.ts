@@ -114,3 +114,40 @@ describe('PENDING after the 202', () => {
     expect(transition(s, { type: 'timer:retry' }, cfg).state).toBe(s);
   });
 });
+
+describe('a shed POST (503 overloaded): not placed, resent after a jittered backoff', () => {
+  const shed = (retryAfterMs = 1_000, jitter = 0): BetEvent => ({ type: 'post:shed', retryAfterMs, jitter });
+
+  it('stays PENDING with nothing in flight, the POST uncounted, and waits max(Retry-After, backoff) × (1 + jitter)', () => {
+    const t = after(shed(1_000, 0.5));
+    expect(t.state).toMatchObject({ phase: 'PENDING', inFlight: null, submits: 0, sheds: 1, lastFailure: 'overloaded' });
+    expect(t.commands).toEqual([{ type: 'setTimer', timer: 'shed', ms: 1_500 }]);
+    // The backoff grows with each shed (base 500 × 2^(n−1), capped at 2 000) and never waits less than Retry-After.
+    expect(after(shed(), { type: 'timer:shed' }, shed(0, 0)).commands).toEqual([{ type: 'setTimer', timer: 'shed', ms: 1_000 }]);
+    expect(after(shed(), { type: 'timer:shed' }, shed(), { type: 'timer:shed' }, shed(0, 0.999)).commands).toEqual([
+      { type: 'setTimer', timer: 'shed', ms: 3_998 },
+    ]);
+  });
+
+  it('the timer resends the same POST (a new submit), unless the bet is known or a POST is in flight by then', () => {
+    const t = after(shed(), { type: 'timer:shed' });
+    expect(t.state).toMatchObject({ phase: 'PENDING', inFlight: 'post', submits: 1, sheds: 1 });
+    expect(t.commands).toEqual([{ type: 'post' }]);
+    expect(after(shed(), { type: 'timer:shed' }, accepted, { type: 'timer:shed' }).commands).toEqual([]);
+  });
+
+  it('out of sheds → REJECTED overloaded; provisional when an earlier POST of the bet may still land', () => {
+    const sheds = [shed(), { type: 'timer:shed' }, shed(), { type: 'timer:shed' }, shed(), { type: 'timer:shed' }] as BetEvent[];
+    const t = after(...sheds, shed());
+    expect(t.state).toMatchObject({ phase: 'REJECTED', reason: 'overloaded', provisional: false, sheds: 4, submits: 0 });
+    expect(t.commands).toEqual(clearTimers);
+    // The first POST timed out (it may land), the lookup found nothing, and every resubmit was shed.
+    const afterTimeout = [{ type: 'post:failed', cause: 'timeout' }, { type: 'lookup:notFound' }] as BetEvent[];
+    expect(stateAfter(...afterTimeout, ...sheds, shed())).toMatchObject({
+      phase: 'REJECTED',
+      reason: 'overloaded',
+      provisional: true,
+      submits: 1,
+    });
+  });
+});

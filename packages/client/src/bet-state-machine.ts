@@ -21,8 +21,10 @@ export type BetPhase = (typeof BET_PHASES)[number];
 export interface BetState {
   phase: BetPhase;
   body: PlaceBetBody;
-  /** POSTs sent so far (the same clientBetId each time). */
+  /** POSTs sent so far that may have been placed (the same clientBetId each time); a shed POST does not count. */
   submits: number;
+  /** POSTs the gateway shed (503 `overloaded`: refused before any check, nothing stored): each resent after a jittered backoff. */
+  sheds: number;
   /** Lookups sent so far: drives the retry backoff. */
   lookups: number;
   /** At most one request per bet at a time: answers can then never race each other. */
@@ -67,6 +69,7 @@ export type BetEvent =
   | { type: 'post:accepted'; bet: BetSnapshot } // 202, or 200 with the bet's current view (a replay)
   | { type: 'post:rejected'; code: string } // a definitive 4xx (or 503 market_suspended)
   | { type: 'post:failed'; cause: string } // timeout, network error or another 5xx: the POST may or may not have landed
+  | { type: 'post:shed'; retryAfterMs: number; jitter: number } // 503 overloaded: not placed; jitter in [0, 1) from the driver
   | { type: 'stream:confirmed'; betId: string; multiplier: number }
   | { type: 'stream:rejected'; betId: string; reason: string }
   | { type: 'stream:settled'; betId: string; result: BetResult; payout: number }
@@ -74,12 +77,13 @@ export type BetEvent =
   | { type: 'timer:pending' } // accepted but still no outcome after pendingTimeoutMs
   | { type: 'timer:retry' }
   | { type: 'timer:claim' } // claimDeadlineMs after giving up resubmitting
+  | { type: 'timer:shed' } // the backoff after a shed POST is over: send it again
   | { type: 'lookup:found'; bet: BetSnapshot }
   | { type: 'lookup:notFound' } // not stored so far: the only case that allows a resubmit
   | { type: 'lookup:failed'; cause: string }
   | { type: 'sync:view'; bet: BetSnapshot }; // from a resync over a socket that is up (so later outcomes will arrive)
 
-export type TimerName = 'pending' | 'retry' | 'claim';
+export type TimerName = 'pending' | 'retry' | 'claim' | 'shed';
 export type BetCommand =
   { type: 'post' } | { type: 'lookup' } | { type: 'setTimer'; timer: TimerName; ms: number } | { type: 'clearTimer'; timer: TimerName };
 
@@ -98,6 +102,14 @@ export interface BetMachineConfig {
    * A 404 to a lookup sent after it is final: REJECTED `not_placed`.
    */
   claimDeadlineMs: number;
+  /**
+   * Shed POSTs (503 `overloaded`) a bet resends before it gives up: REJECTED `overloaded` (provisional when an
+   * earlier POST of the bet may still land). Each waits max(Retry-After, base × 2^(n−1)) capped at max, plus up to as
+   * much again at random, so that clients shed together do not return together.
+   */
+  maxSheds: number;
+  shedBackoffBaseMs: number;
+  shedBackoffMaxMs: number;
 }
 
 export const DEFAULT_BET_MACHINE_CONFIG: BetMachineConfig = {
@@ -106,6 +118,9 @@ export const DEFAULT_BET_MACHINE_CONFIG: BetMachineConfig = {
   retryMaxMs: 5_000,
   maxSubmits: 3,
   claimDeadlineMs: CLAIM_DEADLINE_AFTER_SIGNED_MS + SIGNED_TS_FUTURE_MS + 5_000,
+  maxSheds: 6,
+  shedBackoffBaseMs: 500,
+  shedBackoffMaxMs: 5_000,
 };
 
 export interface Transition {
@@ -119,12 +134,22 @@ export function retryDelay(lookups: number, c: BetMachineConfig): number {
   return Math.min(c.retryBaseMs * 2 ** Math.max(0, lookups - 1), c.retryMaxMs);
 }
 
+/** The wait before resending the `sheds`-th shed POST: at least Retry-After, up to twice the nominal delay. */
+export function shedDelay(sheds: number, retryAfterMs: number, jitter: number, c: BetMachineConfig): number {
+  const nominal = Math.min(
+    Math.max(retryAfterMs, c.shedBackoffBaseMs * 2 ** Math.max(0, sheds - 1)),
+    Math.max(c.shedBackoffMaxMs, retryAfterMs),
+  );
+  return Math.round(nominal * (1 + Math.min(Math.max(jitter, 0), 1)));
+}
+
 /** A new bet: PENDING with its first POST on the way. */
 export function startBet(body: PlaceBetBody): Transition {
   const state: BetState = {
     phase: 'PENDING',
     body,
     submits: 1,
+    sheds: 0,
     lookups: 0,
     inFlight: 'post',
     betId: null,
@@ -145,6 +170,7 @@ const stay = (state: BetState, commands: BetCommand[] = []): Transition => ({ st
 const clearTimers: BetCommand[] = [
   { type: 'clearTimer', timer: 'pending' },
   { type: 'clearTimer', timer: 'retry' },
+  { type: 'clearTimer', timer: 'shed' },
   { type: 'clearTimer', timer: 'claim' },
 ];
 
@@ -238,6 +264,18 @@ export function transition(s: BetState, e: BetEvent, c: BetMachineConfig = DEFAU
       return rejected({ ...s, inFlight: null }, e.code, s.submits > 1);
     case 'post:failed':
       return startLookup({ ...s, inFlight: null, lastFailure: e.cause });
+    case 'post:shed': {
+      // Refused before any check: this POST stored nothing (SPEC 4), so it does not count as a submit; send it
+      // again after the backoff, under the same clientBetId. Out of sheds, the bet was not placed by any shed POST;
+      // an earlier POST (submits > 0) may still land, hence provisional.
+      const next: BetState = { ...s, inFlight: null, submits: s.submits - 1, sheds: s.sheds + 1, lastFailure: 'overloaded' };
+      if (next.sheds > c.maxSheds) return rejected(next, 'overloaded', next.submits > 0);
+      return stay(next, [{ type: 'setTimer', timer: 'shed', ms: shedDelay(next.sheds, e.retryAfterMs, e.jitter, c) }]);
+    }
+    case 'timer:shed':
+      // Something else (a lookup's 404 → resubmit) may have sent a POST meanwhile, or the bet is known by now.
+      if (s.inFlight !== null || s.betId !== null || s.gaveUpResubmitting) return stay(s);
+      return stay({ ...s, inFlight: 'post', submits: s.submits + 1 }, [{ type: 'post' }]);
     case 'stream:confirmed':
     case 'stream:rejected':
     case 'stream:settled':

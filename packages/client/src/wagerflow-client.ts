@@ -77,6 +77,9 @@ export class WagerflowClient {
       retryMaxMs: o.retryMaxMs ?? d.retryMaxMs,
       maxSubmits: o.maxSubmits ?? d.maxSubmits,
       claimDeadlineMs: o.claimDeadlineMs ?? d.claimDeadlineMs,
+      maxSheds: o.maxSheds ?? d.maxSheds,
+      shedBackoffBaseMs: o.shedBackoffBaseMs ?? d.shedBackoffBaseMs,
+      shedBackoffMaxMs: o.shedBackoffMaxMs ?? d.shedBackoffMaxMs,
     };
     this.stream.on('message', (m) => this.onMessage(m));
     this.stream.on('up', ({ reconnect }) => this.events.emit('connection', { state: 'up', reconnect }));

@@ -22,6 +22,7 @@ export const ERROR_STATUS = {
   service_unavailable: 503,
   timeout: 503,
   market_suspended: 503,
+  overloaded: 503,
   cell_closed: 422,
   cell_unavailable: 422,
   stake_out_of_range: 422,
@@ -60,6 +61,8 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   service_unavailable: 'a dependency is down; retry later',
   timeout: 'the ledger (or loyalty) did not answer in time; a retry with the same idempotency key is safe',
   market_suspended: 'the market is CRITICAL: no new bets',
+  overloaded:
+    'the gateway is past its capacity and refused the request at once, before any other check: nothing was stored or spent (not even the nonce); retry after Retry-After seconds (a bet under the same clientBetId)',
   cell_closed: 'the cell is past its lockout',
   cell_unavailable: 'the cell is not offered at the current price',
   stake_out_of_range: 'the stake is outside the configured limits',

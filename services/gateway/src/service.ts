@@ -18,6 +18,7 @@ import { createQueue, createRedis } from '@wagerflow/queue';
 import { createServiceKit, dependencyChecks, runChecks, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
 import type { GatewayConfig } from './config.js';
 import { createSecretBox } from './domain/secret-box.js';
+import { createAdmissionControl } from './http/admission-control.js';
 import { createApp } from './http/app.js';
 import { createAuth } from './http/auth.js';
 import type { RouteDeps } from './http/routes/route-deps.js';
@@ -69,6 +70,21 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
   });
 
   const betEnqueuer = createBetEnqueuer({ queue: ledgerQueue, keys, maxBetsPerJob: config.GATEWAY_BETS_PER_JOB });
+  const admission = createAdmissionControl({
+    metrics,
+    limits: {
+      maxInFlight: config.GATEWAY_MAX_IN_FLIGHT,
+      maxEventLoopLagMs: config.GATEWAY_MAX_EVENT_LOOP_LAG_MS,
+      maxBetsAwaitingMulti: config.GATEWAY_MAX_BETS_AWAITING_MULTI,
+      maxLedgerOutstanding: config.GATEWAY_MAX_LEDGER_OUTSTANDING,
+      maxLedgerDelayMs: config.GATEWAY_MAX_LEDGER_DELAY_MS,
+    },
+  });
+  // Outcomes of the bets this gateway queued end their count (the stream forwards the same messages to sockets).
+  const playerEventsChannel = keys.channel(CHANNELS.playerEvents);
+  subscriber.on('message', (channel: string, raw: string) => {
+    if (channel === playerEventsChannel) admission.onPlayerEvents(raw);
+  });
   const secretBox = createSecretBox(config.SECRET_ENCRYPTION_KEY);
   const state = redisState(redis, keys);
   const players = playersRepository(pool);
@@ -104,7 +120,11 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
       stakeMin: config.STAKE_MIN,
       stakeMax: config.STAKE_MAX,
     },
-    enqueueBet: (intent, claimBy) => betEnqueuer.enqueue(intent, claimBy),
+    async enqueueBet(intent, claimBy) {
+      const claim = await admission.awaitingMulti(() => betEnqueuer.enqueue(intent, claimBy));
+      if (claim === 'claimed') admission.accepted(intent.betId);
+      return claim;
+    },
     deposit(playerId, amount, reference, correlationId) {
       const opts = JOB_OPTIONS.ledger.deposit(randomUUID());
       const enqueue = () => ledgerQueue.add('deposit', { playerId, amount, reference, correlationId }, opts);
@@ -131,6 +151,7 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
     queues: [ledgerQueue.queue, feedQueue.queue, loyaltyQueue.queue],
     bullBoardReadOnly: config.BULL_BOARD_READ_ONLY,
     health: { live: () => true, ready },
+    admission,
   });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
@@ -193,6 +214,7 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
         await Promise.allSettled([redis.quit(), queueConnection.quit()]);
       });
       shutdown.add('end pool', () => pool.end());
+      shutdown.add('stop admission timers', () => admission.stop());
       shutdown.add('flush telemetry', () => kit.telemetry.shutdown());
       await marketStream.start();
       await stream.start();

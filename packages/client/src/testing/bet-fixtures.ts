@@ -9,7 +9,16 @@ import {
 } from '../bet-state-machine.js';
 
 /** Shared inputs of the bet state machine's unit tests. */
-export const cfg: BetMachineConfig = { pendingTimeoutMs: 1_000, retryBaseMs: 100, retryMaxMs: 400, maxSubmits: 2, claimDeadlineMs: 5_000 };
+export const cfg: BetMachineConfig = {
+  pendingTimeoutMs: 1_000,
+  retryBaseMs: 100,
+  retryMaxMs: 400,
+  maxSubmits: 2,
+  claimDeadlineMs: 5_000,
+  maxSheds: 3,
+  shedBackoffBaseMs: 500,
+  shedBackoffMaxMs: 2_000,
+};
 export const body = { clientBetId: '6f1c6c1e-4a0e-4e38-9b5e-0b8a3c1d2e3f', marketId: 'BTC-USD', cellId: 'BTC-USD:1000:4', stake: 100 };
 export const view = (status: BetSnapshot['status'], extra: Partial<BetSnapshot> = {}): BetSnapshot => ({
   betId: 'b1',
@@ -23,6 +32,7 @@ export const confirmedEvent: BetEvent = { type: 'stream:confirmed', betId: 'b1',
 export const clearTimers = [
   { type: 'clearTimer', timer: 'pending' },
   { type: 'clearTimer', timer: 'retry' },
+  { type: 'clearTimer', timer: 'shed' },
   { type: 'clearTimer', timer: 'claim' },
 ];
 export const startLookup = [{ type: 'clearTimer', timer: 'pending' }, { type: 'lookup' }];

@@ -100,12 +100,18 @@ export const isStaff = (auth: AuthKind): auth is 'staff' | 'staff-award' => auth
 /** Routes whose body bytes are read (every authenticated one: they are signed; and any that takes a body). */
 export const readsBody = (r: ApiRoute): boolean => r.auth !== 'none' || r.body !== undefined;
 
-/** The codes of the checks router.ts applies from a `router` entry, in SPEC 4's order: 413, authentication, 415/400. */
+/**
+ * Routes the router may shed past capacity (SPEC 4: 503 `overloaded` right after 404/405): every `router` entry but
+ * the admin ones (health, readiness and Bull Board are mounted by app.ts and never reach the router).
+ */
+export const sheds = (r: ApiRoute): boolean => r.mount === 'router' && r.auth !== 'admin';
+
+/** The codes of the checks router.ts applies from a `router` entry, in SPEC 4's order: 503 shed, 413, authentication, 415/400. */
 export function checkErrors(r: ApiRoute): ErrorCode[] {
   if (r.mount !== 'router') return [];
   const auth = r.auth === 'player' ? PLAYER_AUTH : r.auth === 'admin' ? ADMIN_AUTH : isStaff(r.auth) ? STAFF_AUTH : [];
   const invalid = r.body ? JSON_BODY : r.headers ? (['validation_failed'] as const) : [];
-  return [...(readsBody(r) ? BODY_READ : []), ...auth, ...invalid];
+  return [...(sheds(r) ? (['overloaded'] as const) : []), ...(readsBody(r) ? BODY_READ : []), ...auth, ...invalid];
 }
 
 const id = z.string().min(1);

@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import type { Queue } from 'bullmq';
 import type { Logger, Metrics } from '@wagerflow/runtime';
+import type { Admission } from './admission-control.js';
 import { BULL_BOARD_PATH, bullBoard } from './bull-board.js';
 import { errorHandler } from './error-handler.js';
 import { requestContext } from './request-context.js';
@@ -20,6 +21,8 @@ export interface AppOptions {
   queues: Queue[];
   bullBoardReadOnly: boolean;
   health: { live: () => boolean; ready: () => Promise<boolean> };
+  /** Admission control (503 `overloaded` past capacity); none: every request is admitted. */
+  admission?: Admission;
 }
 
 /** The HTTP app (never listens itself). The router reads bodies raw (they are signed bytes) and applies SPEC 4's checks from the route table. */
@@ -45,13 +48,18 @@ export function createApp(o: AppOptions): Express {
 
   const router = express.Router({ caseSensitive: true, strict: false });
   // Paths, methods, authentication and schemas come from the route table (./api-routes.ts), which GET /v1/openapi.json is generated from.
-  const routes = createRouter(router, o.deps.auth, {
-    ...publicRoutes(o.deps),
-    ...betRoutes(o.deps),
-    ...adminRoutes(o.deps),
-    ...loyaltyRoutes(o.deps),
-    getOpenApi: openApiHandler(),
-  });
+  const routes = createRouter(
+    router,
+    o.deps.auth,
+    {
+      ...publicRoutes(o.deps),
+      ...betRoutes(o.deps),
+      ...adminRoutes(o.deps),
+      ...loyaltyRoutes(o.deps),
+      getOpenApi: openApiHandler(),
+    },
+    o.admission,
+  );
   app.use(router);
   app.use(routes.fallback());
   app.use(errorHandler(o.logger));

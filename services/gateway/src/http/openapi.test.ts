@@ -41,18 +41,21 @@ const ADMIN: ErrorCode[] = ['payload_too_large', 'unauthorized', 'forbidden'];
 const STAFF: ErrorCode[] = ['payload_too_large', 'unauthorized', 'forbidden'];
 const JSON_BODY: ErrorCode[] = ['unsupported_media_type', 'validation_failed'];
 const DOWN: ErrorCode = 'service_unavailable';
+/** Preamble of 4: past its capacity the gateway sheds load (503 `overloaded`); health, readiness and admin routes never. */
+const SHED: ErrorCode = 'overloaded';
 
 const SPEC: Record<string, { success: number[]; codes: ErrorCode[] }> = {
   // 4.2 / 4.3 (unsigned)
-  'GET /v1/time': { success: [200], codes: [] },
-  'GET /v1/markets': { success: [200], codes: [DOWN] },
-  'GET /v1/markets/{marketId}/grid': { success: [200], codes: ['unknown_market', DOWN] },
+  'GET /v1/time': { success: [200], codes: [SHED] },
+  'GET /v1/markets': { success: [200], codes: [SHED, DOWN] },
+  'GET /v1/markets/{marketId}/grid': { success: [200], codes: [SHED, 'unknown_market', DOWN] },
   // 4.3: a WebSocket upgrade, unsigned; its failures are close codes, not HTTP answers
   'GET /v1/markets/stream': { success: [101], codes: [] },
   // 4.4
   'POST /v1/bets': {
     success: [202, 200],
     codes: [
+      SHED,
       ...PLAYER,
       ...JSON_BODY,
       'idempotency_key_reused',
@@ -68,9 +71,9 @@ const SPEC: Record<string, { success: number[]; codes: ErrorCode[] }> = {
       'insufficient_funds',
     ],
   },
-  'GET /v1/bets': { success: [200], codes: [...PLAYER, 'validation_failed', 'not_found', DOWN] },
-  'GET /v1/bets/{betId}': { success: [200], codes: [...PLAYER, 'not_found', DOWN] },
-  'GET /v1/me': { success: [200], codes: [...PLAYER, DOWN] },
+  'GET /v1/bets': { success: [200], codes: [SHED, ...PLAYER, 'validation_failed', 'not_found', DOWN] },
+  'GET /v1/bets/{betId}': { success: [200], codes: [SHED, ...PLAYER, 'not_found', DOWN] },
+  'GET /v1/me': { success: [200], codes: [SHED, ...PLAYER, DOWN] },
   // 4.5: "else the upgrade is refused with 401"
   'GET /v1/stream': { success: [101], codes: [...SIG, DOWN] },
   // 4.1
@@ -87,19 +90,19 @@ const SPEC: Record<string, { success: number[]; codes: ErrorCode[] }> = {
   // 4.7 (a bad limit or cursor is 400; an unknown player is 404 by 4's order: unknown resources 404)
   'POST /v1/loyalty/rewards': {
     success: [201, 200],
-    codes: [...STAFF, ...JSON_BODY, 'idempotency_key_reused', 'unknown_player', DOWN, 'points_exceed_max', 'rate_limited'],
+    codes: [SHED, ...STAFF, ...JSON_BODY, 'idempotency_key_reused', 'unknown_player', DOWN, 'points_exceed_max', 'rate_limited'],
   },
-  'GET /v1/loyalty/players/{playerId}': { success: [200], codes: [...STAFF, 'validation_failed', 'unknown_player', DOWN] },
-  'GET /v1/loyalty/players/{playerId}/slips': { success: [200], codes: [...STAFF, DOWN] },
-  'POST /v1/loyalty/slips/{slipId}/close': { success: [200], codes: [...STAFF, 'unknown_slip', DOWN] },
-  'POST /v1/loyalty/slips/{slipId}/recover': { success: [200], codes: [...STAFF, 'unknown_slip', DOWN, 'slip_open'] },
-  'GET /v1/me/loyalty': { success: [200], codes: [...PLAYER, 'validation_failed', DOWN] },
+  'GET /v1/loyalty/players/{playerId}': { success: [200], codes: [SHED, ...STAFF, 'validation_failed', 'unknown_player', DOWN] },
+  'GET /v1/loyalty/players/{playerId}/slips': { success: [200], codes: [SHED, ...STAFF, DOWN] },
+  'POST /v1/loyalty/slips/{slipId}/close': { success: [200], codes: [SHED, ...STAFF, 'unknown_slip', DOWN] },
+  'POST /v1/loyalty/slips/{slipId}/recover': { success: [200], codes: [SHED, ...STAFF, 'unknown_slip', DOWN, 'slip_open'] },
+  'GET /v1/me/loyalty': { success: [200], codes: [SHED, ...PLAYER, 'validation_failed', DOWN] },
   'GET /admin/queues': { success: [200], codes: ['unauthorized', DOWN] },
   // Section 1: the gateway also answers /healthz and /readyz on its public port.
   'GET /healthz': { success: [200], codes: [] },
   'GET /readyz': { success: [200, 503], codes: [] },
   // This document itself.
-  'GET /v1/openapi.json': { success: [200], codes: [] },
+  'GET /v1/openapi.json': { success: [200], codes: [SHED] },
 };
 
 /** What the gateway answers beyond the letter of SPEC 4, and why. */

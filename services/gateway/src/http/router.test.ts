@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type Request } from 'express';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Admission } from './admission-control.js';
 import { ApiError } from './api-error.js';
 import type { RouterOperationId } from './api-routes.js';
 import type { Auth } from './auth.js';
@@ -20,6 +21,15 @@ let verdict: Verdict;
 let authCalls: { kind: 'player' | 'admin' | 'staff'; body: string; right?: string }[];
 let seen: { id: RouterOperationId; input: unknown }[];
 let prefetched: { playerId: string; body: unknown }[];
+/** The stand-in admission control: sheds every request it may while `shedding`, and records what it was asked. */
+let shedding: boolean;
+let admissions: { kind: string; shed: boolean }[];
+const admission: Admission = {
+  admit(kind, shed) {
+    admissions.push({ kind, shed });
+    return shedding && shed ? new ApiError('overloaded', 'over capacity', undefined, { 'Retry-After': '1' }) : undefined;
+  },
+};
 
 const auth: Pick<Auth, 'player' | 'admin' | 'staff'> = {
   async player<T>(req: Request, body: Buffer, alongside?: (playerId: string) => Promise<T>) {
@@ -59,36 +69,41 @@ let base: string;
 beforeAll(async () => {
   const app = express();
   const router = express.Router({ caseSensitive: true, strict: false });
-  const routes = createRouter(router, auth, {
-    getTime: record('getTime'),
-    getOpenApi: record('getOpenApi'),
-    listMarkets: record('listMarkets'),
-    getGrid: record('getGrid'),
-    getMe: record('getMe'),
-    placeBet: prefetching(
-      async ({ playerId, body }) => {
-        prefetched.push({ playerId, body });
-        return 'read';
-      },
-      async (input, value, res) => {
-        seen.push({ id: 'placeBet', input: { ...input, prefetched: value } });
-        res.status(202).json({ id: 'placeBet' });
-      },
-    ),
-    listBets: record('listBets'),
-    getBet: record('getBet'),
-    createPlayer: record('createPlayer'),
-    deposit: record('deposit'),
-    createStaff: record('createStaff'),
-    reconciliation: record('reconciliation'),
-    postTick: record('postTick'),
-    meLoyalty: record('meLoyalty'),
-    playerLoyalty: record('playerLoyalty'),
-    playerSlips: record('playerSlips'),
-    closeSlip: record('closeSlip'),
-    recoverSlip: record('recoverSlip'),
-    reward: record('reward'),
-  });
+  const routes = createRouter(
+    router,
+    auth,
+    {
+      getTime: record('getTime'),
+      getOpenApi: record('getOpenApi'),
+      listMarkets: record('listMarkets'),
+      getGrid: record('getGrid'),
+      getMe: record('getMe'),
+      placeBet: prefetching(
+        async ({ playerId, body }) => {
+          prefetched.push({ playerId, body });
+          return 'read';
+        },
+        async (input, value, res) => {
+          seen.push({ id: 'placeBet', input: { ...input, prefetched: value } });
+          res.status(202).json({ id: 'placeBet' });
+        },
+      ),
+      listBets: record('listBets'),
+      getBet: record('getBet'),
+      createPlayer: record('createPlayer'),
+      deposit: record('deposit'),
+      createStaff: record('createStaff'),
+      reconciliation: record('reconciliation'),
+      postTick: record('postTick'),
+      meLoyalty: record('meLoyalty'),
+      playerLoyalty: record('playerLoyalty'),
+      playerSlips: record('playerSlips'),
+      closeSlip: record('closeSlip'),
+      recoverSlip: record('recoverSlip'),
+      reward: record('reward'),
+    },
+    admission,
+  );
   app.use(router);
   app.use(routes.fallback());
   app.use(errorHandler(createLogger('test', 'silent')));
@@ -102,6 +117,8 @@ beforeEach(() => {
   authCalls = [];
   seen = [];
   prefetched = [];
+  shedding = false;
+  admissions = [];
 });
 
 async function call(method: string, path: string, body?: string, contentType = 'application/json', headers: Record<string, string> = {}) {
@@ -123,6 +140,36 @@ describe('router: SPEC 4 order of checks from the route table', () => {
     expect(await call('GET', '/v1/nope')).toMatchObject({ status: 404, code: 'not_found' });
     expect(await call('GET', '/v1/admin/staff')).toMatchObject({ status: 405, code: 'method_not_allowed', allow: 'POST' });
     expect(authCalls).toEqual([]);
+  });
+
+  it('503 overloaded with Retry-After right after 404/405, before the body is read or anything authenticated; never admin routes', async () => {
+    shedding = true;
+    verdict = 'unauthorized';
+    expect(await call('GET', '/v1/nope')).toMatchObject({ status: 404, code: 'not_found' });
+    expect(await call('GET', '/v1/bets/x/y')).toMatchObject({ status: 404, code: 'not_found' });
+    expect(admissions).toEqual([]);
+    const shed = await fetch(`${base}/v1/bets`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'x'.repeat(64 * 1024 + 1),
+    });
+    expect(shed.status).toBe(503);
+    expect(shed.headers.get('retry-after')).toBe('1');
+    expect(((await shed.json()) as { error: { code: string } }).error.code).toBe('overloaded');
+    for (const path of ['/v1/me', '/v1/time', '/v1/markets', '/v1/loyalty/players/p-9'])
+      expect(await call('GET', path)).toMatchObject({ status: 503, code: 'overloaded' });
+    expect(await call('POST', '/v1/loyalty/rewards', reward)).toMatchObject({ status: 503, code: 'overloaded' });
+    expect(authCalls).toEqual([]);
+    expect(seen).toEqual([]);
+    verdict = 'ok';
+    expect(await call('POST', '/v1/admin/players/p-9/deposits', deposit)).toMatchObject({ status: 200, json: { id: 'deposit' } });
+    expect(await call('GET', '/v1/admin/reconciliation')).toMatchObject({ status: 200 });
+    expect(admissions).toEqual([
+      { kind: 'bet', shed: true },
+      ...Array.from({ length: 5 }, () => ({ kind: 'other', shed: true })),
+      { kind: 'other', shed: false },
+      { kind: 'other', shed: false },
+    ]);
   });
 
   it('413 for a body over 64 KiB before authentication', async () => {

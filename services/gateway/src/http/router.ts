@@ -1,7 +1,17 @@
 import type { NextFunction, Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { ApiError } from './api-error.js';
-import { API_ROUTES, ROUTER_OPERATIONS, expressPath, isStaff, readsBody, type ApiRoute, type RouterOperationId } from './api-routes.js';
+import type { Admission } from './admission-control.js';
+import {
+  API_ROUTES,
+  ROUTER_OPERATIONS,
+  expressPath,
+  isStaff,
+  readsBody,
+  sheds,
+  type ApiRoute,
+  type RouterOperationId,
+} from './api-routes.js';
 import type { Auth } from './auth.js';
 import { parseJsonBody, readRawBody, validate } from './body.js';
 
@@ -90,12 +100,18 @@ function headerValues(req: Request, declared: Readonly<Record<string, z.ZodType>
 
 /**
  * Registers every `router` entry of the table (./api-routes.ts) and applies SPEC 4's checks from it, in order:
- * (404/405: the fallback) → body read raw, at most 64 KiB (413) → authentication by `auth` (401/403; signed
+ * (404/405: the fallback) → admission (503 `overloaded` at once past capacity, before the body is read; never on
+ * admin routes) → body read raw, at most 64 KiB (413) → authentication by `auth` (401/403; signed
  * requests over the exact bytes read, the nonce spent once signature and timestamp verify; staff tokens with the
  * route's right) → path parameters, JSON body and declared headers by the entry's zod schemas (415/400) → the
  * handler, with typed `{principal, body, params, headers}`.
  */
-export function createRouter(router: Router, auth: Pick<Auth, 'player' | 'admin' | 'staff'>, handlers: RouteHandlers) {
+export function createRouter(
+  router: Router,
+  auth: Pick<Auth, 'player' | 'admin' | 'staff'>,
+  handlers: RouteHandlers,
+  admission?: Admission,
+) {
   const patterns: { method: Method; re: RegExp }[] = [];
   const toRegExp = (path: string) => new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}/?$`);
 
@@ -116,10 +132,14 @@ export function createRouter(router: Router, auth: Pick<Auth, 'player' | 'admin'
       return { params, body, headers } as Parsed<Id>;
     };
     const direct = typeof handler === 'function' ? handler : undefined;
+    const shed = sheds(route);
+    const kind = id === 'placeBet' ? 'bet' : 'other';
     if (!direct && route.auth !== 'player') throw new Error(`${id}: only a route signed by a player can prefetch`);
 
     const run = async (req: Request, res: Response): Promise<void> => {
       res.locals.route = path;
+      const refused = admission?.admit(kind, shed, res);
+      if (refused) throw refused;
       const raw = readsBody(route) ? await readRawBody(req) : Buffer.alloc(0);
       if (route.auth === 'player') {
         // Parsing starts after the signature and timestamp verify and counts only once the nonce is spent: a
