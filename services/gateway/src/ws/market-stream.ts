@@ -81,6 +81,10 @@ export function attachMarketStream(o: MarketStreamOptions) {
     if (!slot) c.prices.set(marketId, (slot = { sentAt: -Infinity, sentTs: -Infinity, held: null, heldTs: 0, timer: null }));
     if (ts < slot.sentTs || (slot.held !== null && ts < slot.heldTs)) return; // never show an older price after a newer one
     if (now - slot.sentAt >= PRICE_INTERVAL_MS) {
+      // A due timer may not have run yet (I/O before timers): this newer tick replaces what it held.
+      if (slot.timer) clearTimeout(slot.timer);
+      slot.timer = null;
+      slot.held = null;
       slot.sentAt = now;
       slot.sentTs = ts;
       send(c, text);
