@@ -49,6 +49,18 @@ module.exports = {
       from: { pathNot: ['\\.test\\.ts$', '/testing/', '^packages/testing/', '^tests/'] },
       to: { path: '^packages/testing/' },
     },
+    {
+      name: 'sdk-browser-safe',
+      severity: 'error',
+      comment:
+        '@wagerflow/client runs in browsers: only its Node entry and Node-only helpers (index.ts, signing.ts, stream.ts, ' +
+        'ws-socket.ts), tests and test support import Node built-ins (browser-bundle.test.ts also checks that ws stays out).',
+      from: {
+        path: '^packages/client/src/',
+        pathNot: ['^packages/client/src/(index|signing|stream|ws-socket)[.]ts$', '^packages/client/src/testing/', '[.]test[.]ts$'],
+      },
+      to: { dependencyTypes: ['core'] },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -1,5 +1,6 @@
 import type { BetView, LoyaltyAccountResponse, MeResponse, PlaceBetBody, StaffRole } from '@wagerflow/contracts';
-import { signedHeaders, type PlayerCredentials } from './signing.js';
+import type { PlayerCredentials } from './credentials.js';
+import { signRequest } from './web-signing.js';
 
 export interface ApiResponse<T = unknown> {
   status: number;
@@ -64,16 +65,11 @@ export class PlayerClient {
     readonly options: HttpOptions = {},
   ) {}
 
-  /** Signed at call time: every call, retries included, carries a fresh nonce and timestamp. */
-  request<T = unknown>(method: string, target: string, body?: unknown): Promise<ApiResponse<T>> {
+  /** Signed at call time (WebCrypto): every call, retries included, carries a fresh nonce and timestamp. */
+  async request<T = unknown>(method: string, target: string, body?: unknown): Promise<ApiResponse<T>> {
     const raw = body === undefined ? '' : JSON.stringify(body);
-    return call<T>(
-      this.baseUrl,
-      method,
-      target,
-      { headers: signedHeaders(this.creds, method, target, raw), body: body === undefined ? undefined : raw },
-      this.options,
-    );
+    const headers = await signRequest(this.creds, method, target, raw);
+    return call<T>(this.baseUrl, method, target, { headers, body: body === undefined ? undefined : raw }, this.options);
   }
 
   placeBet(bet: PlaceBetBody) {

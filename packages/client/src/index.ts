@@ -1,29 +1,6 @@
-export { signedHeaders, streamQuery, type PlayerCredentials } from './signing.js';
-export { PlayerClient, AdminClient, type ApiResponse, type HttpOptions, type MeView, type PageOptions } from './http-client.js';
-export { StaffClient } from './staff-client.js';
+// The SDK in Node: everything of the browser entry, plus the Node-only helpers (synchronous node:crypto signing for
+// hand-built requests, the recording `PlayerStream` and the `ws` socket factory).
+export * from './browser.js';
+export { signedHeaders, streamQuery } from './signing.js';
 export { PlayerStream, type StreamMessage } from './stream.js';
-export {
-  BET_PHASES,
-  DEFAULT_BET_MACHINE_CONFIG,
-  isTerminal,
-  startBet,
-  transition,
-  type BetCommand,
-  type BetEvent,
-  type BetMachineConfig,
-  type BetPhase,
-  type BetSnapshot,
-  type BetState,
-  type Transition,
-} from './bet-state-machine.js';
-export { BetDriver, ClientClosedError, type BetTransport } from './bet-driver.js';
-export { ReconnectingStream, type ReconnectingStreamOptions, type ResyncReason, type StreamEvents } from './reconnecting-stream.js';
-export { fetchResync, ResyncError, type ResyncResult } from './resync.js';
-export type { BetMessage, FeedStatusMessage, HelloMessage, ServerMessage } from './stream-messages.js';
-export {
-  WagerflowClient,
-  type ClientEvents,
-  type PlaceBetInput,
-  type WagerflowClientOptions,
-  type WalletSnapshot,
-} from './wagerflow-client.js';
+export { wsSocketFactory } from './ws-socket.js';

@@ -1,17 +1,30 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { sign } from '@wagerflow/contracts';
+import { browserSocketFactory } from './browser-socket.js';
 import { ReconnectingStream, type StreamEvents } from './reconnecting-stream.js';
+import type { StreamSocketFactory } from './stream-socket.js';
 import { FakeGateway, until } from './testing/fake-gateway.js';
+import { wsSocketFactory } from './ws-socket.js';
 
 const creds = { apiKey: 'key-1', apiSecret: 'secret-1' };
 
-describe('ReconnectingStream', () => {
+/**
+ * Both socket implementations: `ws` (Node) and the browser's WebSocket API, driven here through `ws`'s WHATWG
+ * interface (addEventListener, no ping events; the real browser runs it in the play page's Chromium tests).
+ */
+const IMPLEMENTATIONS: [string, StreamSocketFactory, boolean][] = [
+  ['ws (Node)', wsSocketFactory, true],
+  ['browser WebSocket API', browserSocketFactory(WebSocket), false],
+];
+
+describe.each(IMPLEMENTATIONS)('ReconnectingStream on %s', (_name, socketFactory, seesPings) => {
   let gw: FakeGateway;
   let stream: ReconnectingStream;
   let seen: { [K in keyof StreamEvents]: StreamEvents[K][] };
 
   function open(extra: Partial<ConstructorParameters<typeof ReconnectingStream>[0]> = {}): ReconnectingStream {
-    stream = new ReconnectingStream({ baseUrl: gw.baseUrl, creds, reconnectBaseMs: 10, reconnectMaxMs: 40, ...extra });
+    stream = new ReconnectingStream({ baseUrl: gw.baseUrl, creds, reconnectBaseMs: 10, reconnectMaxMs: 40, socketFactory, ...extra });
     // A local record: the previous test's stream still reports its close after `seen` is replaced.
     const record: typeof seen = { message: [], up: [], down: [], gap: [], resync: [], error: [] };
     for (const name of Object.keys(record) as (keyof StreamEvents)[]) stream.on(name, (p) => (record[name] as unknown[]).push(p));
@@ -127,13 +140,19 @@ describe('ReconnectingStream', () => {
     await expect(open({ connectTimeoutMs: 100 }).connect()).rejects.toThrow();
   });
 
-  it('a silent peer (no ping, no message) is dropped after the heartbeat timeout and reconnected', async () => {
+  it.runIf(seesPings)('a silent peer (no ping, no message) is dropped after the heartbeat timeout and reconnected', async () => {
     await open({ heartbeatTimeoutMs: 150 }).connect();
     await until(() => seen.down.length === 1, 2_000, 'the heartbeat timeout');
     await until(() => seen.up.length === 2, 2_000, 'the reconnect');
   });
 
-  it('server pings keep a quiet connection alive', async () => {
+  it.runIf(!seesPings)('without visible pings a quiet connection is kept (the browser watches the link)', async () => {
+    await open({ heartbeatTimeoutMs: 150 }).connect();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(seen.down).toEqual([]);
+  });
+
+  it.runIf(seesPings)('server pings keep a quiet connection alive', async () => {
     // Two heartbeat periods of pings; the period is long enough that a loaded CI run's stalls do not fake a silence.
     await open({ heartbeatTimeoutMs: 500 }).connect();
     const pinger = setInterval(() => gw.lastSocket.ping(), 30);

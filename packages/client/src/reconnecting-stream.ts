@@ -1,7 +1,9 @@
-import WebSocket from 'ws';
+import { defaultSocketFactory } from '#stream-socket';
 import { backoffDelay } from './backoff.js';
+import type { PlayerCredentials } from './credentials.js';
 import { Listeners } from './listeners.js';
-import { streamQuery, type PlayerCredentials } from './signing.js';
+import type { StreamSocket, StreamSocketFactory } from './stream-socket.js';
+import { signStreamQuery } from './web-signing.js';
 import { parseFrame, type HelloMessage, type ServerMessage } from './stream-messages.js';
 
 export interface ReconnectingStreamOptions {
@@ -14,6 +16,8 @@ export interface ReconnectingStreamOptions {
   /** Upgrade plus `hello` must complete within this. */
   connectTimeoutMs?: number;
   random?: () => number;
+  /** How to open a WebSocket: `ws` in Node, the browser's WebSocket in a browser bundle (the default of each). */
+  socketFactory?: StreamSocketFactory;
 }
 
 export type ResyncReason = 'reconnect' | 'gap';
@@ -36,7 +40,7 @@ export interface StreamEvents {
  */
 export class ReconnectingStream {
   private readonly events = new Listeners<StreamEvents>();
-  private ws: WebSocket | null = null;
+  private ws: StreamSocket | null = null;
   private up = false;
   private expectedSeq = 1;
   private lastGoodAt = 0;
@@ -55,6 +59,7 @@ export class ReconnectingStream {
       heartbeatTimeoutMs: 40_000,
       connectTimeoutMs: 10_000,
       random: Math.random,
+      socketFactory: defaultSocketFactory,
       ...options,
     };
   }
@@ -72,7 +77,7 @@ export class ReconnectingStream {
     return this.connections;
   }
   /** The current socket, for chaos tests (`socket.terminate()` is a network drop as the client sees it). */
-  get socket(): WebSocket | null {
+  get socket(): StreamSocket | null {
     return this.ws;
   }
 
@@ -97,27 +102,57 @@ export class ReconnectingStream {
   }
 
   private open(): void {
-    const url = `${this.o.baseUrl.replace(/^http/, 'ws')}/v1/stream?${streamQuery(this.o.creds)}`;
-    const ws = new WebSocket(url);
+    // Signed when opened (WebCrypto is asynchronous): a fresh ts and nonce for every connection.
+    signStreamQuery(this.o.creds).then(
+      (query) => {
+        if (!this.closed) this.openSigned(`${this.o.baseUrl.replace(/^http/, 'ws')}/v1/stream?${query}`);
+      },
+      (err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))),
+    );
+  }
+
+  private openSigned(url: string): void {
+    let ws: StreamSocket;
+    try {
+      ws = this.o.socketFactory(url);
+    } catch (err) {
+      return this.fail(err instanceof Error ? err : new Error(String(err)));
+    }
     this.ws = ws;
     this.expectedSeq = 1;
     this.lastError = null;
     this.watch(ws, this.o.connectTimeoutMs);
-    ws.on('message', (data: Buffer) => this.onFrame(ws, data.toString('utf8')));
-    ws.on('ping', () => this.watch(ws, this.o.heartbeatTimeoutMs));
-    ws.on('error', (err) => (this.lastError = err));
-    ws.on('close', (code, reason) => this.onClose(ws, code, reason.toString('utf8')));
+    ws.onMessage((text) => this.onFrame(ws, text));
+    ws.onPing(() => this.watch(ws, this.o.heartbeatTimeoutMs));
+    ws.onError((err) => (this.lastError = err));
+    ws.onClose((code, reason) => this.onClose(ws, code, reason));
+  }
+
+  /** A connection that could not even be attempted: reported like a refused one. */
+  private fail(err: Error): void {
+    if (this.firstConnect) {
+      this.firstConnect.reject(err);
+      this.firstConnect = null;
+      this.closed = true;
+      return;
+    }
+    if (this.closed) return;
+    this.events.emit('error', err);
+    const delay = backoffDelay(this.failures++, { baseMs: this.o.reconnectBaseMs, maxMs: this.o.reconnectMaxMs }, this.o.random);
+    this.timers.reconnect = setTimeout(() => this.open(), delay);
   }
 
   /** (Re)arm the dead-peer timer: terminate the socket if nothing arrives in `ms`. */
-  private watch(ws: WebSocket, ms: number): void {
+  private watch(ws: StreamSocket, ms: number): void {
     clearTimeout(this.timers.heartbeat);
     this.timers.heartbeat = setTimeout(() => ws.terminate(), ms);
   }
 
-  private onFrame(ws: WebSocket, text: string): void {
+  private onFrame(ws: StreamSocket, text: string): void {
     if (ws !== this.ws) return;
-    this.watch(ws, this.o.heartbeatTimeoutMs);
+    // Where pings are invisible (browsers) a quiet connection is normal: only the connect deadline applies.
+    if (ws.seesPings) this.watch(ws, this.o.heartbeatTimeoutMs);
+    else clearTimeout(this.timers.heartbeat);
     const { seq, message } = parseFrame(text);
     const expected = this.expectedSeq;
     const gap = seq !== expected;
@@ -146,7 +181,7 @@ export class ReconnectingStream {
     if (reconnect || gap) this.events.emit('resync', { reason: reconnect ? 'reconnect' : 'gap', lastGoodAt: lastGoodAt || Date.now() });
   }
 
-  private onClose(ws: WebSocket, code: number, reason: string): void {
+  private onClose(ws: StreamSocket, code: number, reason: string): void {
     if (ws !== this.ws) return;
     this.ws = null;
     clearTimeout(this.timers.heartbeat);

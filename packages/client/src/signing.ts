@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sign } from '@wagerflow/contracts';
+import type { PlayerCredentials } from './credentials.js';
 
-export interface PlayerCredentials {
-  apiKey: string;
-  apiSecret: string;
-}
+export type { PlayerCredentials } from './credentials.js';
+
+// Node only (synchronous, node:crypto): for tests and scripts that build requests by hand. The SDK itself signs with
+// WebCrypto (web-signing.ts), which runs in browsers too.
 
 /** SPEC 4.2 headers for one request; a fresh nonce every call (retries included). */
 export function signedHeaders(

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { FeedStatus, PlaceBetBody } from '@wagerflow/contracts';
 import { BetDriver } from './bet-driver.js';
 import { toSnapshot } from './bet-responses.js';
@@ -9,6 +8,7 @@ import { ReconnectingStream, type ReconnectingStreamOptions, type ResyncReason }
 import { ResyncScheduler } from './resync-scheduler.js';
 import { DEFAULT_RESYNC_MARGIN_MS, fetchResync, type ResyncResult } from './resync.js';
 import type { HelloMessage, ServerMessage } from './stream-messages.js';
+import { newUuid } from './web-signing.js';
 
 export interface WagerflowClientOptions extends Partial<BetMachineConfig> {
   baseUrl: string;
@@ -127,7 +127,7 @@ export class WagerflowClient {
   placeBet(input: PlaceBetInput): Promise<BetState> {
     if (this.closed) return Promise.reject(new Error('client closed'));
     const body: PlaceBetBody = {
-      clientBetId: input.clientBetId ?? randomUUID(),
+      clientBetId: input.clientBetId ?? newUuid(),
       marketId: input.marketId,
       cellId: input.cellId,
       stake: input.stake,

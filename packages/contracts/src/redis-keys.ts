@@ -1,4 +1,4 @@
-import { SIGNED_TS_PAST_MS } from './signing.js';
+import { SIGNED_TS_PAST_MS } from './signing-window.js';
 /**
  * Redis key layout shared by producers and consumers. Every key starts with the platform prefix
  * (`REDIS_PREFIX`), so several platforms (or test files) can share one Redis.

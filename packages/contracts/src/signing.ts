@@ -24,14 +24,5 @@ export function signatureMatches(expectedHex: string, receivedHex: string): bool
   return timingSafeEqual(Buffer.from(expectedHex, 'hex'), Buffer.from(receivedHex, 'hex'));
 }
 
-export const SIGNING_HEADERS = {
-  apiKey: 'x-api-key',
-  timestamp: 'x-timestamp',
-  nonce: 'x-nonce',
-  signature: 'x-signature',
-} as const;
-
-/** SPEC 4.2: a signed timestamp is accepted from this long before the server's clock… */
-export const SIGNED_TS_PAST_MS = 30_000;
-/** …to this long after it. */
-export const SIGNED_TS_FUTURE_MS = 5_000;
+// Re-exported: they need no node:crypto, so browser bundles take them from signing-window.ts.
+export { SIGNED_TS_FUTURE_MS, SIGNED_TS_PAST_MS, SIGNING_HEADERS } from './signing-window.js';

@@ -1,0 +1,4 @@
+import { browserSocketFactory } from './browser-socket.js';
+
+/** The `browser` condition of `#stream-socket`: the browser's WebSocket. */
+export const defaultSocketFactory = browserSocketFactory();
