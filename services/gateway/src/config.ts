@@ -21,9 +21,9 @@ const schema = commonEnv
     GATEWAY_BETS_PER_JOB: env.int(100, 1, 1_000),
     // Admission control (issue 15): past any of these the gateway answers 503 `overloaded` at once; 0 turns one off.
     // Requests admitted and not answered yet (every route but health, readiness and admin may be shed).
-    GATEWAY_MAX_IN_FLIGHT: env.int(512, 0),
+    GATEWAY_MAX_IN_FLIGHT: env.int(128, 0),
     // The event loop's lag (a 20 ms timer's lateness) at which every sheddable request is refused.
-    GATEWAY_MAX_EVENT_LOOP_LAG_MS: env.int(200, 0),
+    GATEWAY_MAX_EVENT_LOOP_LAG_MS: env.int(100, 0),
     // Bets only: bets waiting for their MULTI; this gateway's queued bets without an outcome; the oldest one's age.
     GATEWAY_MAX_BETS_AWAITING_MULTI: env.int(2_000, 0),
     GATEWAY_MAX_LEDGER_OUTSTANDING: env.int(20_000, 0),
