@@ -9,7 +9,10 @@ import { startTestPlatform, type TestPlatform } from './support/platform.js';
  * Issue 15, SPEC 4: past its capacity the gateway sheds load (503 `overloaded` + Retry-After, at once) and keeps
  * serving what it accepted. An open-loop burst, bounded in time, well above what this platform carries: the
  * ledger is configured small (batches of 20 bets, one at a time) so that the test is past capacity on any
- * machine, while the generator stays at a rate the test process can send on time.
+ * machine, while the generator stays at a rate the test process can send on time. The gateway's bet limits match
+ * that ledger (at most 100 of its bets outstanding, 300 ms behind): with a cap of 20,000 it admitted ~400 bets in
+ * the first half second, whose work across the processes starved the gateway of CPU on this 2-core box and delayed
+ * the parsing of the requests to shed past the 2 s bound.
  */
 const RATE = 400; // requests/s offered
 const SECONDS = 4;
@@ -34,7 +37,12 @@ interface Sent {
 describe('overload: the gateway sheds the excess at once and keeps what it accepted whole', () => {
   let platform: TestPlatform;
   beforeAll(async () => {
-    platform = await startTestPlatform({ LEDGER_BATCH_MAX: '20', LEDGER_BATCH_CONCURRENCY: '1', GATEWAY_MAX_LEDGER_DELAY_MS: '300' });
+    platform = await startTestPlatform({
+      LEDGER_BATCH_MAX: '20',
+      LEDGER_BATCH_CONCURRENCY: '1',
+      GATEWAY_MAX_LEDGER_DELAY_MS: '300',
+      GATEWAY_MAX_LEDGER_OUTSTANDING: '100',
+    });
   });
   afterAll(async () => {
     await platform?.stop();

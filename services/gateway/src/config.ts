@@ -26,7 +26,7 @@ const schema = commonEnv
     GATEWAY_MAX_EVENT_LOOP_LAG_MS: env.int(100, 0),
     // Bets only: bets waiting for their MULTI; this gateway's queued bets without an outcome; the oldest one's age.
     GATEWAY_MAX_BETS_AWAITING_MULTI: env.int(2_000, 0),
-    GATEWAY_MAX_LEDGER_OUTSTANDING: env.int(20_000, 0),
+    GATEWAY_MAX_LEDGER_OUTSTANDING: env.int(2_000, 0),
     GATEWAY_MAX_LEDGER_DELAY_MS: env.int(500, 0),
     BULL_BOARD_READ_ONLY: env.onOff('on'),
     WS_MAX_BUFFERED_BYTES: env.int(1_048_576, 1_024),
