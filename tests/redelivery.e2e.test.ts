@@ -4,7 +4,15 @@ import { betBody, createPlayer, eventually, farCell, openStream, type TestPlayer
 import { createStaff } from './support/loyalty.js';
 import { startTestPlatform, type TestPlatform } from './support/platform.js';
 
-const FAST_REDELIVERY = { QUEUE_LOCK_DURATION_MS: '2000', QUEUE_STALLED_INTERVAL_MS: '1000' };
+// Bursts of up to 200 bets at once are past the gateway's admission limits (503 overloaded): this file is about the
+// ledger's redelivery, so admission control is off (in flight, loop lag, ledger delay).
+const FAST_REDELIVERY = {
+  QUEUE_LOCK_DURATION_MS: '2000',
+  QUEUE_STALLED_INTERVAL_MS: '1000',
+  GATEWAY_MAX_IN_FLIGHT: '0',
+  GATEWAY_MAX_LEDGER_DELAY_MS: '0',
+  GATEWAY_MAX_EVENT_LOOP_LAG_MS: '0',
+};
 
 async function placeMany(platform: TestPlatform, players: TestPlayer[], perPlayer: number) {
   const cell = await farCell(platform.baseUrl);
