@@ -20,7 +20,13 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['packages/*/src/**/*.int.test.ts', 'services/*/src/**/*.int.test.ts', 'scripts/**/*.int.test.ts'],
+          include: [
+            'packages/*/src/**/*.int.test.ts',
+            'services/*/src/**/*.int.test.ts',
+            'scripts/**/*.int.test.ts',
+            // The play page in Chromium (Debian's, through playwright-core) on the in-process stack.
+            'services/*/src/**/*.browser.test.ts',
+          ],
           globalSetup: [GLOBAL_SETUP],
           testTimeout: 60_000,
           hookTimeout: 120_000,

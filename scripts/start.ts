@@ -21,6 +21,7 @@ import {
   startEmbeddedPostgres,
   startRedisServer,
 } from '@wagerflow/local-servers';
+import { buildPlayPage, demoPlayerUrl } from './play-page.js';
 import { prefixedOutput, startPlatform, type Platform } from './platform.js';
 
 const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -171,6 +172,10 @@ async function main(): Promise<void> {
   say('migrations applied');
   if (shuttingDown) return;
 
+  if (cfg.SERVICES.includes('gateway')) {
+    await buildPlayPage(ROOT_DIR);
+    say('play page built (packages/play/dist)');
+  }
   platform = await startPlatform({
     databaseUrl,
     redisUrl,
@@ -190,6 +195,11 @@ async function main(): Promise<void> {
   if (cfg.SERVICES.includes('gateway')) {
     lines.push(`  gateway       ${platform.gatewayUrl}  (HTTP + WebSocket)`);
     lines.push(`  Bull Board    ${platform.gatewayUrl}/admin/queues`);
+    // A funded demo player; its key and secret ride in the URL fragment (a browser never sends it to the server).
+    const url = await demoPlayerUrl(platform.gatewayUrl, platform.adminToken).catch(
+      (err: unknown) => `(no demo player: ${err instanceof Error ? err.message : String(err)})`,
+    );
+    lines.push(`  play page     ${url}`);
   }
   for (const service of platform.services.values()) {
     lines.push(`  ${`${service.name} ops`.padEnd(18)}${service.opsUrl}/metrics  (/healthz, /readyz)`);

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import {
   CHANNELS,
   JOB_OPTIONS,
@@ -30,6 +32,9 @@ import { createReplyWaiter } from './repositories/reply-waiter.js';
 import { redisState } from './repositories/redis-state.js';
 import { MARKET_STREAM_PATH, attachMarketStream } from './ws/market-stream.js';
 import { attachStream } from './ws/stream.js';
+
+/** The play page's build (`pnpm --filter @wagerflow/play build`, run by `pnpm start`), served at /play when present. */
+const PLAY_DIR = fileURLToPath(new URL('../../../packages/play/dist', import.meta.url));
 
 /** Composition root of the gateway: HTTP API, WebSocket stream, auth, nonce store, pending bets. */
 export async function createService(config: GatewayConfig): Promise<{ start(): Promise<void>; shutdown: ShutdownManager; port(): number }> {
@@ -152,6 +157,7 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
     bullBoardReadOnly: config.BULL_BOARD_READ_ONLY,
     health: { live: () => true, ready },
     admission,
+    playDir: existsSync(PLAY_DIR) ? PLAY_DIR : undefined,
   });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;

@@ -23,7 +23,11 @@ export interface AppOptions {
   health: { live: () => boolean; ready: () => Promise<boolean> };
   /** Admission control (503 `overloaded` past capacity); none: every request is admitted. */
   admission?: Admission;
+  /** The play page's built files (packages/play/dist), served at /play; none: not served. */
+  playDir?: string;
 }
+
+export const PLAY_PATH = '/play';
 
 /** The HTTP app (never listens itself). The router reads bodies raw (they are signed bytes) and applies SPEC 4's checks from the route table. */
 export function createApp(o: AppOptions): Express {
@@ -45,6 +49,8 @@ export function createApp(o: AppOptions): Express {
   });
   const board = bullBoard(o.deps.auth, o.queues, o.bullBoardReadOnly);
   app.use(BULL_BOARD_PATH, board.guard, board.router);
+  // Static files of the play page (public, no credentials: the page reads them from its URL fragment).
+  if (o.playDir) app.use(PLAY_PATH, express.static(o.playDir, { index: 'index.html', fallthrough: true }));
 
   const router = express.Router({ caseSensitive: true, strict: false });
   // Paths, methods, authentication and schemas come from the route table (./api-routes.ts), which GET /v1/openapi.json is generated from.

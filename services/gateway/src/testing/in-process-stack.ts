@@ -25,6 +25,10 @@ export async function startInProcessStack(o: {
   redisUrl: string;
   prefix: string;
   adminToken: string;
+  /** More environment (e.g. `FEED_SIMULATOR: 'off'`, the test then being the feed through admin ticks). */
+  env?: Record<string, string>;
+  /** Resolve once the feed is HEALTHY (default), or at once (a test that drives the feed itself). */
+  waitFor?: 'healthy' | 'started';
 }): Promise<InProcessStack> {
   const [port, gatewayOps, ledgerOps, feedOps] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const env = {
@@ -42,6 +46,7 @@ export async function startInProcessStack(o: {
     // The breaker keeps a new market CRITICAL for FEED_RECOVERY_MS (30 s by default): shorten it here.
     FEED_RECOVERY_MS: '300',
     SHUTDOWN_TIMEOUT_MS: '3000',
+    ...o.env,
   };
   const stops: (() => Promise<void>)[] = [];
   const stack: InProcessStack = {
@@ -62,6 +67,7 @@ export async function startInProcessStack(o: {
     await service.start();
     stack.onStop(() => service.shutdown.shutdown('test over'));
   }
+  if (o.waitFor === 'started') return stack;
   await waitUntil(
     async () => {
       const markets = (await (await fetch(`${stack.base}/v1/markets`)).json()) as { feedStatus: string }[];
