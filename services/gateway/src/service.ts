@@ -126,9 +126,15 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
       stakeMax: config.STAKE_MAX,
     },
     async enqueueBet(intent, claimBy) {
-      const claim = await admission.awaitingMulti(() => betEnqueuer.enqueue(intent, claimBy));
-      if (claim === 'claimed') admission.accepted(intent.betId);
-      return claim;
+      // Counted before the MULTI: its outcome can be read off the subscriber before the MULTI's reply is.
+      admission.accepted(intent.betId);
+      let claim: Awaited<ReturnType<typeof betEnqueuer.enqueue>> | undefined;
+      try {
+        claim = await admission.awaitingMulti(() => betEnqueuer.enqueue(intent, claimBy));
+        return claim;
+      } finally {
+        if (claim !== 'claimed') admission.forget(intent.betId);
+      }
     },
     deposit(playerId, amount, reference, correlationId) {
       const opts = JOB_OPTIONS.ledger.deposit(randomUUID());

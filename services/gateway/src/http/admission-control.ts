@@ -28,8 +28,9 @@ export interface Admission {
 export interface AdmissionControl extends Admission {
   /** Runs `enqueue` counted as a bet waiting for its MULTI. */
   awaitingMulti<T>(enqueue: () => Promise<T>): Promise<T>;
-  /** A bet this gateway queued (202): outstanding until its outcome arrives. */
+  /** A bet this gateway is queueing: outstanding until its outcome arrives (or `forget`: its claim did not win). */
   accepted(betId: string): void;
+  forget(betId: string): void;
   /** A message of the player-events channel (JSON arrays of events): outcomes end outstanding bets. */
   onPlayerEvents(raw: string): void;
   signals(): AdmissionSignals;
@@ -44,7 +45,7 @@ export interface AdmissionControl extends Admission {
  */
 export function createAdmissionControl(o: AdmissionControlOptions): AdmissionControl {
   const lagSampleMs = o.lagSampleMs ?? 20;
-  const forgetAfterMs = o.forgetOutstandingAfterMs ?? 30_000;
+  const forgetAfterMs = o.forgetOutstandingAfterMs ?? 10_000;
   let inFlight = 0;
   let betsAwaitingMulti = 0;
   let eventLoopLagMs = 0;
@@ -131,6 +132,9 @@ export function createAdmissionControl(o: AdmissionControlOptions): AdmissionCon
     },
     accepted(betId) {
       outstanding.set(betId, performance.now());
+    },
+    forget(betId) {
+      outstanding.delete(betId);
     },
     onPlayerEvents(raw) {
       if (outstanding.size === 0) return;
