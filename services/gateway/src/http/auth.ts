@@ -59,6 +59,7 @@ const settle = <T>(p: Promise<T>): Promise<Settled<T>> =>
 export function createAuth(deps: AuthDeps) {
   // API credentials never change (rotation is not built yet): decrypted secrets are cached in memory.
   const credentials = new Map<string, { playerId: string; secret: string }>();
+  const staffByHash = new Map<string, { staffId: string; role: string }>();
 
   async function credentialsFor(apiKey: string) {
     const hit = credentials.get(apiKey);
@@ -76,7 +77,14 @@ export function createAuth(deps: AuthDeps) {
     const token = bearerOrBasicPassword(req);
     if (!token) return undefined;
     if (safeEqual(token, deps.adminToken)) return { kind: 'admin' };
-    const staff = await deps.staff.findByTokenHash(hashToken(token));
+    const hash = hashToken(token);
+    // Staff tokens and roles never change (revocation is not built yet, SPEC 8): known ones are cached like API
+    // secrets; unknown ones are looked up every time, so a new staff member works at once.
+    const staff = staffByHash.get(hash) ?? (await deps.staff.findByTokenHash(hash));
+    if (staff && !staffByHash.has(hash)) {
+      if (staffByHash.size >= CREDENTIAL_CACHE_MAX) staffByHash.clear();
+      staffByHash.set(hash, staff);
+    }
     return staff ? { kind: 'staff', ...staff } : undefined;
   }
 

@@ -5,7 +5,10 @@ export interface PlayerCredentials {
   apiSecretSealed: string;
 }
 
+const KNOWN_PLAYERS_MAX = 100_000;
+
 export function playersRepository(pool: Pool) {
+  const known = new Set<string>();
   return {
     async create(p: { id: string; displayName: string; apiKey: string; apiSecretSealed: string; now: number }): Promise<void> {
       await pool.query('INSERT INTO players (id, display_name, api_key, api_secret_enc, created_at) VALUES ($1, $2, $3, $4, $5)', [
@@ -24,9 +27,14 @@ export function playersRepository(pool: Pool) {
       const r = rows[0];
       return r ? { playerId: r.id, apiSecretSealed: r.api_secret_enc } : null;
     },
+    /** Players are never deleted: a player seen once is known for good (bounded memory), saving a query per reward. */
     async exists(playerId: string): Promise<boolean> {
+      if (known.has(playerId)) return true;
       const { rowCount } = await pool.query('SELECT 1 FROM players WHERE id = $1', [playerId]);
-      return (rowCount ?? 0) > 0;
+      if ((rowCount ?? 0) === 0) return false;
+      if (known.size >= KNOWN_PLAYERS_MAX) known.clear();
+      known.add(playerId);
+      return true;
     },
   };
 }

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import type { LoyaltyReply, RewardJob } from '@wagerflow/contracts';
-import { withTransaction, type Pool } from '@wagerflow/db';
+import type { Pool } from '@wagerflow/db';
 import type { Logger } from '@wagerflow/runtime';
-import { postCredits } from '../domain/loyalty-ledger.js';
 import { checkReward, rewardIdentity, type GamingDay } from '../domain/reward-decision.js';
-import { entryByKey, lockAccounts, writeEntries, type StoredEntry } from '../repositories/accounts.repository.js';
+import { entryByKey, writeManualAward, type StoredEntry } from '../repositories/accounts.repository.js';
 import type { RewardRateLimiter } from '../repositories/reward-rate-limiter.js';
 
 export interface RewardDeps {
@@ -38,7 +37,8 @@ const rewardReply = (e: StoredEntry, duplicate: boolean): LoyaltyReply => ({
 
 /**
  * `POST /v1/loyalty/rewards` (SPEC 4.7): replay check → unknown player → points cap → the staff member's rolling
- * limit (Redis) → one transaction that locks the player's account and writes the entry under its idempotency key.
+ * limit (Redis) → one statement that locks the player's account row, adds the points and writes the entry under its
+ * idempotency key.
  * Two requests racing with one key: the loser's insert hits the unique key, gives its slot back and answers as a
  * replay of the winner.
  */
@@ -78,30 +78,17 @@ export function rewardHandler(deps: RewardDeps) {
       };
     }
     try {
-      const entry = await withTransaction(deps.pool, async (client) => {
-        const now = Date.now();
-        const accounts = await lockAccounts(client, [data.playerId], now);
-        const { entries, changed } = postCredits(
-          accounts,
-          [
-            {
-              playerId: data.playerId,
-              kind: 'manual',
-              points: data.points,
-              staffId: data.staffId,
-              ratingSlipId: null,
-              reason: data.reason,
-              correlationId: data.correlationId,
-              idempotencyKey: identity.key,
-              fingerprint: identity.fingerprint,
-              requestId,
-            },
-          ],
-          randomUUID,
-          now,
-        );
-        await writeEntries(client, entries, changed, now);
-        return entries[0]!;
+      const entry = await writeManualAward(deps.pool, {
+        id: randomUUID(),
+        playerId: data.playerId,
+        points: data.points,
+        staffId: data.staffId,
+        reason: data.reason,
+        correlationId: data.correlationId,
+        idempotencyKey: identity.key,
+        fingerprint: identity.fingerprint,
+        requestId,
+        now: Date.now(),
       });
       deps.onOutcome?.('created');
       deps.logger.info({ entryId: entry.id, playerId: data.playerId, staffId: data.staffId, points: data.points }, 'manual reward granted');

@@ -108,3 +108,41 @@ export async function entryByKey(db: Pick<PoolClient, 'query'>, idempotencyKey: 
   const { rows } = await db.query<EntryDbRow>(`SELECT ${ENTRY_COLUMNS} FROM loyalty_entries WHERE idempotency_key = $1`, [idempotencyKey]);
   return rows[0] ? toEntry(rows[0]) : null;
 }
+
+export interface ManualAward {
+  id: string;
+  playerId: string;
+  points: number;
+  staffId: string;
+  reason: string;
+  correlationId: string;
+  idempotencyKey: string;
+  fingerprint: string;
+  requestId: string;
+  now: number;
+}
+
+/**
+ * A manual award in one statement, so one round trip (the reward path's latency is mostly round trips): the upsert
+ * of the account locks its row and adds the points and the next `seq`; the entry is written from the row's new
+ * values (before = after − points). One statement is one transaction: an entry that cannot be written (its key
+ * taken by a racing request) leaves the account unchanged.
+ */
+export async function writeManualAward(db: Pick<PoolClient, 'query'>, a: ManualAward): Promise<StoredEntry> {
+  const { rows } = await db.query<EntryDbRow>(
+    `WITH account AS (
+       INSERT INTO loyalty_accounts AS acc (player_id, points, lifetime_points, seq, created_at, updated_at)
+       VALUES ($2, $3, $3, 1, $10, $10)
+       ON CONFLICT (player_id) DO UPDATE
+         SET points = acc.points + EXCLUDED.points, lifetime_points = acc.lifetime_points + EXCLUDED.points,
+             seq = acc.seq + 1, updated_at = EXCLUDED.updated_at
+       RETURNING acc.points, acc.seq
+     )
+     INSERT INTO loyalty_entries (id, player_id, seq, kind, points, balance_before, balance_after, staff_id, rating_slip_id,
+                                  reason, correlation_id, idempotency_key, request_fingerprint, request_id, created_at)
+     SELECT $1, $2, account.seq, 'manual', $3, account.points - $3, account.points, $4, NULL, $5, $6, $7, $8, $9, $10 FROM account
+     RETURNING ${ENTRY_COLUMNS}`,
+    [a.id, a.playerId, a.points, a.staffId, a.reason, a.correlationId, a.idempotencyKey, a.fingerprint, a.requestId, a.now],
+  );
+  return toEntry(rows[0]!);
+}
