@@ -50,6 +50,22 @@ describe('parseOptions', () => {
     expect(() => parse('--mode', 'settlement', '--chunk', '0')).toThrow(/--chunk must be a positive integer/);
   });
 
+  it('sizes a loyalty run with its own defaults, --quick a smoke run', () => {
+    expect(parse('--mode', 'loyalty')).toMatchObject({
+      mode: 'loyalty',
+      plays: 100_000,
+      playsPerJob: 1_000,
+      loyaltyPlayers: 1_000,
+      rewardRate: 200,
+      durationS: 60,
+    });
+    expect(parse('--mode', 'loyalty', '--quick')).toMatchObject({ plays: 10_000, loyaltyPlayers: 100, rewardRate: 50, durationS: 8 });
+    expect(
+      parse('--mode', 'loyalty', '--plays', '2000', '--plays-per-job', '500', '--players', '20', '--reward-rate', '300', '--duration', '5'),
+    ).toMatchObject({ plays: 2_000, playsPerJob: 500, loyaltyPlayers: 20, rewardRate: 300, durationS: 5 });
+    expect(() => parse('--mode', 'loyalty', '--plays-per-job', '5001')).toThrow(/at most 5000/);
+  });
+
   it('refuses bad values', () => {
     expect(() => parse('--mode', 'nope')).toThrow(/--mode must be one of/);
     expect(() => parse('--rate', '0')).toThrow(/--rate must be a positive integer/);

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import type { BenchMode } from './result-types.js';
 
-export const MODES: readonly BenchMode[] = ['e2e', 'ramp', 'ledger', 'baseline-ledger', 'bullmq', 'settlement', 'all'];
+export const MODES: readonly BenchMode[] = ['e2e', 'ramp', 'ledger', 'baseline-ledger', 'bullmq', 'settlement', 'loyalty', 'all'];
 
 export interface BenchOptions {
   mode: BenchMode;
@@ -40,13 +40,21 @@ export interface BenchOptions {
   chunk: number;
   /** settlement: admin tick jobs to ingest after the settlement. */
   ticks: number;
+  /** loyalty: plays to pre-fill (the service and the baseline get the same number). */
+  plays: number;
+  /** loyalty: plays per `plays` job for the service, like bet-ledger's batches (the baseline: always 1). */
+  playsPerJob: number;
+  /** loyalty: players the plays are spread over (one open slip each). */
+  loyaltyPlayers: number;
+  /** loyalty: manual rewards per second through the gateway (and the bare-HTTP yardstick's rate). */
+  rewardRate: number;
   /** Services to run under --cpu-prof (e.g. gateway,bet-ledger). */
   profile: string[];
   verbose: boolean;
   outDir: string;
 }
 
-export const USAGE = `pnpm bench [--mode e2e|ramp|ledger|baseline-ledger|bullmq|settlement|all] [options]
+export const USAGE = `pnpm bench [--mode e2e|ramp|ledger|baseline-ledger|bullmq|settlement|loyalty|all] [options]
 
   --mode M              what to measure (default e2e)
   --rate N              e2e: offered bets/s (default 1000)
@@ -64,6 +72,11 @@ export const USAGE = `pnpm bench [--mode e2e|ramp|ledger|baseline-ledger|bullmq|
   --bets N, --players N settlement: open bets of one window and their players (default 100000, 1000)
   --chunk N             settlement: bets per settlement chunk (default 2000)
   --ticks N             settlement: admin tick jobs ingested afterwards (default 20000)
+  --plays N             loyalty: plays to accrue, by the service and by the baseline (default 100000)
+  --plays-per-job N     loyalty: plays per plays job for the service, like bet-ledger's batches (default 1000)
+  --players N           loyalty: players the plays are spread over, one slip each (default 1000)
+  --reward-rate N       loyalty: manual rewards/s through the gateway, and the bare-HTTP yardstick's rate (default 200)
+  --duration S          loyalty: seconds of each of the two HTTP loads (default 60)
   --profile a,b         run these services under --cpu-prof; print their hot spots
   --quick               a short smoke run of every phase
   --verbose             show the services' output
@@ -107,6 +120,9 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       stake: { type: 'string' },
       chunk: { type: 'string' },
       ticks: { type: 'string' },
+      plays: { type: 'string' },
+      'plays-per-job': { type: 'string' },
+      'reward-rate': { type: 'string' },
       profile: { type: 'string' },
       quick: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -120,6 +136,9 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   const telemetry = values.telemetry ?? 'off';
   if (!['on', 'off'].includes(telemetry)) throw new Error(`--telemetry must be on or off, got "${telemetry}"`);
   const quick = values.quick;
+  const playsPerJob = positiveInt('plays-per-job', values['plays-per-job'], 1_000);
+  // The contract's limit (playsJob in contracts): a larger job would fail validation in the consumer.
+  if (playsPerJob > 5_000) throw new Error(`--plays-per-job must be at most 5000 (a plays job's limit), got ${playsPerJob}`);
   return {
     mode,
     rate: positiveInt('rate', values.rate, quick ? 300 : 1_000),
@@ -142,6 +161,10 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     settlementPlayers: positiveInt('players', values.players, quick ? 100 : 1_000),
     chunk: positiveInt('chunk', values.chunk, 2_000),
     ticks: positiveInt('ticks', values.ticks, quick ? 2_000 : 20_000),
+    plays: positiveInt('plays', values.plays, quick ? 10_000 : 100_000),
+    playsPerJob,
+    loyaltyPlayers: positiveInt('players', values.players, quick ? 100 : 1_000),
+    rewardRate: positiveInt('reward-rate', values['reward-rate'], quick ? 50 : 200),
     profile: (values.profile ?? '')
       .split(',')
       .map((s) => s.trim())

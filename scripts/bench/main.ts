@@ -14,6 +14,7 @@ import { CleanupStack } from './cleanup-stack.js';
 import { USAGE, parseOptions, type BenchOptions } from './cli-options.js';
 import { runE2eMode } from './e2e-mode.js';
 import { runLedgerMode } from './ledger-mode.js';
+import { runLoyaltyMode } from './loyalty-mode.js';
 import { summarizeProfileFile } from './profile-summary.js';
 import { runRampMode } from './ramp-mode.js';
 import { runSettlementMode } from './settlement-mode.js';
@@ -36,6 +37,8 @@ async function runOne(ctx: BenchContext, mode: Exclude<BenchOptions['mode'], 'al
       return runBullmqMode(ctx);
     case 'settlement':
       return runSettlementMode(ctx);
+    case 'loyalty':
+      return runLoyaltyMode(ctx);
   }
 }
 
@@ -60,16 +63,23 @@ async function runAll(ctx: BenchContext): Promise<AllResult> {
   };
 }
 
-/** Hot spots of every profile written under `dir` (services write them when they exit). */
-function profileReport(dir: string): string {
+/**
+ * Hot spots of every profile written under `dir` (services write them when they exit), one folder per service; a
+ * mode that runs a service twice puts each run in a folder of its own (`accrual/loyalty`, `rewards/loyalty`).
+ */
+function profileReport(dir: string, label = ''): string {
   const parts: string[] = [];
-  for (const service of readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-    for (const file of readdirSync(path.join(dir, service.name)).filter((f) => f.endsWith('.cpuprofile'))) {
-      const full = path.join(dir, service.name, file);
-      const text = summarizeProfileFile(full, 20).replace(file, `${service.name} (${path.relative(ROOT_DIR, full)})`);
+  for (const sub of readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+    const name = label ? `${label}/${sub.name}` : sub.name;
+    const subDir = path.join(dir, sub.name);
+    for (const file of readdirSync(subDir).filter((f) => f.endsWith('.cpuprofile'))) {
+      const full = path.join(subDir, file);
+      const text = summarizeProfileFile(full, 20).replace(file, `${name} (${path.relative(ROOT_DIR, full)})`);
       writeFileSync(full.replace(/\.cpuprofile$/, '.top.txt'), text);
       parts.push(text);
     }
+    const nested = profileReport(subDir, name);
+    if (nested) parts.push(nested);
   }
   return parts.join('\n');
 }

@@ -23,6 +23,8 @@ export interface BenchPlatformOptions {
   profile?: { services: readonly string[]; dir: string };
   env?: Record<string, string>;
   verbose: boolean;
+  /** Called once the services are spawned, before they are ready (to watch a service from its first moment). */
+  onSpawned?: (platform: Platform) => void;
 }
 
 export interface BenchPlatform {
@@ -68,6 +70,7 @@ export async function startBenchPlatform(opts: BenchPlatformOptions, cleanup: Cl
   let stopped: Promise<void> | undefined;
   const stop = () => (stopped ??= platform.stop());
   cleanup.add('services', stop);
+  opts.onSpawned?.(platform);
   try {
     await platform.waitReady(120_000);
   } catch (err) {

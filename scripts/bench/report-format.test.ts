@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Histogram } from './histogram.js';
 import { progressLine } from './progress-reporter.js';
-import { e2eStepRatio, fmtBytes, fmtMs, fmtNumber, formatAll, formatResult, ratio, renderTable } from './report-format.js';
-import type { AllResult, BullmqResult, CpuFigures, E2eResult, LedgerResult } from './result-types.js';
+import { e2eStepRatio, fmtBytes, fmtMs, fmtNumber, formatAll, formatResult, ledgerCheck, ratio, renderTable } from './report-format.js';
+import type { AllResult, BullmqResult, CpuFigures, E2eResult, LedgerResult, LoyaltyAccrualResult, LoyaltyResult } from './result-types.js';
 
 const cpu: CpuFigures = {
   generator: { pid: 1, cpuMs: 12_000, percentOfCore: 40 },
@@ -179,5 +179,111 @@ describe('progressLine', () => {
   });
   it('writes plain elapsed seconds otherwise', () => {
     expect(progressLine({ ...snap, p99Ms: null }, false)).toBe('e2e 30/60 s sent 45000 outcomes 44900 errors 0 p99 — lag p99 0.5ms');
+  });
+});
+
+describe('ledgerCheck (loyalty rewards)', () => {
+  it('wants an entry for every 201, and allows entries for awards whose request gave up', () => {
+    expect(ledgerCheck(10, 10, 12)).toMatch(/: ok$/);
+    expect(ledgerCheck(11, 10, 12)).toMatch(/ok, 1 applied after their request gave up/);
+    expect(ledgerCheck(9, 10, 12)).toMatch(/MISMATCH/);
+    expect(ledgerCheck(13, 10, 12)).toMatch(/MISMATCH/);
+  });
+});
+
+describe('the loyalty table', () => {
+  const accrual: LoyaltyAccrualResult = {
+    consumer: 'loyalty',
+    plays: 100_000,
+    playsPerJob: 1_000,
+    jobs: 100,
+    players: 1_000,
+    stake: 10,
+    concurrency: 256,
+    poolSize: 10,
+    playsPerSec: 14_146.6,
+    firstCommitPlays: 5_000,
+    playsPerSecFromSpawn: 9_717,
+    drainSeconds: 6.72,
+    bootToFirstCommitMs: 3_575,
+    prefillSeconds: 0.8,
+    effects: { counted: 100_000, voided: 0, ignored: 0 },
+    db: { slipPlays: 100_000, slips: 1_000, openSlips: 1_000, betCount: 100_000, wagered: 1_000_000, consistent: true },
+    batches: { batches: 20, meanPlaysPerBatch: 5_000, meanBatchMs: 788.7 },
+    pollIntervalMs: 50,
+    cpu,
+  };
+  const baseline: LoyaltyAccrualResult = {
+    ...accrual,
+    consumer: 'baseline',
+    playsPerJob: 1,
+    jobs: 100_000,
+    playsPerSec: 462.7,
+    batches: null,
+  };
+  const load = (target: string, expectedStatus: number, p99: number) => ({
+    target,
+    offeredRate: 200,
+    durationS: 60,
+    planned: 12_000,
+    sent: 12_000,
+    sentRate: 200,
+    expectedStatus,
+    ok: 12_000,
+    otherAnswers: {},
+    errors: { http5xx: 0, unexpected: 0, timeouts: 0, network: 0, total: 0 },
+    latencyMs: latency(1, 2, p99),
+    latencyFromScheduleMs: latency(1, 2, p99),
+    sendLagMs: latency(0.1),
+  });
+  const result: LoyaltyResult = {
+    mode: 'loyalty',
+    accrual,
+    baseline,
+    accrualOverBaseline: 30.57,
+    rewards: {
+      players: 100,
+      staff: 1_500,
+      warmUpStaff: 125,
+      rewardLimit: '10 per staff member per 60 s (default, unchanged)',
+      connections: 64,
+      warmUpS: 10,
+      rewards: load('POST /v1/loyalty/rewards', 201, 30),
+      yardstick: load('GET /v1/time', 200, 5),
+      p99OverYardstick: 6,
+      manualEntries: 13_000,
+      awarded201: 13_000,
+      awardsSent: 13_000,
+      cpu,
+      cpuMsPerAward: { gateway: 2.5 },
+      generatorNice: -5,
+    },
+    rewardsError: null,
+    targets: { accrualOverBaseline: true, accrualPlaysPerSec: true, rewardP99: false },
+  };
+
+  it('shows each figure with its yardstick and the targets', () => {
+    const text = formatResult(result);
+    expect(text).toContain('accrual (group commit)');
+    expect(text).toMatch(/accrual ÷ baseline\s+30\.57 ×/);
+    expect(text).toContain('after the first commit of 5,000');
+    expect(text).toMatch(/bare HTTP GET \/v1\/time/);
+    expect(text).toMatch(/accrual ≥ 5,000 plays\/s\s+met/);
+    expect(text).toMatch(/award p99 ≤ 20 ms at 200\/s, no error\s+MISSED/);
+    expect(text).toMatch(/ledger check.*: ok/);
+  });
+
+  it('says why the reward half is missing, and a single-batch accrual has no window', () => {
+    const text = formatResult({
+      ...result,
+      accrual: { ...accrual, playsPerSec: null },
+      accrualOverBaseline: null,
+      rewards: null,
+      rewardsError: 'no award succeeded in the warm-up',
+      targets: { accrualOverBaseline: null, accrualPlaysPerSec: null, rewardP99: null },
+    });
+    expect(text).toContain('no award succeeded in the warm-up');
+    expect(text).toContain('one poll saw all 100,000 plays committed');
+    expect(text).toMatch(/accrual ≥ 5,000 plays\/s\s+not judged/);
   });
 });

@@ -11,6 +11,8 @@ import type {
   E2eResult,
   LedgerBatches,
   LedgerResult,
+  LoyaltyAccrualResult,
+  LoyaltyResult,
   ModeResult,
   RampResult,
   SettlementModeResult,
@@ -178,6 +180,8 @@ export function formatResult(r: ModeResult): string {
       return bullmqTable(r);
     case 'settlement':
       return settlementLines(r);
+    case 'loyalty':
+      return loyaltyTables(r);
   }
 }
 
@@ -224,4 +228,134 @@ function settlementLines({ settlement: s, ticks: t }: SettlementModeResult): str
     `            CPU: bet-ledger ${f(s.ledgerCpuMs)} ms, Postgres ${f(s.postgresCpuMs)} ms`,
     `ticks       ${t.ticks} admin tick jobs: ${f(t.seconds, 2)} s → ${f(t.ticksPerSec)} ticks/s; feed-monitor CPU ${f(t.feedMonitorCpuMs)} ms (${f(t.cpuMsPerTick, 3)} ms per tick)`,
   ].join('\n');
+}
+
+const fmtTarget = (met: boolean | null): string => (met === null ? 'not judged' : met ? 'met' : 'MISSED');
+
+function accrualRows(name: string, a: LoyaltyAccrualResult): Row[] {
+  const db = a.db;
+  const rows: Row[] = [
+    [
+      `${name} throughput`,
+      a.playsPerSec === null
+        ? `— (one poll saw all ${fmtNumber(a.plays)} plays committed: no window; see incl. boot)`
+        : `${fmtNumber(a.playsPerSec, 0)} plays/s (after the first commit of ${fmtNumber(a.firstCommitPlays)}: ` +
+          `${fmtNumber(a.drainSeconds, 2)} s to the last, ±${a.pollIntervalMs / 2} ms each end)`,
+    ],
+    [
+      `${name} incl. boot`,
+      `${fmtNumber(a.playsPerSecFromSpawn, 0)} plays/s (spawn → last commit; boot → first ${fmtMs(a.bootToFirstCommitMs)})`,
+    ],
+    [
+      `${name} input`,
+      `${fmtNumber(a.plays)} plays, ${fmtNumber(a.playsPerJob)} a job (${fmtNumber(a.jobs)} jobs, queued in ${fmtNumber(a.prefillSeconds, 1)} s)`,
+    ],
+    [
+      `${name} tables`,
+      `${db.consistent ? 'ok' : 'MISMATCH'}: ${fmtNumber(db.slipPlays)} slip plays, ${fmtNumber(db.openSlips)} open slips of ${fmtNumber(db.slips)}, ` +
+        `${fmtNumber(db.betCount)} bets / ${fmtNumber(db.wagered)} wagered in slips (counter: ${fmtNumber(a.effects.counted)} counted, ` +
+        `${fmtNumber(a.effects.ignored)} ignored)`,
+    ],
+  ];
+  if (a.batches) {
+    rows.push([
+      `${name} batches`,
+      `${fmtNumber(a.batches.batches)} · ${fmtNumber(a.batches.meanPlaysPerBatch, 0)} plays/batch · ${fmtMs(a.batches.meanBatchMs)} each (mean)`,
+    ]);
+  }
+  // CPU is measured over the throughput window: the plays committed after the first commit.
+  const windowPlays = Math.max(1, a.plays - a.firstCommitPlays);
+  for (const [proc, c] of Object.entries(a.cpu.services)) {
+    rows.push([
+      `${name} CPU ${proc}`,
+      `${fmtNumber(c.percentOfCore, 0)} % of a core (${fmtNumber(c.cpuMs)} ms; ${fmtNumber((c.cpuMs * 1000) / windowPlays, 1)} µs a play)`,
+    ]);
+  }
+  rows.push([`${name} CPU bench (poller)`, `${fmtNumber(a.cpu.generator.percentOfCore, 0)} % of a core`]);
+  rows.push([
+    `${name} machine busy`,
+    a.cpu.machineBusyPercent === null ? '—' : `${fmtNumber(a.cpu.machineBusyPercent, 0)} % of ${a.cpu.cores} cores`,
+  ]);
+  return rows;
+}
+
+/** Every 201 must have its manual entry; an award whose request timed out may have one too (applied late). */
+export function ledgerCheck(entries: number, answered201: number, sent: number): string {
+  const head = `${fmtNumber(entries)} manual entries for ${fmtNumber(answered201)} × 201 of ${fmtNumber(sent)} sent (warm-up included)`;
+  if (entries < answered201 || entries > sent) return `${head}: MISMATCH`;
+  if (entries === answered201) return `${head}: ok`;
+  return `${head}: ok, ${fmtNumber(entries - answered201)} applied after their request gave up`;
+}
+
+function loyaltyTables(r: LoyaltyResult): string {
+  const a = r.accrual;
+  const parts = [
+    renderTable(
+      `loyalty — accrual of ${fmtNumber(a.plays)} plays over ${fmtNumber(a.players)} players (concurrency ${a.concurrency}, pool ${a.poolSize})`,
+      [
+        ['accrual (group commit)', `${fmtNumber(a.playsPerSec, 0)} plays/s`],
+        ['baseline (1 tx a play)', `${fmtNumber(r.baseline.playsPerSec, 0)} plays/s`],
+        ['accrual ÷ baseline', r.accrualOverBaseline === null ? '—' : `${fmtNumber(r.accrualOverBaseline, 2)} ×`],
+        ...accrualRows('accrual', a),
+        ...accrualRows('baseline', r.baseline),
+      ],
+    ),
+  ];
+  const w = r.rewards;
+  if (w) {
+    const x = w.rewards;
+    const y = w.yardstick;
+    const errors = (f: typeof x) =>
+      `${fmtNumber(f.errors.total)} (5xx ${f.errors.http5xx}, other answers ${f.errors.unexpected}, timeouts ${f.errors.timeouts}, network ${f.errors.network})` +
+      (Object.keys(f.otherAnswers).length ? ` — ${fmtCounts(f.otherAnswers)}` : '');
+    const rows: Row[] = [
+      [
+        'awards',
+        `${fmtNumber(x.offeredRate)}/s for ${fmtNumber(x.durationS)} s: ${fmtNumber(x.sent)} sent (${fmtNumber(x.sentRate, 0)}/s), ${fmtNumber(x.ok)} × 201`,
+      ],
+      ['award errors', errors(x)],
+      ['latency send→201', fmtLatency(x.latencyMs)],
+      ['latency schedule→201', fmtLatency(x.latencyFromScheduleMs)],
+      ['send lag (awards)', `${fmtLatency(x.sendLagMs)}${w.generatorNice !== null ? ` (generator at nice ${w.generatorNice})` : ''}`],
+      [
+        `bare HTTP ${y.target}`,
+        `${fmtNumber(y.offeredRate)}/s for ${fmtNumber(y.durationS)} s: ${fmtNumber(y.ok)} × 200; ${fmtLatency(y.latencyMs)}`,
+      ],
+      ['bare HTTP errors', errors(y)],
+      ['award p99 ÷ bare p99', w.p99OverYardstick === null ? '—' : `${fmtNumber(w.p99OverYardstick, 1)} ×`],
+      [
+        'staff / players',
+        `${fmtNumber(w.staff)} supervisors (+ ${fmtNumber(w.warmUpStaff)} for the warm-up), ${fmtNumber(w.players)} players; limit ${w.rewardLimit}`,
+      ],
+      ['ledger check', ledgerCheck(w.manualEntries, w.awarded201, w.awardsSent)],
+    ];
+    for (const [proc, c] of Object.entries(w.cpu.services)) {
+      rows.push([`CPU ${proc}`, `${fmtNumber(c.percentOfCore, 0)} % of a core (${fmtNumber(w.cpuMsPerAward[proc] ?? 0, 2)} ms an award)`]);
+    }
+    rows.push(['CPU bench (generator)', `${fmtNumber(w.cpu.generator.percentOfCore, 0)} % of a core`]);
+    rows.push([
+      'machine busy',
+      w.cpu.machineBusyPercent === null ? '—' : `${fmtNumber(w.cpu.machineBusyPercent, 0)} % of ${w.cpu.cores} cores`,
+    ]);
+    parts.push(
+      renderTable(`loyalty — manual rewards through the gateway (${w.connections} keep-alive sockets, warm-up ${w.warmUpS} s)`, rows),
+    );
+  } else {
+    parts.push(renderTable('loyalty — manual rewards through the gateway', [['not measured', r.rewardsError ?? 'unknown']]));
+  }
+  const t = r.targets;
+  parts.push(
+    renderTable('loyalty — targets', [
+      [
+        'accrual ÷ baseline ≥ 10 ×',
+        `${fmtTarget(t.accrualOverBaseline)} (${r.accrualOverBaseline === null ? '—' : fmtNumber(r.accrualOverBaseline, 2)} ×)`,
+      ],
+      ['accrual ≥ 5,000 plays/s', `${fmtTarget(t.accrualPlaysPerSec)} (${fmtNumber(a.playsPerSec, 0)})`],
+      [
+        'award p99 ≤ 20 ms at 200/s, no error',
+        `${fmtTarget(t.rewardP99)} (${w ? `${fmtMs(w.rewards.latencyMs.p99)} at ${fmtNumber(w.rewards.offeredRate)}/s, ${w.rewards.errors.total} errors` : '—'})`,
+      ],
+    ]),
+  );
+  return parts.join('\n');
 }

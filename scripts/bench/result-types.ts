@@ -1,7 +1,7 @@
 /** The shapes every mode returns: the JSON file is exactly these, the human table is formatted from them. */
 import type { LatencySummary } from './histogram.js';
 
-export type BenchMode = 'e2e' | 'ramp' | 'ledger' | 'baseline-ledger' | 'bullmq' | 'settlement' | 'all';
+export type BenchMode = 'e2e' | 'ramp' | 'ledger' | 'baseline-ledger' | 'bullmq' | 'settlement' | 'loyalty' | 'all';
 
 /** CPU time a process used during the measured window. */
 export interface ProcessCpu {
@@ -130,7 +130,7 @@ export interface BullmqResult {
   cpu: CpuFigures;
 }
 
-export type ModeResult = E2eResult | RampResult | LedgerResult | BullmqResult | SettlementModeResult;
+export type ModeResult = E2eResult | RampResult | LedgerResult | BullmqResult | SettlementModeResult | LoyaltyResult;
 
 /** One window's settlement: job add → last bet:settled. */
 export interface SettlementResult {
@@ -157,6 +157,105 @@ export interface SettlementModeResult {
   mode: 'settlement';
   settlement: SettlementResult;
   ticks: TickResult;
+}
+
+export interface LoyaltyBatches {
+  batches: number;
+  meanPlaysPerBatch: number | null;
+  meanBatchMs: number | null;
+}
+
+/** One consumer of a pre-filled `loyalty` queue, timed by its `wagerflow_loyalty_plays_total`. */
+export interface LoyaltyAccrualResult {
+  /** loyalty: the service (group commit); baseline: one play a job, one transaction a play. */
+  consumer: 'loyalty' | 'baseline';
+  plays: number;
+  playsPerJob: number;
+  jobs: number;
+  players: number;
+  stake: number;
+  concurrency: number;
+  poolSize: number;
+  /**
+   * Plays committed after the first commit ÷ (first → last play committed); null when one poll saw them all (a single
+   * batch: no window).
+   */
+  playsPerSec: number | null;
+  /** Plays the first observed commit held (the first batch). */
+  firstCommitPlays: number;
+  /** plays ÷ (process spawn → last play committed): includes boot. */
+  playsPerSecFromSpawn: number;
+  drainSeconds: number;
+  bootToFirstCommitMs: number;
+  prefillSeconds: number;
+  /** The consumer's counter at the end, by effect (ignored: a bet already counted). */
+  effects: { counted: number; voided: number; ignored: number };
+  /** One count of the tables at the end: every play once in its player's one open slip. */
+  db: { slipPlays: number; slips: number; openSlips: number; betCount: number; wagered: number; consistent: boolean };
+  /** The service only: its play batches (from its /metrics). */
+  batches: LoyaltyBatches | null;
+  /** The counter's poll interval: each end of the window is known to half of it. */
+  pollIntervalMs: number;
+  cpu: CpuFigures;
+}
+
+/** One open-loop HTTP load where every request has one expected answer. */
+export interface HttpLoadFigures {
+  target: string;
+  offeredRate: number;
+  durationS: number;
+  planned: number;
+  sent: number;
+  sentRate: number;
+  expectedStatus: number;
+  /** Expected answers (201 for an award, 200 for /v1/time). */
+  ok: number;
+  /** Any other answer, by `status code` (each one an error). */
+  otherAnswers: Record<string, number>;
+  errors: { http5xx: number; unexpected: number; timeouts: number; network: number; total: number };
+  /** Send → expected answer. */
+  latencyMs: LatencySummary;
+  /** Scheduled send → expected answer (includes send lag). */
+  latencyFromScheduleMs: LatencySummary;
+  sendLagMs: LatencySummary;
+}
+
+export interface LoyaltyRewardResult {
+  players: number;
+  staff: number;
+  warmUpStaff: number;
+  rewardLimit: string;
+  connections: number;
+  warmUpS: number;
+  rewards: HttpLoadFigures;
+  /** Bare HTTP (GET /v1/time) at the same rate on the same pool, just before. */
+  yardstick: HttpLoadFigures;
+  p99OverYardstick: number | null;
+  /**
+   * Manual entries in the loyalty ledger right after the load, and the awards of warm-up and load answered 201 and
+   * sent: every 201 has its entry, and an award whose request timed out may have one too (loyalty applied it late).
+   */
+  manualEntries: number;
+  awarded201: number;
+  awardsSent: number;
+  /** During the award load. */
+  cpu: CpuFigures;
+  /** CPU ms during the award load ÷ awards answered 201, per process. */
+  cpuMsPerAward: Record<string, number>;
+  generatorNice: number | null;
+}
+
+/** `--mode loyalty`: accrual and its baseline, then rewards and their yardstick (not part of `all`). */
+export interface LoyaltyResult {
+  mode: 'loyalty';
+  accrual: LoyaltyAccrualResult;
+  baseline: LoyaltyAccrualResult;
+  accrualOverBaseline: number | null;
+  /** Null when the reward half failed (rewardsError says why). */
+  rewards: LoyaltyRewardResult | null;
+  rewardsError: string | null;
+  /** Met or not; null when not measured (rewards at a rate other than the target's, or failed). */
+  targets: { accrualOverBaseline: boolean | null; accrualPlaysPerSec: boolean | null; rewardP99: boolean | null };
 }
 
 export interface AllResult {
