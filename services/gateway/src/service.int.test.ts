@@ -198,6 +198,15 @@ describe('gateway service in-process', () => {
       timeoutMs: 15_000,
       description: 'recovery after Redis returns',
     });
+    // And the ledger's worker is back (a deposit is its job): the stack then stops on settled connections, not on
+    // ones still reconnecting with commands in flight.
+    await waitUntil(
+      async () => {
+        const { body } = await admin.createPlayer('after-outage');
+        return (await admin.deposit(body.playerId, 10, randomUUID())).status === 201 ? true : undefined;
+      },
+      { timeoutMs: 15_000, description: 'the ledger to take jobs again' },
+    );
   });
 });
 
