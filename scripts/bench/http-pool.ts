@@ -1,5 +1,5 @@
 /**
- * Plain HTTP requests over a bounded keep-alive pool (http.Agent + http.request, as bet-sender.ts): at most
+ * Plain HTTP requests over a bounded keep-alive pool (http.Agent + http.request: no fetch overhead): at most
  * `connections` sockets, requests beyond that wait in the agent and that wait counts in their latency; one deadline
  * per request over everything. The answer's error code (`{"error":{"code"}}`) is read for non-2xx answers.
  */

@@ -5,6 +5,7 @@ import { CHANNELS, feedStatusEvent, priceEvent, type RedisKeys } from '@wagerflo
 import type { Redis } from '@wagerflow/queue';
 import type { Logger, Metrics } from '@wagerflow/runtime';
 import type { MarketState } from '../repositories/redis-state.js';
+import { createHeartbeat } from './heartbeat.js';
 
 export const MARKET_STREAM_PATH = '/v1/markets/stream';
 /** SPEC 4.3: at most one price message per market every 100 ms on a socket; the latest tick wins. */
@@ -21,7 +22,6 @@ interface PriceSlot {
 
 interface Connection {
   ws: WebSocket;
-  alive: boolean;
   /** Live events that arrive while the snapshot is read: sent after it (the newest of each kind per market). */
   early: Map<string, MarketMessage> | null;
   prices: Map<string, PriceSlot>;
@@ -57,6 +57,7 @@ export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer
  */
 export function attachMarketStream(o: MarketStreamOptions) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+  const heartbeat = createHeartbeat(o.pingIntervalMs);
   const connections = new Set<Connection>();
   const connected = o.metrics.gauge('wagerflow_market_stream_connections', 'Open public market stream sockets');
   const slowClosed = o.metrics.counter('wagerflow_market_stream_slow_closed_total', 'Market stream sockets closed for not keeping up');
@@ -117,10 +118,10 @@ export function attachMarketStream(o: MarketStreamOptions) {
   const handleUpgrade: UpgradeHandler = (req, socket, head, requestId) => {
     requestIds.set(req, requestId);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const c: Connection = { ws, alive: true, early: new Map(), prices: new Map() };
+      const c: Connection = { ws, early: new Map(), prices: new Map() };
       connections.add(c);
       connected.inc();
-      ws.on('pong', () => (c.alive = true));
+      heartbeat.watch(ws);
       ws.on('error', () => ws.terminate());
       ws.on('close', () => drop(c));
       // Registered before the read: an event published meanwhile is held in `early` and sent after the snapshot.
@@ -151,17 +152,6 @@ export function attachMarketStream(o: MarketStreamOptions) {
     else send(c, m.text);
   }
 
-  const pinger = setInterval(() => {
-    for (const c of connections) {
-      if (!c.alive) {
-        c.ws.terminate();
-        continue;
-      }
-      c.alive = false;
-      c.ws.ping();
-    }
-  }, o.pingIntervalMs);
-
   const priceChannel = o.keys.channel(CHANNELS.prices);
   const statusChannel = o.keys.channel(CHANNELS.feedStatus);
   o.subscriber.on('message', (channel: string, raw: string) => {
@@ -190,7 +180,7 @@ export function attachMarketStream(o: MarketStreamOptions) {
       await o.subscriber.subscribe(priceChannel, statusChannel);
     },
     close() {
-      clearInterval(pinger);
+      heartbeat.stop();
       for (const c of [...connections]) {
         c.ws.close(1001, 'server shutting down');
         drop(c);

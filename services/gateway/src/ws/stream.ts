@@ -9,12 +9,12 @@ import { ApiError } from '../http/api-error.js';
 import type { Auth } from '../http/auth.js';
 import type { LedgerReadRepository } from '../repositories/ledger-read.repository.js';
 import type { UpgradeHandler } from './market-stream.js';
+import { createHeartbeat } from './heartbeat.js';
 
 interface Connection {
   ws: WebSocket;
   playerId: string;
   seq: number;
-  alive: boolean;
 }
 
 export interface StreamOptions {
@@ -44,6 +44,7 @@ function publicShape(event: Record<string, unknown>): Record<string, unknown> {
  */
 export function attachStream(o: StreamOptions) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  const heartbeat = createHeartbeat(o.pingIntervalMs);
   const byPlayer = new Map<string, Set<Connection>>();
   const tracer = getTracer();
   const connected = o.metrics.gauge('wagerflow_ws_connections', 'Open WebSocket connections');
@@ -92,12 +93,12 @@ export function attachStream(o: StreamOptions) {
         if (principal.kind !== 'player') throw new ApiError('forbidden', 'players only');
         const wallet = await o.ledger.wallet(principal.playerId);
         wss.handleUpgrade(req, socket, head, (ws) => {
-          const c: Connection = { ws, playerId: principal.playerId, seq: 0, alive: true };
+          const c: Connection = { ws, playerId: principal.playerId, seq: 0 };
           let set = byPlayer.get(c.playerId);
           if (!set) byPlayer.set(c.playerId, (set = new Set()));
           set.add(c);
           connected.inc();
-          ws.on('pong', () => (c.alive = true));
+          heartbeat.watch(ws);
           ws.on('error', () => ws.terminate());
           ws.on('close', () => {
             connected.dec();
@@ -109,19 +110,6 @@ export function attachStream(o: StreamOptions) {
       })
       .catch((err: unknown) => refuse(socket, err, requestId));
   });
-
-  const pinger = setInterval(() => {
-    for (const set of byPlayer.values()) {
-      for (const c of set) {
-        if (!c.alive) {
-          c.ws.terminate();
-          continue;
-        }
-        c.alive = false;
-        c.ws.ping();
-      }
-    }
-  }, o.pingIntervalMs);
 
   const playerChannel = o.keys.channel(CHANNELS.playerEvents);
   const feedChannel = o.keys.channel(CHANNELS.feedStatus);
@@ -153,7 +141,7 @@ export function attachStream(o: StreamOptions) {
       await o.subscriber.subscribe(playerChannel, feedChannel);
     },
     async close() {
-      clearInterval(pinger);
+      heartbeat.stop();
       for (const set of byPlayer.values()) for (const c of set) c.ws.close(1001, 'server shutting down');
       wss.close();
       await o.subscriber.quit().catch(() => undefined);
