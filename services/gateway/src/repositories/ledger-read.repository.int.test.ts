@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type Pool } from '@wagerflow/db';
+import { publishedReader } from '../testing/published-reader.js';
 import { createTestDatabase, type TestDatabase } from '@wagerflow/testing';
 import { ledgerReadRepository, type LedgerReadRepository } from './ledger-read.repository.js';
 
@@ -15,7 +16,8 @@ let admin: Pool;
 /** Connects as `role`. */
 let reader: Pool;
 let ledger: LedgerReadRepository;
-const role = `wf_gateway_reader_${randomUUID().slice(0, 8)}`;
+let role: string;
+let dropReader: () => Promise<void>;
 const PUBLISHED = { views: ['ledger_bet_view', 'ledger_wallet_view'], functions: ['ledger_wallet_drift()'] };
 const LEDGER_TABLES = ['wallets', 'wallet_entries', 'deposits', 'bets', 'settlements', 'cell_exposure'];
 const player = `p-${randomUUID()}`;
@@ -47,24 +49,12 @@ beforeAll(async () => {
   await insertBet('b-2', 'c-2', 20, 'open');
   await insertBet('b-3', 'c-3', 20, 'open');
 
-  // A login role with a password, so it connects whatever the server's authentication (trust, scram).
-  const password = randomUUID();
-  await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
-  // Functions are executable by PUBLIC by default: make EXECUTE an explicit grant, as it is for the views.
-  await admin.query(`REVOKE EXECUTE ON FUNCTION ${PUBLISHED.functions.join(', ')} FROM PUBLIC`);
-  await admin.query(`GRANT SELECT ON ${PUBLISHED.views.join(', ')} TO ${role}`);
-  await admin.query(`GRANT EXECUTE ON FUNCTION ${PUBLISHED.functions.join(', ')} TO ${role}`);
-  const url = new URL(db.url);
-  url.username = role;
-  url.password = password;
-  reader = createPool(url.toString(), { max: 2 });
+  ({ role, pool: reader, drop: dropReader } = await publishedReader(admin, db.url, PUBLISHED));
   ledger = ledgerReadRepository(reader);
 });
 
 afterAll(async () => {
-  await reader?.end();
-  await admin?.query(`DROP OWNED BY ${role}`).catch(() => undefined);
-  await admin?.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+  await dropReader?.();
   await admin?.end();
   await db?.drop();
 });

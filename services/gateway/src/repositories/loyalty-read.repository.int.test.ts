@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type Pool } from '@wagerflow/db';
+import { publishedReader } from '../testing/published-reader.js';
 import { createTestDatabase, type TestDatabase } from '@wagerflow/testing';
 import { loyaltyReadRepository, type LoyaltyReadRepository } from './loyalty-read.repository.js';
 
@@ -13,7 +14,8 @@ let db: TestDatabase;
 let admin: Pool;
 let reader: Pool;
 let loyalty: LoyaltyReadRepository;
-const role = `wf_gateway_loyalty_${randomUUID().slice(0, 8)}`;
+let role: string;
+let dropReader: () => Promise<void>;
 const PUBLISHED = { views: ['loyalty_account_view', 'loyalty_entry_view', 'loyalty_slip_view'], functions: ['loyalty_drift()'] };
 const LOYALTY_TABLES = ['loyalty_accounts', 'rating_slips', 'slip_plays', 'loyalty_accruals', 'loyalty_entries'];
 const player = `p-${randomUUID()}`;
@@ -69,23 +71,12 @@ beforeAll(async () => {
   await insertEntry(2, 'accrual', 120, 50);
   await insertEntry(3, 'accrual', -20, 170);
 
-  const password = randomUUID();
-  await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
-  // Functions are executable by PUBLIC by default: make EXECUTE an explicit grant, as it is for the views.
-  await admin.query(`REVOKE EXECUTE ON FUNCTION ${PUBLISHED.functions.join(', ')} FROM PUBLIC`);
-  await admin.query(`GRANT SELECT ON ${PUBLISHED.views.join(', ')} TO ${role}`);
-  await admin.query(`GRANT EXECUTE ON FUNCTION ${PUBLISHED.functions.join(', ')} TO ${role}`);
-  const url = new URL(db.url);
-  url.username = role;
-  url.password = password;
-  reader = createPool(url.toString(), { max: 2 });
+  ({ role, pool: reader, drop: dropReader } = await publishedReader(admin, db.url, PUBLISHED));
   loyalty = loyaltyReadRepository(reader);
 });
 
 afterAll(async () => {
-  await reader?.end();
-  await admin?.query(`DROP OWNED BY ${role}`).catch(() => undefined);
-  await admin?.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+  await dropReader?.();
   await admin?.end();
   await db?.drop();
 });
