@@ -42,11 +42,9 @@ const SWEEP_PAGE = 500;
 export function createSlipSaga(deps: SagaDeps) {
   const tracer = getTracer();
 
-  /** The slip with its account locked first (the one lock order of the service). */
-  async function lockWithAccount(client: PoolClient, slipId: string) {
-    const seen = await findSlip(client, slipId);
-    if (!seen) return null;
-    const accounts = await lockAccounts(client, [seen.playerId], Date.now());
+  /** The slip with its account locked first (the one lock order of the service); a slip's player never changes. */
+  async function lockWithAccount(client: PoolClient, slipId: string, playerId: string) {
+    const accounts = await lockAccounts(client, [playerId], Date.now());
     const slip = await lockSlip(client, slipId);
     return slip ? { slip, accounts } : null;
   }
@@ -60,7 +58,7 @@ export function createSlipSaga(deps: SagaDeps) {
     try {
       return await withCorrelation(seen.correlationId, () =>
         withTransaction(deps.pool, async (client): Promise<AccrueResult> => {
-          const locked = await lockWithAccount(client, slipId);
+          const locked = await lockWithAccount(client, slipId, seen.playerId);
           if (!locked) return { kind: 'unknown' };
           const { slip, accounts } = locked;
           if (slip.status === 'open') return { kind: 'open', slip };
@@ -128,11 +126,13 @@ export function createSlipSaga(deps: SagaDeps) {
   return {
     /** Staff close: step 1, then step 2. An already closed slip is answered as it is (no change). */
     async close(slipId: string, staffId: string): Promise<AccrueResult> {
+      const seen = await findSlip(deps.pool, slipId);
+      if (!seen) return { kind: 'unknown' };
       const closing = await withTransaction(deps.pool, async (client) => {
-        const locked = await lockWithAccount(client, slipId);
-        return locked ? closeSlip(client, slipId, staffId, Date.now()) : null;
+        const locked = await lockWithAccount(client, slipId, seen.playerId);
+        if (!locked || locked.slip.status === 'closed') return { slip: locked?.slip ?? seen, closed: false };
+        return { slip: await closeSlip(client, slipId, staffId, Date.now()), closed: true };
       });
-      if (!closing) return { kind: 'unknown' };
       if (!closing.closed) return { kind: 'done', slip: closing.slip, accrued: false };
       deps.metrics?.closed('staff', 1);
       maybeCrash();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import type { LoyaltyReply, RewardJob } from '@wagerflow/contracts';
 import type { Pool } from '@wagerflow/db';
-import type { Logger } from '@wagerflow/runtime';
+import { withCorrelation, type Logger } from '@wagerflow/runtime';
 import { checkReward, rewardIdentity, type GamingDay } from '../domain/reward-decision.js';
 import { entryByKey, writeManualAward, type StoredEntry } from '../repositories/accounts.repository.js';
 import type { RewardRateLimiter } from '../repositories/reward-rate-limiter.js';
@@ -61,7 +61,10 @@ export function rewardHandler(deps: RewardDeps) {
     return null;
   }
 
-  return async (data: RewardJob, job: Job): Promise<LoyaltyReply> => {
+  // Every log line of the request carries its correlation id (the gateway request's trace id).
+  return (data: RewardJob, job: Job): Promise<LoyaltyReply> => withCorrelation(data.correlationId, () => reward(data, job));
+
+  async function reward(data: RewardJob, job: Job): Promise<LoyaltyReply> {
     const requestId = String(job.id);
     const identity = rewardIdentity(data, deps.gamingDay);
     const answered = await answerExisting(data, requestId, identity);
@@ -101,5 +104,5 @@ export function rewardHandler(deps: RewardDeps) {
       }
       throw err;
     }
-  };
+  }
 }

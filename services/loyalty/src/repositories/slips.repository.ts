@@ -138,21 +138,13 @@ export async function applySlipDeltas(client: PoolClient, deltas: readonly SlipD
   return rows.map(toSlip);
 }
 
-/** Saga step 1 for one slip (locked): open → closed. Returns the slip as it is now and whether this call closed it. */
-export async function closeSlip(
-  client: PoolClient,
-  slipId: string,
-  by: string,
-  now: number,
-): Promise<{ slip: SlipRow; closed: boolean } | null> {
+/** Saga step 1 for one slip, open and locked: closed now. */
+export async function closeSlip(client: PoolClient, slipId: string, by: string, now: number): Promise<SlipRow> {
   const { rows } = await client.query<SlipDbRow>(
-    `UPDATE rating_slips SET status = 'closed', closed_at = $2, closed_by = $3 WHERE id = $1 AND status = 'open'
-     RETURNING ${SLIP_COLUMNS}`,
+    `UPDATE rating_slips SET status = 'closed', closed_at = $2, closed_by = $3 WHERE id = $1 RETURNING ${SLIP_COLUMNS}`,
     [slipId, now, by],
   );
-  if (rows[0]) return { slip: toSlip(rows[0]), closed: true };
-  const slip = await lockSlip(client, slipId);
-  return slip ? { slip, closed: false } : null;
+  return toSlip(rows[0]!);
 }
 
 /** Saga step 1 for idle slips: those still idle once their accounts are locked. */
