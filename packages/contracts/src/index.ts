@@ -1,13 +1,3 @@
-export * from './errors.js';
-export * from './api.js';
-export * from './jobs.js';
-export * from './job-ids.js';
-export * from './events.js';
-export * from './redis-keys.js';
+// The contracts in Node: everything of the browser entry, plus the node:crypto signing helpers (SPEC 4.2).
+export * from './browser.js';
 export * from './signing.js';
-export * from './money.js';
-export * from './grid.js';
-export * from './ticks.js';
-export * from './loyalty-api.js';
-export * from './loyalty-jobs.js';
-export * from './loyalty-tiers.js';

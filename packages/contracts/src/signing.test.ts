@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, it, expect } from 'vitest';
-import { SIGNING_HEADERS, sign, signatureMatches, signingString } from './signing.js';
+import { sign, signatureMatches, signingString } from './signing.js';
+import { SIGNING_HEADERS } from './signing-window.js';
 
 const SECRET = 'sk_test_5f1c0a2b9e';
 const TS = '1700000000123';

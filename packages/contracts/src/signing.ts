@@ -23,6 +23,3 @@ export function signatureMatches(expectedHex: string, receivedHex: string): bool
   if (!HEX_SHA256.test(receivedHex)) return false;
   return timingSafeEqual(Buffer.from(expectedHex, 'hex'), Buffer.from(receivedHex, 'hex'));
 }
-
-// Re-exported: they need no node:crypto, so browser bundles take them from signing-window.ts.
-export { SIGNED_TS_FUTURE_MS, SIGNED_TS_PAST_MS, SIGNING_HEADERS } from './signing-window.js';
