@@ -36,7 +36,7 @@ describe('keys', () => {
   });
 
   it('sorts in UTF-8 byte order, as S3 lists', () => {
-    // U+FF5E sorts before U+1F600 in UTF-16 code units' order's opposite: bytes EF.. < F0..
+    // UTF-16 code units put U+1F600 (D83D DE00) before U+FF5E; UTF-8 bytes put U+FF5E (EF ..) before U+1F600 (F0 ..).
     expect(sortKeys(['b', 'a/z', 'a/b', '\u{1F600}', '\uFF5E', 'A'])).toEqual(['A', 'a/b', 'a/z', 'b', '\uFF5E', '\u{1F600}']);
   });
 });
