@@ -66,6 +66,9 @@ export function s3ClientConfig(env: NodeJS.ProcessEnv): S3ClientConfig {
   };
 }
 
+/** S3's limit on one PutObject. */
+const MAX_PUT_BYTES = 5 * 1024 ** 3;
+
 /**
  * Objects in an S3 bucket under a key prefix. A put is one PutObject: S3 makes an object visible only once its
  * whole body has arrived (and, with Content-MD5, verified), so an interrupted upload leaves nothing (or the old
@@ -86,10 +89,14 @@ export class S3ArchiveStore implements ArchiveStore {
   }
 
   async put(key: string, body: Buffer): Promise<void> {
+    const objectKey = this.objectKey(key);
+    if (body.length > MAX_PUT_BYTES) {
+      throw new Error(`archive object ${JSON.stringify(key)}: ${body.length} bytes is over the 5 GiB a single PutObject takes`);
+    }
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.bucket,
-        Key: this.objectKey(key),
+        Key: objectKey,
         Body: body,
         ContentLength: body.length,
         ContentMD5: createHash('md5').update(body).digest('base64'),
