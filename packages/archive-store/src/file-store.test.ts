@@ -1,6 +1,8 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ArchiveObjectMissingError } from './archive-store.js';
 import { FileArchiveStore } from './file-store.js';
@@ -111,6 +113,31 @@ describe('FileArchiveStore', () => {
     await store.put('runs/r-1/bets.ndjson.gz', Buffer.alloc(100_000, 7));
     expect(await store.list('')).toEqual(['runs/r-1/bets.ndjson.gz']);
     expect(await store.get('runs/r-1/bets.ndjson.gz')).toEqual(Buffer.alloc(100_000, 7));
+  });
+
+  it('a process killed (SIGKILL) between the temporary write and the rename leaves no file under the final name', async () => {
+    const repo = fileURLToPath(new URL('../../..', import.meta.url));
+    const script = `
+      import { FileArchiveStore } from ${JSON.stringify(fileURLToPath(new URL('./file-store.ts', import.meta.url)))};
+      const store = new FileArchiveStore(process.argv[1], {
+        beforeRename: async () => { process.kill(process.pid, 'SIGKILL'); await new Promise(() => {}); },
+      });
+      await store.put('runs/r-1/bets.ndjson.gz', Buffer.alloc(300000, 7));
+      console.log('renamed: the kill did not happen');`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, root], {
+      cwd: repo,
+      encoding: 'utf8',
+    });
+    expect(child.stderr).toBe('');
+    expect(child.signal).toBe('SIGKILL');
+
+    const [temp, ...others] = await filesOnDisk();
+    expect(others).toEqual([]);
+    expect(temp).toMatch(/^runs\/r-1\/bets\.ndjson\.gz\.tmp-[0-9a-f]{12}$/);
+    expect((await readFile(join(root, temp!))).length).toBe(300_000); // written and synced before the kill
+    const store = new FileArchiveStore(root);
+    await expect(store.get('runs/r-1/bets.ndjson.gz')).rejects.toBeInstanceOf(ArchiveObjectMissingError);
+    expect(await store.list('')).toEqual([]);
   });
 
   it('an overwrite interrupted before its rename leaves the previous version whole', async () => {
