@@ -110,6 +110,24 @@ function publishedPorts(name: string): Published[] {
   });
 }
 
+interface Mount {
+  source: string;
+  target: string;
+  readOnly: boolean;
+}
+
+/** Volumes in either Compose syntax: "source:target[:mode]" or the long form. */
+function mountsOf(name: string): Mount[] {
+  const volumes = service(name).volumes;
+  if (volumes === undefined) return [];
+  if (!Array.isArray(volumes)) throw new Error(`${name}.volumes is not a list`);
+  return volumes.map((v): Mount => {
+    if (isDict(v)) return { source: String(v.source), target: String(v.target), readOnly: v.read_only === true };
+    const [source = '', target = '', mode = ''] = String(v).split(':');
+    return { source, target, readOnly: mode.split(',').includes('ro') };
+  });
+}
+
 /** `gateway` -> GATEWAY_PORT, GATEWAY_OPS_PORT (those of them docs/env.md defines). */
 const envPrefix = (name: string) => name.toUpperCase().replaceAll('-', '_');
 
@@ -293,7 +311,7 @@ describe('docker-compose.yml', () => {
 
   it('publishes infrastructure ports only where expected, on loopback', () => {
     // Postgres and Redis stay inside the compose network.
-    const allowed: Record<string, number[]> = { jaeger: [16686], prometheus: [9090] };
+    const allowed: Record<string, number[]> = { jaeger: [16686], prometheus: [9090], grafana: [3000] };
     for (const name of infraServices) {
       const published = publishedPorts(name);
       expect(
@@ -325,6 +343,8 @@ describe('docker-compose.yml', () => {
     for (const name of builtServices) {
       for (const [key, value] of environmentOf(name)) {
         if (!value || !/^[a-z]+:\/\//.test(value)) continue;
+        // file:// URLs (ARCHIVE_URL) name a path in the container: see the archive volume test.
+        if (value.startsWith('file:')) continue;
         // Interpolations like ${POSTGRES_PASSWORD:-…} in the userinfo are not valid URL syntax: drop them.
         const host = new URL(value.replace(/\$\{[^}]*\}/g, 'x')).hostname;
         expect(serviceNames, `${name} ${key} -> ${host}`).toContain(host);
@@ -343,6 +363,40 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('mounts one named archive volume into bet-ledger and the archiver, where a file:// ARCHIVE_URL points', () => {
+    const archivers = ['bet-ledger', 'archiver'];
+    const namedVolumes = Object.keys(dict(compose.volumes, 'volumes'));
+    const archiveMounts = archivers.map((name) => {
+      const named = mountsOf(name).filter((m) => namedVolumes.includes(m.source));
+      expect(named.length, `${name} mounts a named volume for archives`).toBe(1);
+      return named[0] as Mount;
+    });
+    const [ledger, archiver] = archiveMounts as [Mount, Mount];
+    expect(archiver, 'the same volume at the same path in both').toEqual(ledger);
+    expect(ledger.readOnly, 'bet-ledger writes the archive files').toBe(false);
+    // ARCHIVE_URL is set on both once docs/env.md documents it (the compose env check needs that first), and a
+    // file:// one must point into the volume: otherwise archives would go to the container's own disk.
+    const documented = documentedEnv().has('ARCHIVE_URL');
+    for (const name of archivers) {
+      const url = environmentOf(name).get('ARCHIVE_URL');
+      if (documented) expect(url, `${name} ARCHIVE_URL`).toBeTruthy();
+      if (url === undefined) continue;
+      expect(url, `${name} ARCHIVE_URL`).toMatch(/^file:\/\/\//);
+      const path = new URL(url).pathname.replace(/\/$/, '');
+      expect(path === ledger.target || path.startsWith(`${ledger.target}/`), `${name}: ${url} is in ${ledger.target}`).toBe(true);
+    }
+    // A new named volume belongs to root, the services run as `node` (uid 1000): the one-shot hands it over first.
+    const init = service('archive-volume');
+    expect(init.restart).toBe('no');
+    expect(mountsOf('archive-volume')).toContainEqual({ ...ledger, readOnly: false });
+    expect(JSON.stringify(init.command)).toContain(`chown 1000:1000 ${ledger.target}`);
+    for (const name of archivers) {
+      expect(dict(service(name).depends_on, `${name}.depends_on`)['archive-volume'], name).toEqual({
+        condition: 'service_completed_successfully',
+      });
+    }
+  });
+
   it('runs Redis with AOF and noeviction', () => {
     const conf = new Map(
       read('infra/redis.conf')
@@ -358,6 +412,82 @@ describe('docker-compose.yml', () => {
     expect(conf.get('appendfsync')).toBe('everysec');
     expect(conf.get('maxmemory-policy')).toBe('noeviction');
     expect(JSON.stringify(service('redis').command)).toContain('redis.conf');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('infra/grafana', () => {
+  const DATASOURCES = 'infra/grafana/provisioning/datasources/prometheus.yml';
+  const PROVIDERS = 'infra/grafana/provisioning/dashboards/wagerflow.yml';
+  const DASHBOARD = 'infra/grafana/dashboards/wagerflow.json';
+
+  /** Where the grafana service mounts a repository directory (undefined when it does not). */
+  const mountTarget = (dir: string) => mountsOf('grafana').find((m) => resolve(root, m.source) === resolve(root, dir))?.target;
+
+  it('runs Grafana provisioned from infra/grafana, on loopback port 3000', () => {
+    expect(publishedPorts('grafana')).toEqual([{ hostIp: '127.0.0.1', host: 3000, container: 3000 }]);
+    expect(mountTarget('infra/grafana/provisioning')).toBe('/etc/grafana/provisioning');
+    expect(
+      mountsOf('grafana').every((m) => m.source.startsWith('.') === m.readOnly),
+      'repository files mounted read-only',
+    ).toBe(true);
+    const home = environmentOf('grafana').get('GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH');
+    expect(home).toBe(`${String(mountTarget('infra/grafana/dashboards'))}/wagerflow.json`);
+  });
+
+  it('provisions the Prometheus datasource, with a fixed uid, at the compose prometheus service', () => {
+    const file = dict(loadYaml(DATASOURCES), DATASOURCES);
+    const sources = file.datasources as Dict[];
+    expect(sources).toHaveLength(1);
+    const [ds] = sources as [Dict];
+    expect(ds.type).toBe('prometheus');
+    expect(ds.uid).toBe('wagerflow-prometheus');
+    const url = new URL(String(ds.url));
+    expect(serviceNames).toContain(url.hostname);
+    expect(url.hostname).toBe('prometheus');
+    expect(publishedPorts('prometheus').map((p) => p.container)).toContain(Number(url.port));
+  });
+
+  it('provisions the dashboards directory that compose mounts', () => {
+    const file = dict(loadYaml(PROVIDERS), PROVIDERS);
+    const providers = file.providers as Dict[];
+    expect(providers).toHaveLength(1);
+    const [provider] = providers as [Dict];
+    expect(provider.type).toBe('file');
+    const target = mountTarget('infra/grafana/dashboards');
+    expect(target, 'grafana mounts infra/grafana/dashboards').toBeDefined();
+    expect(dict(provider.options, 'options').path).toBe(target);
+    expect(existsSync(join(root, DASHBOARD))).toBe(true);
+  });
+
+  it('has a dashboard that parses, refers only to the provisioned datasource uid, and has unique panel ids', () => {
+    const datasource = (dict(loadYaml(DATASOURCES), DATASOURCES).datasources as Dict[])[0] as Dict;
+    const dashboard = JSON.parse(read(DASHBOARD)) as Dict;
+    expect(dashboard.uid).toBe('wagerflow');
+    // Every `datasource` reference anywhere in the JSON (panels, targets, variables).
+    const refs: unknown[] = [];
+    const walk = (v: unknown) => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (isDict(v)) {
+        for (const [k, child] of Object.entries(v)) {
+          if (k === 'datasource') refs.push(child);
+          else walk(child);
+        }
+      }
+    };
+    walk(dashboard);
+    expect(refs.length).toBeGreaterThan(10);
+    for (const ref of refs) expect(ref).toEqual({ type: 'prometheus', uid: datasource.uid });
+    const panels = dashboard.panels as Dict[];
+    const ids = panels.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    // Every non-row panel queries something.
+    for (const p of panels.filter((p) => p.type !== 'row')) {
+      const targets = (p.targets ?? []) as Dict[];
+      expect(targets.length, String(p.title)).toBeGreaterThan(0);
+      for (const t of targets) expect(typeof t.expr === 'string' && t.expr.trim() !== '', String(p.title)).toBe(true);
+    }
   });
 });
 
@@ -405,6 +535,16 @@ describe('infra/prometheus', () => {
       StalledJobs: { expr: 'increase(wagerflow_queue_stalled_total[5m]) > 0' },
       LedgerDrift: { expr: 'wagerflow_reconciliation_drift > 0' },
       LedgerJobsFailed: { expr: 'max by (queue) (wagerflow_queue_jobs{queue="ledger", state="failed"}) > 0', severity: 'critical' },
+      // Issue 12: the archiver's failures and runs, loyalty's drift gauge.
+      ArchiveFailed: {
+        expr:
+          'sum by (stage) (increase(wagerflow_archive_failures_total[1h])) > 0 ' +
+          'or sum by (stage) (wagerflow_archive_failures_total unless wagerflow_archive_failures_total offset 1h) > 0',
+      },
+      ArchiveRunTooLong: {
+        expr: 'time() - wagerflow_archive_run_started_timestamp > 2 * 3600 and wagerflow_archive_run_started_timestamp > 0',
+      },
+      LoyaltyDrift: { expr: 'max(wagerflow_loyalty_drift_accounts) > 0', severity: 'critical' },
     };
     for (const [alert, want] of Object.entries(expected)) {
       const rule = rules.get(alert);
