@@ -3,12 +3,13 @@
 // documented environment), and the Prometheus config and alert rules. The real rule check is
 // `promtool test rules infra/prometheus/alerts.test.yml`; it runs here too when promtool is on PATH.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { buildOutputs } from '../scripts/build/targets.js';
 
@@ -180,6 +181,26 @@ function stageOf(name: string, stages: Stage[]): Stage {
   const stage = target === undefined ? stages.at(-1) : stages.find((s) => s.name === target);
   if (!stage) throw new Error(`${name}: no Dockerfile stage ${target ?? '(last)'}`);
   return stage;
+}
+
+/** `promtool` on PATH (Debian: `apt-get install prometheus`): the real PromQL checks run only then. */
+const promtool = (() => {
+  try {
+    execFileSync('promtool', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Runs promtool in `cwd`; a failure throws with promtool's stdout (where it reports), which the error omits. */
+function runPromtool(cwd: string, ...args: string[]): void {
+  try {
+    execFileSync('promtool', args, { cwd, encoding: 'utf8', stdio: 'pipe' });
+  } catch (err) {
+    const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
+    throw new Error(`promtool ${args.join(' ')} failed:\n${stdout}${stderr}`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -479,6 +500,7 @@ describe('infra/grafana', () => {
     walk(dashboard);
     expect(refs.length).toBeGreaterThan(10);
     for (const ref of refs) expect(ref).toEqual({ type: 'prometheus', uid: datasource.uid });
+    expect(JSON.stringify(dashboard), 'no datasource variable or name: the uid only').not.toMatch(/\$\{?(DS_|datasource)/);
     const panels = dashboard.panels as Dict[];
     const ids = panels.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -489,20 +511,31 @@ describe('infra/grafana', () => {
       for (const t of targets) expect(typeof t.expr === 'string' && t.expr.trim() !== '', String(p.title)).toBe(true);
     }
   });
+
+  it.runIf(promtool)('has panel queries that are valid PromQL (promtool check rules)', () => {
+    // Each panel query becomes a recording rule, Grafana's variables replaced by values of their kind.
+    const dashboard = JSON.parse(read(DASHBOARD)) as { panels: { title: string; targets?: { expr: string }[] }[] };
+    const rules = dashboard.panels.flatMap((p, i) =>
+      (p.targets ?? []).map((t, j) => ({
+        record: `panel_${i}_${j}`,
+        expr: t.expr.replaceAll('$__rate_interval', '1m').replaceAll('$market', '.*'),
+      })),
+    );
+    expect(rules.length).toBeGreaterThan(20);
+    for (const r of rules) expect(r.expr, 'every Grafana variable replaced').not.toContain('$');
+    const dir = mkdtempSync(join(tmpdir(), 'wf-dashboard-'));
+    try {
+      writeFileSync(join(dir, 'panels.yml'), stringify({ groups: [{ name: 'dashboard', rules }] }));
+      runPromtool(dir, 'check', 'rules', 'panels.yml');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------
 
 describe('infra/prometheus', () => {
-  const promtool = (() => {
-    try {
-      execFileSync('promtool', ['--version'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-
   it('scrapes every app service on its ops port by compose service name', () => {
     const documented = documentedEnv();
     const config = dict(loadYaml('infra/prometheus/prometheus.yml'), 'prometheus.yml');
@@ -560,15 +593,7 @@ describe('infra/prometheus', () => {
   it.runIf(promtool)(
     'passes promtool check config and test rules',
     () => {
-      const run = (...args: string[]) => {
-        try {
-          execFileSync('promtool', args, { cwd: join(root, 'infra', 'prometheus'), encoding: 'utf8', stdio: 'pipe' });
-        } catch (err) {
-          // promtool reports failing expectations on stdout, which the thrown error's message omits.
-          const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
-          throw new Error(`promtool ${args.join(' ')} failed:\n${stdout}${stderr}`);
-        }
-      };
+      const run = (...args: string[]) => runPromtool(join(root, 'infra', 'prometheus'), ...args);
       run('check', 'config', 'prometheus.yml');
       run('test', 'rules', 'alerts.test.yml');
       // The loyalty alerts' tests evaluate hours of series every 15 s: about 10 s of promtool.
