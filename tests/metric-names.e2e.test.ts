@@ -16,7 +16,9 @@ import { startTestPlatform, type TestPlatform } from './support/platform.js';
  * declaration matters: prom-client prints `# HELP`/`# TYPE` for a labelled counter that was never incremented
  * (e.g. wagerflow_loyalty_rewards_total before the first reward) but no sample, so the name is registered and
  * right even though Prometheus has no series yet. Those are printed. `x_bucket`/`x_sum`/`x_count` count as
- * exported when `x` is declared a histogram or summary.
+ * exported when `x` is declared a histogram or summary. The label names of `{…}` matchers are checked too, for the
+ * metrics that have samples (a label typo matches nothing and an alert on it never fires); `job` and `instance` are
+ * Prometheus' own target labels.
  *
  * No PromQL parser is a dependency of this repository (the maintained one, @prometheus-io/lezer-promql, would be a
  * new one), so `metricNames` below is a tokenizer aware of PromQL's syntax, with its own cases at the end.
@@ -189,15 +191,37 @@ function ruleExprs(): Expr[] {
 interface Exported {
   types: Map<string, string>;
   sampled: Set<string>;
+  /** The label names each sampled name carries. */
+  labels: Map<string, Set<string>>;
 }
+
+const emptyExported = (): Exported => ({ types: new Map(), sampled: new Set(), labels: new Map() });
 
 function parseExposition(text: string, into: Exported): void {
   for (const line of text.split('\n')) {
     const type = /^# TYPE (\S+) (\S+)/.exec(line);
     if (type) into.types.set(type[1] ?? '', type[2] ?? '');
-    else if (line && !line.startsWith('#')) into.sampled.add(/^[^\s{]+/.exec(line)?.[0] ?? '');
+    else if (line && !line.startsWith('#')) {
+      const name = /^[^\s{]+/.exec(line)?.[0] ?? '';
+      into.sampled.add(name);
+      const labels = into.labels.get(name) ?? new Set<string>();
+      for (const m of line.matchAll(/[{,]\s*([a-zA-Z_]\w*)="(?:[^"\\]|\\.)*"/g)) labels.add(m[1] ?? '');
+      into.labels.set(name, labels);
+    }
   }
 }
+
+/** `name{label="…", …}` selectors of an expression: each metric name with the label names its matchers use. */
+export function selectorLabels(expr: string): { name: string; labels: string[] }[] {
+  const e = expr.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""');
+  return [...e.matchAll(/([a-zA-Z_:][\w:]*)\s*\{([^}]*)\}/g)].map((m) => ({
+    name: m[1] ?? '',
+    labels: [...(m[2] ?? '').matchAll(/([a-zA-Z_]\w*)\s*(?:=~|!~|!=|=)/g)].map((l) => l[1] ?? ''),
+  }));
+}
+
+/** Labels Prometheus adds to every scraped series (prometheus.yml: one job per service, discovered instances). */
+const TARGET_LABELS = ['job', 'instance'];
 
 function isExported(name: string, ex: Exported): boolean {
   if (ex.types.has(name) || ex.sampled.has(name)) return true;
@@ -210,7 +234,7 @@ function isExported(name: string, ex: Exported): boolean {
 describe('metric names in the dashboard and the alert rules', () => {
   let platform: TestPlatform;
   const byService = new Map<ServiceName, Exported>();
-  const all: Exported = { types: new Map(), sampled: new Set() };
+  const all: Exported = emptyExported();
 
   beforeAll(async () => {
     platform = await startTestPlatform();
@@ -218,7 +242,7 @@ describe('metric names in the dashboard and the alert rules', () => {
       const res = await fetch(`${platform.platform.services.get(name)!.opsUrl}/metrics`);
       expect(res.status, `${name} /metrics`).toBe(200);
       const text = await res.text();
-      const ex: Exported = { types: new Map(), sampled: new Set() };
+      const ex: Exported = emptyExported();
       parseExposition(text, ex);
       parseExposition(text, all);
       byService.set(name, ex);
@@ -244,6 +268,14 @@ describe('metric names in the dashboard and the alert rules', () => {
           if (!all.sampled.has(name)) declaredOnly.add(name);
         } else if (ALLOWED_UNEXPORTED.has(name) || ALLOWED_UNEXPORTED.has(base)) allowed.set(name, [...(allowed.get(name) ?? []), where]);
         else unknown.push(`${name} (${where})`);
+      }
+      // Label matchers on a sampled metric must use labels it carries (a typo'd label matches nothing, silently).
+      for (const { name, labels } of selectorLabels(expr)) {
+        const carried = all.labels.get(name);
+        if (!carried || SYNTHETIC.has(name)) continue;
+        for (const label of labels) {
+          if (!carried.has(label) && !TARGET_LABELS.includes(label)) unknown.push(`label ${label} of ${name} (${where})`);
+        }
       }
     }
     const report = [
@@ -284,6 +316,15 @@ describe('metric names in the dashboard and the alert rules', () => {
         expect(byService.get(service)?.types.has(m), `${service} declares ${m}`).toBe(true);
       }
     }
+  });
+});
+
+describe('selectorLabels', () => {
+  it('reads the label names of each selector, not the values', () => {
+    expect(selectorLabels('sum(rate(a_total{route="/v1/x{y}", reason!~"a=b"}[1m])) / b{state=\'x\'} + c')).toEqual([
+      { name: 'a_total', labels: ['route', 'reason'] },
+      { name: 'b', labels: ['state'] },
+    ]);
   });
 });
 
