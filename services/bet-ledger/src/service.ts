@@ -7,6 +7,7 @@ import type { LedgerConfig } from './config.js';
 import { depositHandler } from './jobs/deposit.handler.js';
 import { placeBetsHandler } from './jobs/place-bets.handler.js';
 import { settleHandler } from './jobs/settle.handler.js';
+import { registerDriftMetric } from './drift-metric.js';
 import { createPlaysSender } from './loyalty-plays-sender.js';
 import { createBalanceCache } from './repositories/balance-cache.js';
 import { allWallets } from './repositories/deposit.repository.js';
@@ -30,6 +31,7 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
   );
   const betsSettled = metrics.counter('wagerflow_ledger_bets_settled_total', 'Bets settled');
   const betsProcessed = metrics.counter('wagerflow_ledger_bets_total', 'Bets processed by the ledger');
+  registerDriftMetric(metrics, pool);
   // Plays for loyalty (confirmed bets, voids), on the connection the batches publish on: a batch's job is written
   // while its outcome pipeline is in flight.
   const loyaltyQueue = createQueue(QUEUES.loyalty, redis, config.REDIS_PREFIX, { logger });
