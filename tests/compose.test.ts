@@ -566,7 +566,7 @@ describe('infra/prometheus', () => {
       FeedCritical: { expr: 'wagerflow_feed_status{status="CRITICAL"} == 1', for: '30s' },
       QueueBacklog: { expr: 'max by (queue) (wagerflow_queue_jobs{state="waiting"}) > 10000', for: '2m' },
       StalledJobs: { expr: 'increase(wagerflow_queue_stalled_total[5m]) > 0' },
-      LedgerDrift: { expr: 'wagerflow_reconciliation_drift > 0' },
+      LedgerDrift: { expr: 'max by (ledger) (wagerflow_reconciliation_drift) > 0', severity: 'critical' },
       LedgerJobsFailed: { expr: 'max by (queue) (wagerflow_queue_jobs{queue="ledger", state="failed"}) > 0', severity: 'critical' },
       // Issue 12: the archiver's failures and runs, loyalty's drift gauge.
       ArchiveFailed: {

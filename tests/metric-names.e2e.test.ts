@@ -40,15 +40,7 @@ const PENDING_ISSUE_12_ARCHIVER = [
   'wagerflow_archive_run_started_timestamp', // gauge, Unix seconds of the running run's start, 0 when none
 ];
 
-/**
- * NOT EXPORTED BY ANY SERVICE: alerts.yml's LedgerDrift (SPEC 5 "ledger drift") has been written against this
- * name since the rules were first written, but no service registers it (reconciliation is only answered on demand
- * by GET /v1/admin/reconciliation). Loyalty exports its own drift as wagerflow_loyalty_drift_accounts
- * (services/loyalty/src/loyalty-metrics.ts; alert LoyaltyDrift). Remove once bet-ledger (or the gateway) exports it.
- */
-const MISSING_WALLET_DRIFT = ['wagerflow_reconciliation_drift'];
-
-const ALLOWED_UNEXPORTED = new Set([...PENDING_ISSUE_12_ARCHIVER, ...MISSING_WALLET_DRIFT]);
+const ALLOWED_UNEXPORTED = new Set(PENDING_ISSUE_12_ARCHIVER);
 
 /** Series Prometheus writes itself for every scrape target, not found in any /metrics. */
 const SYNTHETIC = new Set(['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_series_added']);
