@@ -74,4 +74,14 @@ describe('parseOptions', () => {
     expect(() => parse('--bogus')).toThrow();
     expect(parseOptions(['--help'])).toBe('help');
   });
+
+  it('sizes an overload run: 20 s steps after a 4,000/s capacity step, --quick 5 s at 3,000/s', () => {
+    expect(parse('--mode', 'overload')).toMatchObject({ mode: 'overload', durationS: 20, capacityRate: 4_000, connections: 1_000 });
+    expect(parse('--mode', 'overload', '--quick')).toMatchObject({ durationS: 5, capacityRate: 3_000 });
+    expect(parse('--mode', 'overload', '--duration', '30', '--capacity-rate', '6000')).toMatchObject({
+      durationS: 30,
+      capacityRate: 6_000,
+    });
+    expect(() => parse('--mode', 'overload', '--capacity-rate', '0')).toThrow(/--capacity-rate must be a positive integer/);
+  });
 });

@@ -5,7 +5,17 @@
 import { parseArgs } from 'node:util';
 import type { BenchMode } from './result-types.js';
 
-export const MODES: readonly BenchMode[] = ['e2e', 'ramp', 'ledger', 'baseline-ledger', 'bullmq', 'settlement', 'loyalty', 'all'];
+export const MODES: readonly BenchMode[] = [
+  'e2e',
+  'ramp',
+  'ledger',
+  'baseline-ledger',
+  'bullmq',
+  'settlement',
+  'loyalty',
+  'overload',
+  'all',
+];
 
 export interface BenchOptions {
   mode: BenchMode;
@@ -48,19 +58,21 @@ export interface BenchOptions {
   loyaltyPlayers: number;
   /** loyalty: manual rewards per second through the gateway (and the bare-HTTP yardstick's rate). */
   rewardRate: number;
+  /** overload: offered bets/s of the capacity step (well past capacity). */
+  capacityRate: number;
   /** Services to run under --cpu-prof (e.g. gateway,bet-ledger). */
   profile: string[];
   verbose: boolean;
   outDir: string;
 }
 
-export const USAGE = `pnpm bench [--mode e2e|ramp|ledger|baseline-ledger|bullmq|settlement|loyalty|all] [options]
+export const USAGE = `pnpm bench [--mode e2e|ramp|ledger|baseline-ledger|bullmq|settlement|loyalty|overload|all] [options]
 
   --mode M              what to measure (default e2e)
   --rate N              e2e: offered bets/s (default 1000)
   --duration S          e2e: seconds of load (default 60; 30 inside --mode all)
   --players N           players, one WebSocket each (default 200)
-  --connections N       HTTP keep-alive sockets to the gateway (default 64)
+  --connections N       HTTP keep-alive sockets to the gateway (default 64; overload: 1000)
   --telemetry on|off    on: 1 % parent-based sampling exported to a local OTLP sink (default off)
   --bets N              ledger: bets / bullmq: jobs to process (default 30000)
   --bets-per-job N      ledger: bets per job, like the gateway's GATEWAY_BETS_PER_JOB (default 100)
@@ -77,12 +89,20 @@ export const USAGE = `pnpm bench [--mode e2e|ramp|ledger|baseline-ledger|bullmq|
   --players N           loyalty: players the plays are spread over, one slip each (default 1000)
   --reward-rate N       loyalty: manual rewards/s through the gateway, and the bare-HTTP yardstick's rate (default 200)
   --duration S          loyalty: seconds of each of the two HTTP loads (default 60)
+  --capacity-rate N     overload: offered bets/s of the capacity step (default 4000; 3000 with --quick)
+  --duration S          overload: seconds of each step (capacity, 70 %, 2×, 4×; default 20, 5 with --quick)
   --profile a,b         run these services under --cpu-prof; print their hot spots
   --quick               a short smoke run of every phase
   --verbose             show the services' output
   --out DIR             where the JSON report goes (default bench-results)
 
 Uses DATABASE_URL / REDIS_URL when set; otherwise starts an embedded Postgres and a local redis-server.`;
+
+/**
+ * overload: sockets to the gateway. Many clients each on their own connection, more than GATEWAY_MAX_IN_FLIGHT
+ * (128): with 64 the excess would queue in the bench's own pool and the gateway would never see it.
+ */
+export const OVERLOAD_CONNECTIONS = 1_000;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -123,6 +143,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       plays: { type: 'string' },
       'plays-per-job': { type: 'string' },
       'reward-rate': { type: 'string' },
+      'capacity-rate': { type: 'string' },
       profile: { type: 'string' },
       quick: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -142,9 +163,9 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   return {
     mode,
     rate: positiveInt('rate', values.rate, quick ? 300 : 1_000),
-    durationS: positiveInt('duration', values.duration, quick ? 8 : mode === 'all' ? 30 : 60),
+    durationS: positiveInt('duration', values.duration, mode === 'overload' ? (quick ? 5 : 20) : quick ? 8 : mode === 'all' ? 30 : 60),
     players: positiveInt('players', values.players, quick ? 50 : 200),
-    connections: positiveInt('connections', values.connections, 64),
+    connections: positiveInt('connections', values.connections, mode === 'overload' ? OVERLOAD_CONNECTIONS : 64),
     telemetry: telemetry === 'on',
     quick,
     bets: positiveInt('bets', values.bets, quick ? 3_000 : 30_000),
@@ -165,6 +186,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     playsPerJob,
     loyaltyPlayers: positiveInt('players', values.players, quick ? 100 : 1_000),
     rewardRate: positiveInt('reward-rate', values['reward-rate'], quick ? 50 : 200),
+    capacityRate: positiveInt('capacity-rate', values['capacity-rate'], quick ? 3_000 : 4_000),
     profile: (values.profile ?? '')
       .split(',')
       .map((s) => s.trim())

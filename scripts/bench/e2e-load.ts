@@ -112,6 +112,7 @@ export async function runE2eLoad(
     latencyMs: tracker.latency.summary(),
     latencyFromScheduleMs: tracker.latencyFromSchedule.summary(),
     httpLatencyMs: tracker.httpLatency.summary(),
+    shedLatencyMs: tracker.shedLatency.summary(),
     sendLagMs: schedule.lag.summary(),
     cpu: cpuFigures,
     idleCpu: null,

@@ -75,9 +75,9 @@ function rewardRequest(staff: Staff, playerId: string, i: number): HttpRequest {
   };
 }
 
-const timeRequest: HttpRequest = { method: 'GET', path: TIME_PATH };
+export const timeRequest: HttpRequest = { method: 'GET', path: TIME_PATH };
 
-interface LoadRun {
+export interface LoadRun {
   sent: number;
   planned: number;
   sendSeconds: number;
@@ -85,7 +85,7 @@ interface LoadRun {
 }
 
 /** One open-loop load: request `i` is `make(i)`, counted in the tally it names; then a bounded drain. */
-async function runLoad(
+export async function runLoad(
   ctx: BenchContext,
   pool: HttpPool,
   label: string,
@@ -135,7 +135,7 @@ async function runLoad(
   }
 }
 
-function figures(target: string, rate: number, durationS: number, tally: RequestTally, run: LoadRun): HttpLoadFigures {
+export function figures(target: string, rate: number, durationS: number, tally: RequestTally, run: LoadRun): HttpLoadFigures {
   return {
     target,
     offeredRate: rate,

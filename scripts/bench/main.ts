@@ -15,6 +15,7 @@ import { USAGE, parseOptions, type BenchOptions } from './cli-options.js';
 import { runE2eMode } from './e2e-mode.js';
 import { runLedgerMode } from './ledger-mode.js';
 import { runLoyaltyMode } from './loyalty-mode.js';
+import { runOverloadMode } from './overload-mode.js';
 import { summarizeProfileFile } from './profile-summary.js';
 import { runRampMode } from './ramp-mode.js';
 import { runSettlementMode } from './settlement-mode.js';
@@ -39,6 +40,8 @@ async function runOne(ctx: BenchContext, mode: Exclude<BenchOptions['mode'], 'al
       return runSettlementMode(ctx);
     case 'loyalty':
       return runLoyaltyMode(ctx);
+    case 'overload':
+      return runOverloadMode(ctx);
   }
 }
 

@@ -20,6 +20,8 @@ export class OutcomeTracker {
   readonly latency = new Histogram();
   readonly latencyFromSchedule = new Histogram();
   readonly httpLatency = new Histogram();
+  /** Send → 503 `overloaded` (admission control's refusals). */
+  readonly shedLatency = new Histogram();
   sent = 0;
   accepted202 = 0;
   confirmed = 0;
@@ -64,6 +66,7 @@ export class OutcomeTracker {
       if (f.resolved) this.inFlight.delete(clientBetId);
       return;
     }
+    if (status === 503 && code === 'overloaded') this.shedLatency.recordMs(at - f.sentAt);
     const key = `${status} ${code ?? '?'}`;
     this.gatewayAnswers[key] = (this.gatewayAnswers[key] ?? 0) + 1;
     if (status >= 500) this.http5xx += 1;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Histogram } from './histogram.js';
+import { judgeOverload, overloadStep } from './overload-targets.js';
 import { progressLine } from './progress-reporter.js';
 import { e2eStepRatio, fmtBytes, fmtMs, fmtNumber, formatAll, formatResult, ledgerCheck, ratio, renderTable } from './report-format.js';
 import type { AllResult, BullmqResult, CpuFigures, E2eResult, LedgerResult, LoyaltyAccrualResult, LoyaltyResult } from './result-types.js';
@@ -40,6 +41,7 @@ const e2e: E2eResult = {
   latencyMs: latency(5, 6, 7, 250),
   latencyFromScheduleMs: latency(5, 6, 7, 251),
   httpLatencyMs: latency(1, 2),
+  shedLatencyMs: latency(0, 0),
   sendLagMs: latency(0.1, 0.2),
   cpu,
   idleCpu: { ...cpu, services: { gateway: { pid: 2, cpuMs: 100, percentOfCore: 2 } } },
@@ -285,5 +287,83 @@ describe('the loyalty table', () => {
     expect(text).toContain('no award succeeded in the warm-up');
     expect(text).toContain('one poll saw all 100,000 plays committed');
     expect(text).toMatch(/accrual ≥ 5,000 plays\/s\s+not judged/);
+  });
+});
+
+describe('overload mode (issue 15)', () => {
+  const step = (factor: number, accepted: number, p99: number, answers: Record<string, number>, noOutcome = 0) =>
+    overloadStep(
+      factor,
+      {
+        ...e2e,
+        offeredRate: factor * 1_000,
+        durationS: 10,
+        sent: factor * 10_000,
+        sentRate: factor * 1_000,
+        accepted202: accepted,
+        gatewayAnswers: answers,
+        latencyMs: latency(p99 / 2, p99),
+        shedLatencyMs: latency(1, 3),
+        errors: { ...e2e.errors, noOutcome },
+      },
+      { in_flight: 5, ledger_delay: answers['503 overloaded'] ?? 0 },
+    );
+
+  it('derives accepted/s over the seconds of sending, the share shed and stale timestamps', () => {
+    const s = step(2, 9_500, 40, { '503 overloaded': 10_000, '401 stale_timestamp': 500 });
+    expect(s.acceptedPerSec).toBeCloseTo(950);
+    expect(s.shedShare).toBeCloseTo(10_000 / 20_000);
+    expect(s.staleTimestamps).toBe(500);
+  });
+
+  it('judges accepted/s against 0.9 × capacity and p99 against 3 × the 70 % step', () => {
+    const steps = [
+      step(0.7, 7_000, 20, {}),
+      step(2, 9_500, 60, { '503 overloaded': 10_500 }),
+      step(4, 8_000, 61, { '503 overloaded': 32_000 }),
+    ];
+    expect(judgeOverload(1_000, steps)).toEqual({
+      acceptedAt2x: true,
+      acceptedAt4x: false,
+      p99At2x: true,
+      p99At4x: false,
+      noStale: true,
+      noLostOutcome: true,
+    });
+    const bad = [step(0.7, 7_000, 20, {}), step(2, 9_500, 30, { '401 stale_timestamp': 1 }, 2)];
+    expect(judgeOverload(1_000, bad)).toMatchObject({ acceptedAt4x: null, p99At4x: null, noStale: false, noLostOutcome: false });
+  });
+
+  it('prints every step, the targets and the yardsticks', () => {
+    const steps = [
+      step(0.7, 7_000, 20, {}),
+      step(2, 9_500, 60, { '503 overloaded': 10_500 }),
+      step(4, 9_200, 50, { '503 overloaded': 30_800 }),
+    ];
+    const text = formatResult({
+      mode: 'overload',
+      stepDurationS: 10,
+      capacityStep: { ...e2e, offeredRate: 4_000 },
+      capacityConnections: 64,
+      capacityShedByReason: {},
+      capacity: 1_000,
+      steps,
+      targets: judgeOverload(1_000, steps),
+      bareHttp: null,
+      bullmq: {
+        mode: 'bullmq',
+        jobs: 30_000,
+        producerConcurrency: 256,
+        workerConcurrency: 256,
+        jobsPerSec: 8_000,
+        addPerSec: 9_000,
+        seconds: 3.75,
+        cpu,
+      },
+    });
+    expect(text).toContain('overload — 4 × capacity: 4,000 bets/s');
+    expect(text).toMatch(/accepted\/s at 4× ≥ 0.9 × capacity +met \(920\/s vs 900\/s\)/);
+    expect(text).toContain('capacity ÷ bullmq 12.5 %');
+    expect(text).toContain('in_flight: 5');
   });
 });

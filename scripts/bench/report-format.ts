@@ -14,6 +14,7 @@ import type {
   LoyaltyAccrualResult,
   LoyaltyResult,
   ModeResult,
+  OverloadResult,
   RampResult,
   SettlementModeResult,
 } from './result-types.js';
@@ -92,6 +93,7 @@ export function e2eRows(r: E2eResult): Row[] {
     ['latency send→outcome', fmtLatency(r.latencyMs)],
     ['latency schedule→outcome', fmtLatency(r.latencyFromScheduleMs)],
     ['latency send→202', fmtLatency(r.httpLatencyMs)],
+    ...(r.shedLatencyMs.count > 0 ? ([['latency send→503 overloaded', fmtLatency(r.shedLatencyMs)]] as Row[]) : []),
     ['send lag', `${fmtLatency(r.sendLagMs)}${r.generatorNice !== null ? ` (generator at nice ${r.generatorNice})` : ''}`],
     ['players / connections', `${r.players} sockets / ${r.connections} HTTP keep-alive`],
     [
@@ -182,6 +184,8 @@ export function formatResult(r: ModeResult): string {
       return settlementLines(r);
     case 'loyalty':
       return loyaltyTables(r);
+    case 'overload':
+      return overloadTables(r);
   }
 }
 
@@ -354,6 +358,80 @@ function loyaltyTables(r: LoyaltyResult): string {
       [
         'award p99 ≤ 20 ms at 200/s, no error',
         `${fmtTarget(t.rewardP99)} (${w ? `${fmtMs(w.rewards.latencyMs.p99)} at ${fmtNumber(w.rewards.offeredRate)}/s, ${w.rewards.errors.total} errors` : '—'})`,
+      ],
+    ]),
+  );
+  return parts.join('\n');
+}
+
+function overloadTables(r: OverloadResult): string {
+  const cap = r.capacityStep;
+  const parts = [
+    renderTable(
+      `overload — capacity step (${fmtNumber(cap.offeredRate)} bets/s for ${fmtNumber(r.stepDurationS)} s, ${fmtNumber(r.capacityConnections)} sockets)`,
+      [
+        ['capacity', `${fmtNumber(r.capacity, 0)} outcomes/s processed (sent ${fmtNumber(cap.sentRate, 0)}/s)`],
+        ['accepted (202)', `${fmtNumber(cap.accepted202)}; other answers ${fmtCounts(cap.gatewayAnswers)}`],
+        [
+          'errors',
+          `${fmtNumber(cap.errors.total)} (5xx ${cap.errors.http5xx}, timeouts ${cap.errors.timeouts}, 202 without outcome ${cap.errors.noOutcome})`,
+        ],
+        ['gateway shed_total by reason', fmtCounts(r.capacityShedByReason)],
+        ['latency send→outcome', fmtLatency(cap.latencyMs)],
+        [
+          'machine busy',
+          cap.cpu.machineBusyPercent === null ? '—' : `${fmtNumber(cap.cpu.machineBusyPercent, 0)} % of ${cap.cpu.cores} cores`,
+        ],
+      ],
+    ),
+  ];
+  for (const s of r.steps) {
+    const x = s.result;
+    parts.push(
+      renderTable(`overload — ${s.factor} × capacity: ${fmtNumber(x.offeredRate)} bets/s for ${fmtNumber(x.durationS)} s`, [
+        ['offered / sent', `${fmtNumber(x.offeredRate)}/s / ${fmtNumber(x.sentRate, 0)}/s (send lag p99 ${fmtMs(x.sendLagMs.p99)})`],
+        [
+          'accepted (202)',
+          `${fmtNumber(s.acceptedPerSec, 0)}/s = ${fmtNumber((s.acceptedPerSec / Math.max(1e-9, r.capacity)) * 100, 0)} % of capacity`,
+        ],
+        ['shed (503 overloaded)', `${fmtNumber(s.shedShare * 100, 1)} % of answers`],
+        ['send→outcome (accepted)', fmtLatency(x.latencyMs)],
+        ['send→503 overloaded', fmtLatency(x.shedLatencyMs)],
+        ['stale_timestamp', fmtNumber(s.staleTimestamps)],
+        ['202 without outcome', fmtNumber(x.errors.noOutcome)],
+        ['errors', `${fmtNumber(x.errors.total)} (5xx ${x.errors.http5xx}, timeouts ${x.errors.timeouts}, network ${x.errors.network})`],
+        ['other HTTP answers', fmtCounts(x.gatewayAnswers)],
+        ['gateway shed_total by reason', fmtCounts(s.shedByReason)],
+        ['rejected (ledger)', fmtCounts(x.rejectedByReason)],
+        ['generator CPU', `${fmtNumber(x.cpu.generator.percentOfCore, 0)} % of a core`],
+        ['machine busy', x.cpu.machineBusyPercent === null ? '—' : `${fmtNumber(x.cpu.machineBusyPercent, 0)} % of ${x.cpu.cores} cores`],
+      ]),
+    );
+  }
+  const at = (f: number) => r.steps.find((s) => s.factor === f);
+  const base = at(0.7)?.result.latencyMs.p99 ?? null;
+  const t = r.targets;
+  const acc = (f: number) => `${fmtNumber(at(f)?.acceptedPerSec, 0)}/s vs ${fmtNumber(0.9 * r.capacity, 0)}/s`;
+  const p99 = (f: number) => `${fmtMs(at(f)?.result.latencyMs.p99 ?? null)} vs ${fmtMs(base === null ? null : 3 * base)}`;
+  const b = r.bareHttp;
+  parts.push(
+    renderTable('overload — targets (issue 15)', [
+      ['accepted/s at 2× ≥ 0.9 × capacity', `${fmtTarget(t.acceptedAt2x)} (${acc(2)})`],
+      ['accepted/s at 4× ≥ 0.9 × capacity', `${fmtTarget(t.acceptedAt4x)} (${acc(4)})`],
+      ['p99 send→outcome at 2× ≤ 3 × at 70 %', `${fmtTarget(t.p99At2x)} (${p99(2)})`],
+      ['p99 send→outcome at 4× ≤ 3 × at 70 %', `${fmtTarget(t.p99At4x)} (${p99(4)})`],
+      ['0 stale_timestamp', fmtTarget(t.noStale)],
+      ['0 202 without outcome', fmtTarget(t.noLostOutcome)],
+      ['p99 send→503 at 4×', fmtMs(at(4)?.result.shedLatencyMs.p99 ?? null)],
+      [
+        'yardstick: bare HTTP GET /v1/time',
+        b ? `${fmtNumber(b.offeredRate)}/s for ${fmtNumber(b.durationS)} s: ${fmtLatency(b.latencyMs)}, errors ${b.errors.total}` : '—',
+      ],
+      [
+        'yardstick: bare BullMQ',
+        r.bullmq
+          ? `${fmtNumber(r.bullmq.jobsPerSec, 0)} jobs/s; capacity ÷ bullmq ${fmtNumber((r.capacity / r.bullmq.jobsPerSec) * 100, 1)} %`
+          : '—',
       ],
     ]),
   );

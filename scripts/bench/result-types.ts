@@ -1,7 +1,7 @@
 /** The shapes every mode returns: the JSON file is exactly these, the human table is formatted from them. */
 import type { LatencySummary } from './histogram.js';
 
-export type BenchMode = 'e2e' | 'ramp' | 'ledger' | 'baseline-ledger' | 'bullmq' | 'settlement' | 'loyalty' | 'all';
+export type BenchMode = 'e2e' | 'ramp' | 'ledger' | 'baseline-ledger' | 'bullmq' | 'settlement' | 'loyalty' | 'overload' | 'all';
 
 /** CPU time a process used during the measured window. */
 export interface ProcessCpu {
@@ -70,6 +70,8 @@ export interface E2eResult {
   latencyFromScheduleMs: LatencySummary;
   /** Send → HTTP 202. */
   httpLatencyMs: LatencySummary;
+  /** Send → 503 `overloaded` (admission control, issue 15); count 0 when nothing was shed. */
+  shedLatencyMs: LatencySummary;
   sendLagMs: LatencySummary;
   cpu: CpuFigures;
   /** The same processes with the platform up and no load (e2e mode): the background cost in the figures above. */
@@ -130,7 +132,50 @@ export interface BullmqResult {
   cpu: CpuFigures;
 }
 
-export type ModeResult = E2eResult | RampResult | LedgerResult | BullmqResult | SettlementModeResult | LoyaltyResult;
+export type ModeResult = E2eResult | RampResult | LedgerResult | BullmqResult | SettlementModeResult | LoyaltyResult | OverloadResult;
+
+/** One load of `--mode overload`: a multiple of the measured capacity, offered open loop. */
+export interface OverloadStep {
+  /** 0.7, 2 or 4 (× capacity). */
+  factor: number;
+  result: E2eResult;
+  /** 202 answers ÷ seconds of sending. */
+  acceptedPerSec: number;
+  /** 503 `overloaded` ÷ answers. */
+  shedShare: number;
+  staleTimestamps: number;
+  /** The gateway's `wagerflow_gateway_shed_total` by reason over this step (its /metrics before/after). */
+  shedByReason: Record<string, number>;
+}
+
+export interface OverloadTargets {
+  /** accepted/s ≥ 0.9 × capacity at 2× and at 4×. */
+  acceptedAt2x: boolean | null;
+  acceptedAt4x: boolean | null;
+  /** p99 send→outcome of accepted bets ≤ 3 × its value at 70 %. */
+  p99At2x: boolean | null;
+  p99At4x: boolean | null;
+  /** No 401 stale_timestamp and no 202 without an outcome in any step. */
+  noStale: boolean;
+  noLostOutcome: boolean;
+}
+
+export interface OverloadResult {
+  mode: 'overload';
+  stepDurationS: number;
+  /** The capacity step: offered well past capacity, its processed outcomes/s is the capacity. */
+  capacityStep: E2eResult;
+  /** Sockets of the capacity step (the steps use --connections). */
+  capacityConnections: number;
+  capacityShedByReason: Record<string, number>;
+  capacity: number;
+  steps: OverloadStep[];
+  targets: OverloadTargets;
+  /** Bare HTTP (GET /v1/time) at the 4× step's rate on the same platform and pool: what a cheap answer costs. */
+  bareHttp: HttpLoadFigures | null;
+  /** Bare BullMQ add → no-op process, same invocation, after the platform is stopped. */
+  bullmq: BullmqResult | null;
+}
 
 /** One window's settlement: job add → last bet:settled. */
 export interface SettlementResult {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ledgerBatches, parsePrometheusTotals } from './service-metrics.js';
+import { counterDelta, ledgerBatches, parseByLabel, parsePrometheusTotals } from './service-metrics.js';
 
 const scrape = (count: number, sum: number, seconds: number) =>
   parsePrometheusTotals(
@@ -24,5 +24,25 @@ describe('service metrics', () => {
     expect(ledgerBatches(scrape(10, 100, 0.5), scrape(110, 25_100, 2.5))).toEqual({ batches: 100, meanBetsPerBatch: 250, meanBatchMs: 20 });
     expect(ledgerBatches(null, null)).toBeNull();
     expect(ledgerBatches(null, parsePrometheusTotals('other 1'))).toBeNull();
+  });
+});
+
+describe('parseByLabel / counterDelta', () => {
+  it('sums one metric by one label and takes the difference of two scrapes', () => {
+    const text = (a: number, b: number) =>
+      [
+        '# TYPE wagerflow_gateway_shed_total counter',
+        `wagerflow_gateway_shed_total{route="/v1/bets",reason="in_flight",service="gateway"} ${a}`,
+        `wagerflow_gateway_shed_total{route="/v1/me",reason="in_flight",service="gateway"} 1`,
+        `wagerflow_gateway_shed_total{route="/v1/bets",reason="ledger_delay",service="gateway"} ${b}`,
+        'wagerflow_gateway_shed_totally_else{reason="x"} 9',
+      ].join('\n');
+    const before = parseByLabel(text(2, 0), 'wagerflow_gateway_shed_total', 'reason');
+    expect(before).toEqual({ in_flight: 3, ledger_delay: 0 });
+    expect(counterDelta(before, parseByLabel(text(12, 5), 'wagerflow_gateway_shed_total', 'reason'))).toEqual({
+      in_flight: 10,
+      ledger_delay: 5,
+    });
+    expect(counterDelta(null, null)).toEqual({});
   });
 });

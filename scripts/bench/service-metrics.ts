@@ -50,3 +50,35 @@ export function ledgerBatches(before: MetricTotals | null, after: MetricTotals |
     meanBatchMs: batches > 0 && seconds !== null ? (seconds * 1000) / batches : null,
   };
 }
+
+/** Samples of one metric by the value of one label (`wagerflow_gateway_shed_total` by `reason`). */
+export function parseByLabel(text: string, metric: string, label: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{([^}]*)\})?\s+(\S+)/.exec(line);
+    if (!match || match[1] !== metric) continue;
+    const value = Number(match[3]);
+    const key = new RegExp(`(?:^|,)${label}="([^"]*)"`).exec(match[2] ?? '')?.[1] ?? '';
+    if (Number.isFinite(value)) out[key] = (out[key] ?? 0) + value;
+  }
+  return out;
+}
+
+export async function scrapeByLabel(opsUrl: string, metric: string, label: string): Promise<Record<string, number> | null> {
+  try {
+    const res = await fetch(`${opsUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    return res.ok ? parseByLabel(await res.text(), metric, label) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** after − before per key (keys that did not move are left out). */
+export function counterDelta(before: Record<string, number> | null, after: Record<string, number> | null): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after ?? {})) {
+    const d = v - (before?.[k] ?? 0);
+    if (d !== 0) out[k] = d;
+  }
+  return out;
+}
