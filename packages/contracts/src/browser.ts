@@ -11,5 +11,6 @@ export * from './grid.js';
 export * from './ticks.js';
 export * from './loyalty-api.js';
 export * from './loyalty-jobs.js';
+export * from './archive-jobs.js';
 export * from './loyalty-tiers.js';
 export * from './signing-window.js';

@@ -38,4 +38,18 @@ export const JOB_OPTIONS = {
     /** One per staff request (the gateway waits for its answer under this id). */
     request: (kind: 'reward' | 'slip-close' | 'slip-recover', requestId: string) => ({ jobId: `${kind}-${requestId}` }),
   },
+  archive: {
+    /** The weekly scheduler (one per platform, whatever the number of archiver replicas). */
+    scheduler: 'archive-weekly',
+    /** One per on-demand run (the gateway answers this run id). */
+    run: (runId: string) => ({ jobId: `archive-run-${runId}`, removeOnComplete: 100, removeOnFail: 100 }),
+  },
+  ledgerArchive: {
+    /** One per run and partition: a resent partition of a run is the same job while it exists (the ledger's manifest check makes a second delivery a no-op). */
+    partition: (runId: string, day: string, chunk: number) => ({
+      jobId: `archive-${runId}-${day}-${chunk}`,
+      removeOnComplete: 1000,
+      removeOnFail: 1000,
+    }),
+  },
 } as const;

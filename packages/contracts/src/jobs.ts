@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { archivePartitionJob, archiveRunJob } from './archive-jobs.js';
 import { playsJob, rewardJob, slipRequestJob, slipSweepJob } from './loyalty-jobs.js';
 
 /**
@@ -11,6 +12,7 @@ export const QUEUES = {
   loyalty: 'loyalty',
   loyaltyRequests: 'loyalty-requests',
   archive: 'archive',
+  ledgerArchive: 'ledger-archive',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -96,4 +98,6 @@ export const JOBS = {
   feed: { tick: tickJob, 'evidence-request': evidenceRequestJob },
   loyalty: { plays: playsJob, 'slip-sweep': slipSweepJob },
   'loyalty-requests': { reward: rewardJob, 'slip-close': slipRequestJob, 'slip-recover': slipRequestJob },
+  archive: { 'archive-run': archiveRunJob },
+  'ledger-archive': { 'archive-partition': archivePartitionJob },
 } as const;

@@ -1,0 +1,288 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openArchiveStore, type ArchiveStore } from '@wagerflow/archive-store';
+import { failingStore } from '@wagerflow/archive-store/testing';
+import type { ArchivePartitionJob } from '@wagerflow/contracts';
+import { createPool, type Pool } from '@wagerflow/db';
+import { createLogger } from '@wagerflow/runtime';
+import { createTestDatabase, seededRandom, type TestDatabase } from '@wagerflow/testing';
+import { decodeArchive, sha256, utcDay } from './domain/archive-file.js';
+import { archivePartitionHandler, type ArchiveStep } from './jobs/archive-partition.handler.js';
+import { archivableDays } from './repositories/archive.repository.js';
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 11, 4, 12);
+const CUTOFF = NOW - 30 * DAY;
+const logger = createLogger('test', 'silent');
+let db: TestDatabase;
+let pool: Pool;
+let dir: string;
+let store: ArchiveStore;
+
+/**
+ * A ledger as the money path leaves it, written directly: `wallets` wallets, each with a deposit, then bets over the
+ * last 70 days: won, lost, void (with their stake, payout and refund entries), rejected (no entry), open (stake only),
+ * each entry chaining balance_before → balance_after under a per-wallet seq. Balance = sum of entries.
+ */
+async function seed(wallets: number, betsPerWallet: number): Promise<void> {
+  const rand = seededRandom(42);
+  for (let w = 0; w < wallets; w++) {
+    const player = `p${w}`;
+    const { rows } = await pool.query<{ id: number }>('INSERT INTO wallets (player_id, updated_at) VALUES ($1, $2) RETURNING id', [
+      player,
+      NOW,
+    ]);
+    const walletId = rows[0]!.id;
+    let balance = 0;
+    let seq = 0;
+    const entries: unknown[][] = [];
+    const add = (kind: string, amount: number, betId: string | null, at: number) => {
+      seq += 1;
+      entries.push([walletId, seq, kind, amount, balance, balance + amount, betId, at]);
+      balance += amount;
+    };
+    add('deposit', 1_000_000, null, NOW - 71 * DAY);
+    const bets: unknown[][] = [];
+    for (let i = 0; i < betsPerWallet; i++) {
+      const id = `b-${w}-${i}`;
+      const placed = NOW - Math.floor(rand() * 70 * DAY);
+      const stake = 100 + Math.floor(rand() * 900);
+      const kind = ['won', 'lost', 'void', 'rejected', 'open'][i % 5]!;
+      const settled = kind === 'open' || kind === 'rejected' ? null : placed + 60_000;
+      const payout = kind === 'won' ? stake * 2 : kind === 'void' ? stake : kind === 'lost' ? 0 : null;
+      bets.push([
+        id,
+        player,
+        `c-${id}`,
+        kind === 'rejected' ? 'rejected' : 'confirmed',
+        kind === 'rejected' ? 'insufficient_funds' : null,
+        kind === 'rejected' ? null : kind,
+        stake,
+        payout,
+        placed,
+        settled,
+        settled ?? placed,
+      ]);
+      if (kind === 'rejected') continue;
+      add('stake', -stake, id, placed);
+      if (kind === 'won') add('payout', stake * 2, id, settled!);
+      if (kind === 'void') add('refund', stake, id, settled!);
+    }
+    await pool.query(
+      `INSERT INTO bets (id, player_id, client_bet_id, market_id, cell_id, window_start, band_index, price_low, price_high, stake,
+         multiplier_bps, status, reason, result, payout, placed_at, confirmed_at, settled_at, updated_at, correlation_id)
+       SELECT b.id, b.player, b.cbid, 'BTC-USD', 'BTC-USD:1:1', 1, 1, 100, 125, b.stake, 20000, b.status, b.reason, b.result,
+              b.payout, b.placed, CASE WHEN b.status = 'confirmed' THEN b.placed END, b.settled, b.updated, 'corr'
+         FROM jsonb_to_recordset($1::jsonb) AS b(id text, player text, cbid text, status text, reason text, result text,
+              stake bigint, payout bigint, placed bigint, settled bigint, updated bigint)`,
+      [
+        JSON.stringify(
+          bets.map(([id, player, cbid, status, reason, result, stake, payout, placed, settled, updated]) => ({
+            id,
+            player,
+            cbid,
+            status,
+            reason,
+            result,
+            stake,
+            payout,
+            placed,
+            settled,
+            updated,
+          })),
+        ),
+      ],
+    );
+    await pool.query(
+      `INSERT INTO wallet_entries (wallet_id, seq, kind, amount, balance_before, balance_after, bet_id, correlation_id, created_at)
+       SELECT e.w, e.seq, e.kind, e.amount, e.before, e.after, e.bet, 'corr', e.at
+         FROM jsonb_to_recordset($1::jsonb) AS e(w bigint, seq bigint, kind text, amount bigint, before bigint, after bigint, bet text, at bigint)`,
+      [
+        JSON.stringify(
+          entries.map(([w, s, kind, amount, before, after, bet, at]) => ({ w, seq: s, kind, amount, before, after, bet, at })),
+        ),
+      ],
+    );
+    await pool.query('UPDATE wallets SET balance = $2, seq = $3 WHERE id = $1', [walletId, balance, seq]);
+  }
+}
+
+async function snapshot() {
+  const { rows: balances } = await pool.query<{ player_id: string; balance: number }>('SELECT player_id, balance FROM wallets ORDER BY id');
+  const { rows: drift } = await pool.query<{ checked: number; drift: number }>('SELECT * FROM ledger_wallet_drift()');
+  const { rows: left } = await pool.query<{ open: number; final_old: number; final_new: number }>(
+    `SELECT count(*) FILTER (WHERE result = 'open')::int AS open,
+            count(*) FILTER (WHERE result IS DISTINCT FROM 'open' AND coalesce(settled_at, updated_at) < $1)::int AS final_old,
+            count(*) FILTER (WHERE result IS DISTINCT FROM 'open' AND coalesce(settled_at, updated_at) >= $1)::int AS final_new
+       FROM bets`,
+    [CUTOFF],
+  );
+  return { balances, drift: drift[0]!, left: left[0]! };
+}
+
+/** Runs every partition of the plan to the end as the archiver does: each day chunk by chunk while a chunk is full. */
+async function archiveAll(run: ReturnType<typeof archivePartitionHandler>, runId: string, maxBets: number) {
+  const results = [];
+  for (const { day } of await archivableDays(pool, CUTOFF)) {
+    for (let chunk = 0; ; chunk++) {
+      const job: ArchivePartitionJob = { runId, day, chunk, cutoff: CUTOFF, maxBets };
+      const r = await run(job);
+      results.push(r);
+      if (!r.more) break;
+    }
+  }
+  return results;
+}
+
+beforeEach(async () => {
+  db = await createTestDatabase();
+  pool = createPool(db.url, { max: 4 });
+  dir = await mkdtemp(join(tmpdir(), 'wf-archive-'));
+  store = openArchiveStore(pathToFileURL(dir).href);
+  await seed(12, 30);
+});
+
+afterEach(async () => {
+  await pool.end();
+  await db.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('archive partition executor', () => {
+  it('archives every final bet older than the cutoff with its entries: files verified, money moved to the checkpoint, drift 0', async () => {
+    const before = await snapshot();
+    expect(before.left.final_old).toBeGreaterThan(100);
+    const { rows: expected } = await pool.query<{ bets: number; entries: number; entry_sum: number }>(
+      `SELECT count(DISTINCT b.id)::int AS bets, count(e.id)::int AS entries, coalesce(sum(e.amount), 0)::bigint AS entry_sum
+         FROM bets b LEFT JOIN wallet_entries e ON e.bet_id = b.id
+        WHERE b.result IS DISTINCT FROM 'open' AND coalesce(b.settled_at, b.updated_at) < $1`,
+      [CUTOFF],
+    );
+    const run = archivePartitionHandler({ pool, store, logger, now: () => NOW });
+    const results = await archiveAll(run, 'run1', 7);
+    const archived = results.filter((r) => r.status === 'archived');
+    expect(archived.reduce((s, r) => s + r.bets, 0)).toBe(expected[0]!.bets);
+    expect(archived.reduce((s, r) => s + r.walletEntries, 0)).toBe(expected[0]!.entries);
+    expect(archived.every((r) => r.bets <= 7)).toBe(true);
+
+    const after = await snapshot();
+    expect(after.balances).toEqual(before.balances);
+    expect(after.drift).toEqual({ checked: 12, drift: 0 });
+    expect(after.left).toEqual({ open: before.left.open, final_old: 0, final_new: before.left.final_new });
+    const { rows: archivedSum } = await pool.query<{ s: number }>('SELECT sum(archived_sum)::bigint AS s FROM wallets');
+    expect(archivedSum[0]!.s).toBe(Number(expected[0]!.entry_sum));
+
+    // Each manifest matches its stored file byte for byte, and the files hold exactly the archived rows.
+    const { rows: manifests } = await pool.query<{
+      object_key: string;
+      sha256: string;
+      bytes: number;
+      bets: number;
+      wallet_entries: number;
+      partition_key: string;
+    }>('SELECT * FROM archive_manifests ORDER BY partition_key');
+    expect(manifests).toHaveLength(archived.length);
+    const betIds = new Set<string>();
+    for (const m of manifests) {
+      const body = await store.get(m.object_key);
+      expect(sha256(body)).toBe(m.sha256);
+      expect(body.length).toBe(m.bytes);
+      const file = decodeArchive(body);
+      expect(file.bets).toHaveLength(m.bets);
+      expect(file.entries).toHaveLength(m.wallet_entries);
+      for (const b of file.bets) {
+        betIds.add(b.id);
+        expect(utcDay(Number(b.settled_at ?? b.updated_at))).toBe(m.partition_key.slice(0, 10));
+        expect(b.result === 'open').toBe(false);
+      }
+    }
+    expect(betIds.size).toBe(expected[0]!.bets);
+    const { rows: tomb } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_archived_bet_view');
+    expect(tomb[0]!.n).toBe(expected[0]!.bets);
+
+    // A rerun of the same run finds every manifest; a new run finds nothing left.
+    const again = await archiveAll(run, 'run1', 7);
+    expect(again.every((r) => r.status === 'already' || r.status === 'empty')).toBe(true);
+    expect(await archiveAll(run, 'run2', 7)).toEqual([]);
+    expect((await snapshot()).drift.drift).toBe(0);
+  });
+
+  it.each<ArchiveStep>(['selected', 'put', 'verified', 'committed'])(
+    'a crash after step %s: the rerun completes, nothing lost or archived twice',
+    async (crashAt) => {
+      const before = await snapshot();
+      let crashed = 0;
+      const crashing = archivePartitionHandler({
+        pool,
+        store,
+        logger,
+        now: () => NOW,
+        afterStep: (step) => {
+          if (step === crashAt && crashed++ % 3 === 0) throw new Error(`crash after ${step}`);
+        },
+      });
+      const healthy = archivePartitionHandler({ pool, store, logger, now: () => NOW });
+      // Every partition sent until it answers, as BullMQ redelivers a failed or stalled job; a third crash.
+      for (const { day } of await archivableDays(pool, CUTOFF)) {
+        for (let chunk = 0; ; chunk++) {
+          const job = { runId: 'r', day, chunk, cutoff: CUTOFF, maxBets: 10 };
+          const r = await crashing(job).catch(() => healthy(job));
+          if (!r.more) break;
+        }
+      }
+      expect(crashed).toBeGreaterThan(0);
+      const after = await snapshot();
+      expect(after.balances).toEqual(before.balances);
+      expect(after.drift.drift).toBe(0);
+      expect(after.left.final_old).toBe(0);
+      const { rows } = await pool.query<{ bets: number; files: number }>(
+        'SELECT sum(bets)::int AS bets, count(*)::int AS files FROM archive_manifests',
+      );
+      const { rows: tomb } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM archived_bets');
+      expect(rows[0]!.bets).toBe(tomb[0]!.n);
+      // One file per manifest: an overwritten partition leaves one object, never a stray second copy.
+      expect((await store.list('runs/')).length).toBe(rows[0]!.files);
+    },
+  );
+
+  it('the store failing mid-upload, or answering a put it stored with an error: nothing deleted, the rerun archives', async () => {
+    const before = await snapshot();
+    const [day] = await archivableDays(pool, CUTOFF);
+    const job = { runId: 'r', day: day!.day, chunk: 0, cutoff: CUTOFF, maxBets: 1000 };
+    for (const outcome of ['nothing-stored', 'stored-then-failed'] as const) {
+      const flaky = failingStore(store, { op: 'put', outcome });
+      await expect(archivePartitionHandler({ pool, store: flaky, logger })(job)).rejects.toThrow(/injected/);
+      expect(await snapshot()).toEqual(before);
+      const { rows } = await pool.query('SELECT 1 FROM archive_manifests');
+      expect(rows).toHaveLength(0);
+    }
+    const r = await archivePartitionHandler({ pool, store, logger })(job);
+    expect(r.status).toBe('archived');
+    expect(r.bets).toBe(day!.bets);
+    expect((await snapshot()).drift.drift).toBe(0);
+  });
+
+  it('a stored file that does not read back as written is never trusted: nothing deleted', async () => {
+    const before = await snapshot();
+    const [day] = await archivableDays(pool, CUTOFF);
+    const corrupting: ArchiveStore = {
+      url: store.url,
+      put: (k, b) => store.put(k, b),
+      get: async (k) => {
+        const body = await store.get(k);
+        body[body.length - 3] = body[body.length - 3]! ^ 0x55;
+        return body;
+      },
+      delete: (k) => store.delete(k),
+      list: (p) => store.list(p),
+    };
+    const job = { runId: 'r', day: day!.day, chunk: 0, cutoff: CUTOFF, maxBets: 1000 };
+    await expect(archivePartitionHandler({ pool, store: corrupting, logger })(job)).rejects.toThrow(/failed verification/);
+    expect(await snapshot()).toEqual(before);
+    const { rows } = await pool.query('SELECT 1 FROM archive_manifests');
+    expect(rows).toHaveLength(0);
+  });
+});

@@ -1,0 +1,201 @@
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+
+/**
+ * One archive file (SPEC 5): gzip of NDJSON, one JSON object a line. First a header (schema version, run,
+ * partition), then every bet, then every wallet entry of those bets, then a trailer with the counts and money totals.
+ * NDJSON because any tool reads it (`zcat | jq`) and a restore can stream it; gzip because it is in Node and
+ * every shell; the trailer makes a truncated file detectable even without the manifest.
+ */
+export const ARCHIVE_SCHEMA_VERSION = 1;
+
+export interface ArchivedBetRow {
+  id: string;
+  player_id: string;
+  client_bet_id: string;
+  status: string;
+  result: string | null;
+  stake: number;
+  payout: number | null;
+  settled_at: number | null;
+  updated_at: number;
+  [column: string]: unknown;
+}
+
+export interface ArchivedEntryRow {
+  id: number;
+  wallet_id: number;
+  bet_id: string | null;
+  amount: number;
+  [column: string]: unknown;
+}
+
+export interface ArchiveTotals {
+  bets: number;
+  walletEntries: number;
+  stakeTotal: number;
+  payoutTotal: number;
+  entryAmountTotal: number;
+}
+
+export interface ArchiveManifest extends ArchiveTotals {
+  runId: string;
+  partitionKey: string;
+  objectKey: string;
+  schemaVersion: number;
+  sha256: string;
+  bytes: number;
+  minBetId: string;
+  maxBetId: string;
+  minEntryId: number | null;
+  maxEntryId: number | null;
+  minFinalAt: number;
+  maxFinalAt: number;
+}
+
+export interface ArchiveContent {
+  runId: string;
+  partitionKey: string;
+  bets: ArchivedBetRow[];
+  entries: ArchivedEntryRow[];
+}
+
+/** Where a partition's file goes: one per run and partition, so a rerun of the same partition overwrites it. */
+export function archiveObjectKey(runId: string, partitionKey: string): string {
+  return `runs/${runId}/${partitionKey}.ndjson.gz`;
+}
+
+export function totalsOf(bets: ArchivedBetRow[], entries: ArchivedEntryRow[]): ArchiveTotals {
+  // Sums stay far below 2^53 (cents); BigInt would only matter past 90 trillion dollars a partition.
+  return {
+    bets: bets.length,
+    walletEntries: entries.length,
+    stakeTotal: bets.reduce((s, b) => s + Number(b.stake), 0),
+    payoutTotal: bets.reduce((s, b) => s + Number(b.payout ?? 0), 0),
+    entryAmountTotal: entries.reduce((s, e) => s + Number(e.amount), 0),
+  };
+}
+
+const finalAt = (b: ArchivedBetRow): number => Number(b.settled_at ?? b.updated_at);
+
+/** Encodes the file and builds its manifest (what the ledger records once the file is verified). */
+export function encodeArchive(content: ArchiveContent): { body: Buffer; manifest: ArchiveManifest } {
+  if (content.bets.length === 0) throw new Error('an archive file needs at least one bet');
+  const totals = totalsOf(content.bets, content.entries);
+  const lines = [
+    JSON.stringify({ type: 'header', schemaVersion: ARCHIVE_SCHEMA_VERSION, runId: content.runId, partitionKey: content.partitionKey }),
+    ...content.bets.map((row) => JSON.stringify({ type: 'bet', row })),
+    ...content.entries.map((row) => JSON.stringify({ type: 'wallet_entry', row })),
+    JSON.stringify({ type: 'trailer', ...totals }),
+  ];
+  const body = gzipSync(Buffer.from(lines.join('\n') + '\n'));
+  const betIds = content.bets.map((b) => b.id).sort();
+  const entryIds = content.entries.map((e) => Number(e.id));
+  const times = content.bets.map(finalAt);
+  return {
+    body,
+    manifest: {
+      runId: content.runId,
+      partitionKey: content.partitionKey,
+      objectKey: archiveObjectKey(content.runId, content.partitionKey),
+      schemaVersion: ARCHIVE_SCHEMA_VERSION,
+      sha256: sha256(body),
+      bytes: body.length,
+      minBetId: betIds[0]!,
+      maxBetId: betIds[betIds.length - 1]!,
+      minEntryId: entryIds.length ? Math.min(...entryIds) : null,
+      maxEntryId: entryIds.length ? Math.max(...entryIds) : null,
+      minFinalAt: Math.min(...times),
+      maxFinalAt: Math.max(...times),
+      ...totals,
+    },
+  };
+}
+
+export const sha256 = (body: Buffer): string => createHash('sha256').update(body).digest('hex');
+
+/** Decodes a file; throws on a bad gzip stream, a bad line, a missing header or trailer. */
+export function decodeArchive(body: Buffer): ArchiveContent & { schemaVersion: number; trailer: ArchiveTotals } {
+  const text = gunzipSync(body).toString('utf8');
+  const lines = text.split('\n').filter((l) => l !== '');
+  const parsed = lines.map((l) => JSON.parse(l) as { type: string; [k: string]: unknown });
+  const header = parsed[0];
+  const trailer = parsed[parsed.length - 1];
+  if (header?.type !== 'header') throw new Error('archive file has no header');
+  if (trailer?.type !== 'trailer' || parsed.length < 2) throw new Error('archive file has no trailer (truncated?)');
+  const bets: ArchivedBetRow[] = [];
+  const entries: ArchivedEntryRow[] = [];
+  for (const line of parsed.slice(1, -1)) {
+    if (line.type === 'bet') bets.push(line.row as ArchivedBetRow);
+    else if (line.type === 'wallet_entry') entries.push(line.row as ArchivedEntryRow);
+    else throw new Error(`archive file has an unknown line type ${JSON.stringify(line.type)}`);
+  }
+  const { type: _t, ...totals } = trailer;
+  return {
+    schemaVersion: Number(header.schemaVersion),
+    runId: String(header.runId),
+    partitionKey: String(header.partitionKey),
+    bets,
+    entries,
+    trailer: totals as unknown as ArchiveTotals,
+  };
+}
+
+/**
+ * The read-back check before any row is deleted: the stored bytes hash to the manifest's sha256 and size, and the
+ * decoded file holds exactly the rows (by id) and money the manifest and the database selection say. Returns the
+ * problems found (empty: verified).
+ */
+export function verifyArchive(body: Buffer, manifest: ArchiveManifest, expected: { betIds: string[]; entryIds: number[] }): string[] {
+  const problems: string[] = [];
+  if (body.length !== manifest.bytes) problems.push(`size ${body.length} != ${manifest.bytes}`);
+  if (sha256(body) !== manifest.sha256) problems.push('sha256 differs');
+  let decoded;
+  try {
+    decoded = decodeArchive(body);
+  } catch (err) {
+    return [...problems, `unreadable: ${(err as Error).message}`];
+  }
+  if (decoded.schemaVersion !== manifest.schemaVersion) problems.push('schema version differs');
+  if (decoded.runId !== manifest.runId || decoded.partitionKey !== manifest.partitionKey) problems.push('header names another partition');
+  const totals = totalsOf(decoded.bets, decoded.entries);
+  for (const k of ['bets', 'walletEntries', 'stakeTotal', 'payoutTotal', 'entryAmountTotal'] as const) {
+    if (totals[k] !== manifest[k]) problems.push(`${k} ${totals[k]} != manifest ${manifest[k]}`);
+    if (Number(decoded.trailer[k]) !== manifest[k]) problems.push(`trailer ${k} != manifest`);
+  }
+  const sameIds = (a: (string | number)[], b: (string | number)[]) =>
+    a.length === b.length && [...a].map(String).sort().join(',') === [...b].map(String).sort().join(',');
+  if (
+    !sameIds(
+      decoded.bets.map((b) => b.id),
+      expected.betIds,
+    )
+  )
+    problems.push('bet ids differ from the selection');
+  if (
+    !sameIds(
+      decoded.entries.map((e) => Number(e.id)),
+      expected.entryIds,
+    )
+  )
+    problems.push('entry ids differ from the selection');
+  return problems;
+}
+
+/** A partition: one UTC day of final times, cut into chunks of at most `maxBets` bets. */
+export interface PartitionRef {
+  day: string;
+  chunk: number;
+}
+
+export const partitionKey = (p: PartitionRef): string => `${p.day}-${String(p.chunk).padStart(4, '0')}`;
+
+/** UTC day bounds [start, end) in epoch ms of `YYYY-MM-DD`. */
+export function dayBounds(day: string): { start: number; end: number } {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`bad day ${JSON.stringify(day)}`);
+  const start = Date.parse(`${day}T00:00:00.000Z`);
+  if (Number.isNaN(start)) throw new Error(`bad day ${JSON.stringify(day)}`);
+  return { start, end: start + 86_400_000 };
+}
+
+export const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
