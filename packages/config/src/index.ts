@@ -92,5 +92,17 @@ export const otelEnv = z.object({
 });
 export type OtelEnv = z.infer<typeof otelEnv>;
 
+/**
+ * Where archive files go (SPEC 5): read by bet-ledger (writes and verifies them) and the archiver. The default is the
+ * path compose mounts its `archives` volume at; `pnpm start` sets `file://<repo>/.data/archive`.
+ */
+export const archiveEnv = z.object({
+  ARCHIVE_URL: z
+    .string()
+    .regex(/^(file:\/\/\/|s3:\/\/)/, 'must be file:///absolute/dir or s3://bucket/prefix')
+    .default('file:///var/lib/wagerflow/archive'),
+});
+export type ArchiveEnv = z.infer<typeof archiveEnv>;
+
 export const opsPortEnv = (name: string, def: number) => z.object({ [name]: env.port(def) });
 export { SERVICE_NAMES, OPS_PORTS, DEFAULT_GATEWAY_PORT, type ServiceName } from './ports.js';

@@ -1,8 +1,9 @@
-import { OPS_PORTS, commonEnv, env, marketEnv, otelEnv, parseEnv, z } from '@wagerflow/config';
+import { OPS_PORTS, archiveEnv, commonEnv, env, marketEnv, otelEnv, parseEnv, z } from '@wagerflow/config';
 
 const schema = commonEnv
   .extend(marketEnv.shape)
   .extend(otelEnv.shape)
+  .extend(archiveEnv.shape)
   .extend({
     BET_LEDGER_OPS_PORT: env.port(OPS_PORTS['bet-ledger'].default),
     LEDGER_CONCURRENCY: env.int(256, 1, 10_000),
@@ -17,6 +18,8 @@ const schema = commonEnv
     SETTLE_PENDING_RETRY_MS: env.int(500, 10),
     LEDGER_FAULT_KILL_DURING_SETTLEMENT: env.num(0, 0, 1),
     LEDGER_FAULT_KILL_AFTER_COMMIT: env.num(0, 0, 1),
+    /** TEST ONLY: SIGKILL bet-ledger right after this archive step (selected, put, verified, committed). */
+    LEDGER_FAULT_KILL_ARCHIVE_AFTER: z.enum(['selected', 'put', 'verified', 'committed']).optional(),
   });
 export type LedgerConfig = z.infer<typeof schema>;
 export const loadConfig = (e: NodeJS.ProcessEnv = process.env): LedgerConfig => parseEnv(schema, e);

@@ -1,9 +1,11 @@
+import { openArchiveStore } from '@wagerflow/archive-store';
 import { JOB_OPTIONS, QUEUES, redisKeys } from '@wagerflow/contracts';
 import { createPool } from '@wagerflow/db';
 import { Batcher, createQueue, createRedis, createWorker, instrumentQueue } from '@wagerflow/queue';
 import { createServiceKit, dependencyChecks, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
 import { createBetBatchFlush, type BatchItem } from './bet-batch.js';
 import type { LedgerConfig } from './config.js';
+import { archivePartitionHandler } from './jobs/archive-partition.handler.js';
 import { depositHandler } from './jobs/deposit.handler.js';
 import { placeBetsHandler } from './jobs/place-bets.handler.js';
 import { settleHandler } from './jobs/settle.handler.js';
@@ -90,6 +92,29 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
   const ledgerQueue = createQueue(QUEUES.ledger, redis, config.REDIS_PREFIX, { logger });
   instrumentQueue(metrics, ledgerQueue.queue, worker.worker);
 
+  // Archive partitions (SPEC 5), one at a time per replica on a connection of their own: a partition's reads, upload
+  // and verification take seconds and must not sit in the bet path's worker.
+  const archiveConnection = createRedis(config.REDIS_URL, 'blocking');
+  const archiveWorker = createWorker(
+    'ledger-archive',
+    archiveConnection,
+    config.REDIS_PREFIX,
+    {
+      'archive-partition': archivePartitionHandler({
+        pool,
+        store: openArchiveStore(config.ARCHIVE_URL),
+        logger,
+        afterStep: config.LEDGER_FAULT_KILL_ARCHIVE_AFTER
+          ? (step) => {
+              if (step === config.LEDGER_FAULT_KILL_ARCHIVE_AFTER) process.kill(process.pid, 'SIGKILL');
+            }
+          : undefined,
+      }),
+    },
+    { concurrency: 1, lockDurationMs: config.QUEUE_LOCK_DURATION_MS, stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS, logger },
+  );
+  archiveWorker.worker.on('failed', (job, err) => logger.warn({ err, jobId: job?.id }, 'archive partition failed'));
+
   const feedQueue = createQueue(QUEUES.feed, redis, config.REDIS_PREFIX, { logger });
   /**
    * The sweeper: a window whose settlement is long overdue and still has open bets (its settle job
@@ -140,7 +165,9 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
         config.SETTLE_SWEEP_INTERVAL_MS,
       );
       shutdown.add('stop sweeper', () => clearInterval(sweeper));
-      shutdown.add('stop taking jobs', () => worker.close(config.SHUTDOWN_TIMEOUT_MS * 0.6));
+      shutdown.add('stop taking jobs', async () => {
+        await Promise.all([worker.close(config.SHUTDOWN_TIMEOUT_MS * 0.6), archiveWorker.close(config.SHUTDOWN_TIMEOUT_MS * 0.6)]);
+      });
       shutdown.add('flush batcher', () => batcher.close());
       shutdown.add('close ops server', () => ops.close());
       shutdown.add(
@@ -148,12 +175,13 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
         async () => void (await Promise.allSettled([feedQueue.close(), ledgerQueue.close(), loyaltyQueue.close()])),
       );
       shutdown.add('quit redis', async () => {
-        await Promise.allSettled([redis.quit(), workerConnection.quit()]);
+        await Promise.allSettled([redis.quit(), workerConnection.quit(), archiveConnection.quit()]);
       });
       shutdown.add('end pool', () => pool.end());
       shutdown.add('flush telemetry', () => kit.telemetry.shutdown());
       const rebuilt = await rebuildCache();
       void worker.worker.run();
+      void archiveWorker.worker.run();
       logger.info({ opsPort: ops.port, rebuiltWallets: rebuilt, concurrency: config.LEDGER_CONCURRENCY }, 'bet-ledger started');
     },
   };

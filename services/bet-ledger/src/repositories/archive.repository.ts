@@ -60,13 +60,9 @@ export async function selectPartition(
   return { bets, entries };
 }
 
-/** Archivable bets a day, for the planner: days of final times before `cutoff`, oldest first. */
+/** Archivable bets a day (the published `ledger_archivable_days`, which the archiver plans by), oldest first. */
 export async function archivableDays(db: Queryable, cutoff: number): Promise<{ day: string; bets: number }[]> {
-  const { rows } = await db.query<{ day: string; bets: number }>(
-    `SELECT to_char(to_timestamp(${FINAL_AT} / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*)::int AS bets
-       FROM bets WHERE ${FINAL} AND ${FINAL_AT} < $1 GROUP BY 1 ORDER BY 1`,
-    [cutoff],
-  );
+  const { rows } = await db.query<{ day: string; bets: number }>('SELECT day, bets FROM ledger_archivable_days($1)', [cutoff]);
   return rows;
 }
 
@@ -96,8 +92,10 @@ export async function commitPartition(
   await client.query(
     named('archive.lock-wallets', 'SELECT id FROM wallets WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', [walletIds]),
   );
-  const { rows: stillBets } = await client.query<{ n: number }>(
-    named('archive.check-bets', `SELECT count(*)::int AS n FROM bets WHERE id = ANY($1::text[]) AND ${FINAL}`, [betIds]),
+  // FOR UPDATE: a second executor of the same bets (a redelivery beside a stalled first delivery) waits here, then
+  // finds them gone.
+  const { rows: stillBets } = await client.query<{ id: string }>(
+    named('archive.check-bets', `SELECT id FROM bets WHERE id = ANY($1::text[]) AND ${FINAL} FOR UPDATE`, [betIds]),
   );
   const { rows: stillEntries } = await client.query<{ n: number; all: number }>(
     named(
@@ -106,7 +104,7 @@ export async function commitPartition(
       [betIds, entryIds],
     ),
   );
-  if (stillBets[0]?.n !== betIds.length || stillEntries[0]?.n !== entryIds.length || stillEntries[0]?.all !== entryIds.length) {
+  if (stillBets.length !== betIds.length || stillEntries[0]?.n !== entryIds.length || stillEntries[0]?.all !== entryIds.length) {
     throw new StaleSelectionError(`partition ${manifest.partitionKey} changed since it was selected`);
   }
   const inserted = await client.query(
