@@ -42,12 +42,15 @@ export const JOB_OPTIONS = {
     /** The weekly scheduler (one per platform, whatever the number of archiver replicas). */
     scheduler: 'archive-weekly',
     /** One per on-demand run (the gateway answers this run id). */
-    run: (runId: string) => ({ jobId: `archive-run-${runId}`, removeOnComplete: 100, removeOnFail: 100 }),
+    run: (runId: string) => ({ jobId: `archive-run-${runId}`, attempts: 3, removeOnComplete: 100, removeOnFail: 100 }),
   },
   ledgerArchive: {
     /** One per run and partition: a resent partition of a run is the same job while it exists (the ledger's manifest check makes a second delivery a no-op). */
     partition: (runId: string, day: string, chunk: number) => ({
       jobId: `archive-${runId}-${day}-${chunk}`,
+      // A few quick retries (a stale selection, a store hiccup); then the run fails and the next run redoes it.
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 500 },
       removeOnComplete: 1000,
       removeOnFail: 1000,
     }),

@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createService as createLedger, loadConfig as ledgerConfig } from '@wagerflow/bet-ledger';
+import { JOB_OPTIONS, QUEUES } from '@wagerflow/contracts';
+import { createPool, type Pool } from '@wagerflow/db';
+import { createQueue, createRedis, type Redis, type TypedQueue } from '@wagerflow/queue';
+import { createTestDatabase, freePort, testRedisUrl, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
+import { loadConfig } from './config.js';
+import { createService } from './service.js';
+
+const DAY = 86_400_000;
+let db: TestDatabase;
+let pool: Pool;
+let redis: Redis;
+let queue: TypedQueue<'archive'>;
+let dir: string;
+let opsPort: number;
+const prefix = uniquePrefix('archiver');
+let env: Record<string, string>;
+type Running = Awaited<ReturnType<typeof createService>>;
+const stops: (() => Promise<void>)[] = [];
+
+/** Wallets with a deposit and bets over 70 days (won, lost, void, rejected, open), entries chained, balance = sum. */
+async function seed(wallets: number, betsPerWallet: number): Promise<void> {
+  const now = Date.now();
+  for (let w = 0; w < wallets; w++) {
+    const player = `p${w}`;
+    const { rows } = await pool.query<{ id: number }>('INSERT INTO wallets (player_id, updated_at) VALUES ($1, $2) RETURNING id', [
+      player,
+      now,
+    ]);
+    const walletId = rows[0]!.id;
+    let balance = 0;
+    let seq = 0;
+    const entries: object[] = [];
+    const bets: object[] = [];
+    const add = (kind: string, amount: number, bet: string | null, at: number) => {
+      seq += 1;
+      entries.push({ w: walletId, seq, kind, amount, before: balance, after: balance + amount, bet, at });
+      balance += amount;
+    };
+    add('deposit', 1_000_000, null, now - 71 * DAY);
+    for (let i = 0; i < betsPerWallet; i++) {
+      const id = `b-${w}-${i}`;
+      const placed = now - ((i * 7 + w) % 70) * DAY - 1000;
+      const stake = 100 + i;
+      const kind = ['won', 'lost', 'void', 'rejected', 'open'][i % 5]!;
+      const settled = kind === 'open' || kind === 'rejected' ? null : placed + 60_000;
+      const payout = kind === 'won' ? stake * 2 : kind === 'void' ? stake : kind === 'lost' ? 0 : null;
+      const status = kind === 'rejected' ? 'rejected' : 'confirmed';
+      bets.push({ id, player, status, result: kind === 'rejected' ? null : kind, stake, payout, placed, settled });
+      if (kind === 'rejected') continue;
+      add('stake', -stake, id, placed);
+      if (kind === 'won') add('payout', stake * 2, id, settled!);
+      if (kind === 'void') add('refund', stake, id, settled!);
+    }
+    await pool.query(
+      `INSERT INTO bets (id, player_id, client_bet_id, market_id, cell_id, window_start, band_index, price_low, price_high, stake,
+         multiplier_bps, status, reason, result, payout, placed_at, confirmed_at, settled_at, updated_at, correlation_id)
+       SELECT b.id, b.player, 'c-' || b.id, 'BTC-USD', 'BTC-USD:1:1', 1, 1, 100, 125, b.stake, 20000, b.status,
+              CASE WHEN b.status = 'rejected' THEN 'insufficient_funds' END, b.result, b.payout, b.placed,
+              CASE WHEN b.status = 'confirmed' THEN b.placed END, b.settled, coalesce(b.settled, b.placed), 'corr'
+         FROM jsonb_to_recordset($1::jsonb) AS b(id text, player text, status text, result text, stake bigint, payout bigint,
+              placed bigint, settled bigint)`,
+      [JSON.stringify(bets)],
+    );
+    await pool.query(
+      `INSERT INTO wallet_entries (wallet_id, seq, kind, amount, balance_before, balance_after, bet_id, correlation_id, created_at)
+       SELECT e.w, e.seq, e.kind, e.amount, e.before, e.after, e.bet, 'corr', e.at
+         FROM jsonb_to_recordset($1::jsonb) AS e(w bigint, seq bigint, kind text, amount bigint, before bigint, after bigint, bet text, at bigint)`,
+      [JSON.stringify(entries)],
+    );
+    await pool.query('UPDATE wallets SET balance = $2, seq = $3 WHERE id = $1', [walletId, balance, seq]);
+  }
+}
+
+async function startArchiver(): Promise<Running> {
+  const service = await createService(loadConfig(env));
+  await service.start();
+  stops.push(() => service.shutdown.shutdown('test'));
+  return service;
+}
+
+async function metricsText(): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+}
+
+async function requestRun(): Promise<string> {
+  const runId = randomUUID();
+  await queue.add('archive-run', { runId, requestedBy: 'test' }, JOB_OPTIONS.archive.run(runId));
+  return runId;
+}
+
+async function runFinished(runId: string): Promise<{ status: string; error: string | null; bets: number; partitions: number }> {
+  return waitUntil(
+    async () => {
+      const { rows } = await pool.query<{ status: string; error: string | null; bets: number; partitions: number }>(
+        "SELECT status, error, bets, partitions FROM archive_run_view WHERE id = $1 AND status <> 'running'",
+        [runId],
+      );
+      return rows[0];
+    },
+    { timeoutMs: 30_000, description: `archive run ${runId} finished` },
+  );
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  pool = createPool(db.url, { max: 4 });
+  redis = createRedis(testRedisUrl(), 'blocking');
+  queue = createQueue(QUEUES.archive, redis, prefix);
+  dir = await mkdtemp(join(tmpdir(), 'wf-archiver-'));
+  opsPort = await freePort();
+  env = {
+    DATABASE_URL: db.url,
+    REDIS_URL: testRedisUrl(),
+    REDIS_PREFIX: prefix,
+    LOG_LEVEL: 'silent',
+    ARCHIVE_URL: pathToFileURL(dir).href,
+    ARCHIVE_RETENTION_DAYS: '30',
+    ARCHIVE_PARTITION_MAX_BETS: '4',
+    ARCHIVER_OPS_PORT: String(opsPort),
+    BET_LEDGER_OPS_PORT: String(await freePort()),
+    SHUTDOWN_TIMEOUT_MS: '5000',
+  };
+  await seed(8, 20);
+  const ledger = await createLedger(ledgerConfig(env));
+  await ledger.start();
+  stops.push(() => ledger.shutdown.shutdown('test'));
+});
+
+afterAll(async () => {
+  for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  await queue?.close();
+  await redis?.quit();
+  await pool?.end();
+  await db?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('archiver', () => {
+  it('archives everything final and old through bet-ledger: drift 0, balances kept, open and recent bets stay, metrics set', async () => {
+    const archiver = await startArchiver();
+    expect(await metricsText()).not.toMatch(/^last_successful_archive_timestamp/m);
+    const { rows: before } = await pool.query<{ player_id: string; balance: number }>('SELECT player_id, balance FROM wallets ORDER BY id');
+    const { rows: old } = await pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM bets WHERE result IS DISTINCT FROM 'open' AND coalesce(settled_at, updated_at) < $1",
+      [Date.now() - 30 * DAY],
+    );
+    const { rows: openBefore } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM bets WHERE result = 'open'");
+
+    const runId = await requestRun();
+    const run = await runFinished(runId);
+    expect(run).toMatchObject({ status: 'succeeded', error: null, bets: old[0]!.n });
+    expect(run.partitions).toBeGreaterThan(old[0]!.n / 4 - 1);
+    const { rows: after } = await pool.query<{ player_id: string; balance: number }>('SELECT player_id, balance FROM wallets ORDER BY id');
+    expect(after).toEqual(before);
+    const { rows: drift } = await pool.query('SELECT * FROM ledger_wallet_drift()');
+    expect(drift[0]).toEqual({ checked: 8, drift: 0 });
+    const { rows: left } = await pool.query<{ old: number; open: number }>(
+      "SELECT count(*) FILTER (WHERE result IS DISTINCT FROM 'open' AND coalesce(settled_at, updated_at) < $1)::int AS old, count(*) FILTER (WHERE result = 'open')::int AS open FROM bets",
+      [Date.now() - 30 * DAY],
+    );
+    expect(left[0]).toEqual({ old: 0, open: openBefore[0]!.n });
+    expect((await readdir(join(dir, 'runs', runId))).length).toBe(run.partitions);
+
+    const text = await metricsText();
+    const last = /^last_successful_archive_timestamp(?:\{[^}]*\})? (\d+)/m.exec(text);
+    expect(Number(last?.[1])).toBeGreaterThan(Date.now() / 1000 - 60);
+    expect(text).toMatch(new RegExp(`^wagerflow_archive_rows_total\\{[^}]*table="bets"[^}]*\\} ${old[0]!.n}$`, 'm'));
+    expect(text).toMatch(/^wagerflow_archive_run_started_timestamp(\{[^}]*\})? 0$/m);
+    expect(text).toMatch(/^wagerflow_archive_run_duration_seconds_count(\{[^}]*\})? 1$/m);
+
+    // The dead man's switch survives a restart: exported again from Postgres before any run.
+    await archiver.shutdown.shutdown('test');
+    stops.pop();
+    await startArchiver();
+    const again = /^last_successful_archive_timestamp(?:\{[^}]*\})? (\d+)/m.exec(await metricsText());
+    expect(again?.[1]).toBe(last?.[1]);
+  });
+
+  it('one run at a time: a run requested while another holds the lock is recorded as not run', async () => {
+    const holder = await pool.connect();
+    try {
+      await holder.query("SELECT pg_advisory_lock(hashtextextended('wagerflow:archive-run', 0))");
+      const runId = await requestRun();
+      const run = await runFinished(runId);
+      expect(run.status).toBe('failed');
+      expect(run.error).toMatch(/not run/);
+    } finally {
+      await holder.query("SELECT pg_advisory_unlock(hashtextextended('wagerflow:archive-run', 0))");
+      holder.release();
+    }
+  });
+
+  it('a run left running by a dead archiver is closed as interrupted and redone by the next run', async () => {
+    await pool.query(
+      "INSERT INTO archive_runs (id, status, trigger, cutoff, started_at) VALUES ('crashed', 'running', 'schedule', $1, $2)",
+      [Date.now() - 30 * DAY, Date.now() - 60_000],
+    );
+    const runId = await requestRun();
+    expect((await runFinished(runId)).status).toBe('succeeded');
+    const { rows } = await pool.query<{ status: string; error: string }>("SELECT status, error FROM archive_runs WHERE id = 'crashed'");
+    expect(rows[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(new RegExp(`redone by run ${runId}`)) as unknown });
+  });
+});
