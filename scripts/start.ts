@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { ConfigError, DEFAULT_GATEWAY_PORT, OPS_PORTS, SERVICE_NAMES, env, parseEnv, z, type ServiceName } from '@wagerflow/config';
 import { migrateLatest } from '@wagerflow/db';
@@ -56,6 +56,11 @@ const schema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.enum(SERVICE_NAMES, `must list services among ${SERVICE_NAMES.join(', ')}`)).min(1)),
+  // Archive files (SPEC 5): kept in .data/archive unless set (the services' own default is compose's volume path).
+  ARCHIVE_URL: z
+    .string()
+    .regex(/^(file:\/\/\/|s3:\/\/)/, 'must be file:///absolute/dir or s3://bucket/prefix')
+    .optional(),
   GATEWAY_PORT: env.port(DEFAULT_GATEWAY_PORT),
   ...Object.fromEntries(SERVICE_NAMES.map((n) => [OPS_PORTS[n].variable, env.port(OPS_PORTS[n].default)])),
 });
@@ -186,6 +191,7 @@ async function main(): Promise<void> {
     opsPorts: Object.fromEntries(SERVICE_NAMES.map((n) => [n, opsPort(n)])),
     output: print,
     rootDir: ROOT_DIR,
+    env: { ARCHIVE_URL: cfg.ARCHIVE_URL ?? pathToFileURL(path.join(DATA_DIR, 'archive')).href },
   });
   say(`started ${cfg.SERVICES.join(', ')}; waiting for /readyz`);
   await platform.waitReady(READY_TIMEOUT_MS);
