@@ -146,3 +146,31 @@ export const createStaffResponse = z.object({ staffId: z.string(), token: z.stri
 const driftCount = z.object({ checked: int, drift: int });
 export const reconciliationResponse = z.object({ wallets: driftCount, loyalty: driftCount });
 export const tickAcceptedResponse = z.object({ accepted: z.literal(true) });
+
+/** POST /v1/admin/archive/run (SPEC 4.8): the run's id; a run already going answers its own id. */
+export const archiveRunAccepted = z.object({ runId: z.string() });
+/** GET /v1/admin/archive/runs/{runId}: a run as the archiver records it (`queued` until the archiver takes it). */
+export const archiveRunView = z.object({
+  runId: z.string(),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed']),
+  trigger: z.string().nullable(),
+  cutoff: z.number().int().nullable(),
+  startedAt: z.number().int().nullable(),
+  finishedAt: z.number().int().nullable(),
+  error: z.string().nullable(),
+  partitions: z.number().int(),
+  bets: z.number().int(),
+  walletEntries: z.number().int(),
+  bytes: z.number().int(),
+  files: z.array(
+    z.object({
+      partitionKey: z.string(),
+      objectKey: z.string(),
+      bets: z.number().int(),
+      walletEntries: z.number().int(),
+      bytes: z.number().int(),
+      sha256: z.string(),
+    }),
+  ),
+});
+export type ArchiveRunView = z.infer<typeof archiveRunView>;

@@ -24,6 +24,7 @@ import { createAdmissionControl } from './http/admission-control.js';
 import { createApp } from './http/app.js';
 import { createAuth } from './http/auth.js';
 import type { RouteDeps } from './http/routes/route-deps.js';
+import { archiveRunsRepository } from './repositories/archive-runs.repository.js';
 import { ledgerReadRepository } from './repositories/ledger-read.repository.js';
 import { loyaltyReadRepository } from './repositories/loyalty-read.repository.js';
 import { playersRepository, staffRepository } from './repositories/players.repository.js';
@@ -53,6 +54,7 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
   const ledgerQueue = createQueue(QUEUES.ledger, queueConnection, config.REDIS_PREFIX, { logger });
   const feedQueue = createQueue(QUEUES.feed, queueConnection, config.REDIS_PREFIX, { logger });
   const loyaltyQueue = createQueue(QUEUES.loyaltyRequests, queueConnection, config.REDIS_PREFIX, { logger });
+  const archiveQueue = createQueue(QUEUES.archive, queueConnection, config.REDIS_PREFIX, { logger });
   // Requests that wait for another service's answer: the ledger's to deposits, loyalty's to staff requests.
   const deposits = createReplyWaiter<DepositResult>({
     subscriber,
@@ -99,6 +101,7 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
   const auth = createAuth({ adminToken: config.ADMIN_TOKEN, players, staff, redis: state, secretBox });
 
   const deps: RouteDeps = {
+    archive: archiveRunsRepository(pool, archiveQueue),
     auth,
     redis: state,
     ledger,
@@ -159,7 +162,7 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
     deps,
     logger,
     metrics,
-    queues: [ledgerQueue.queue, feedQueue.queue, loyaltyQueue.queue],
+    queues: [ledgerQueue.queue, feedQueue.queue, loyaltyQueue.queue, archiveQueue.queue],
     bullBoardReadOnly: config.BULL_BOARD_READ_ONLY,
     health: { live: () => true, ready },
     admission,
@@ -220,7 +223,7 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
       shutdown.add('close ops server', () => ops.close());
       shutdown.add('queue the last accepted bets', () => betEnqueuer.close());
       shutdown.add('close queues', async () => {
-        await Promise.allSettled([ledgerQueue.close(), feedQueue.close(), loyaltyQueue.close()]);
+        await Promise.allSettled([ledgerQueue.close(), feedQueue.close(), loyaltyQueue.close(), archiveQueue.close()]);
       });
       shutdown.add('quit redis', async () => {
         await Promise.allSettled([redis.quit(), queueConnection.quit()]);

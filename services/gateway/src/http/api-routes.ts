@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   adminTickBody,
+  archiveRunAccepted,
+  archiveRunView,
   betByClientIdQuery,
   betListQuery,
   betPageResponse,
@@ -218,7 +220,7 @@ export const API_ROUTES = {
     mount: 'router',
     query: [betByClientIdQuery, betListQuery],
     responses: [{ status: 200, description: 'the bet (clientBetId) or a page (since)', schema: z.union([betViewSchema, betPageResponse]) }],
-    errors: ['validation_failed', 'not_found', ...DEPENDENCY],
+    errors: ['validation_failed', 'not_found', 'archived', ...DEPENDENCY],
   },
   getBet: {
     method: 'GET',
@@ -229,7 +231,7 @@ export const API_ROUTES = {
     mount: 'router',
     pathParams: { betId: id },
     responses: [{ status: 200, description: 'the bet', schema: betViewSchema }],
-    errors: ['not_found', ...DEPENDENCY],
+    errors: ['not_found', 'archived', ...DEPENDENCY],
   },
   getMe: {
     method: 'GET',
@@ -317,6 +319,30 @@ export const API_ROUTES = {
     mount: 'router',
     responses: [{ status: 200, description: 'checked accounts and drift (0 when all is well)', schema: reconciliationResponse }],
     errors: [...DEPENDENCY],
+  },
+  archiveRun: {
+    method: 'POST',
+    path: '/v1/admin/archive/run',
+    summary: 'Start an archive run now (SPEC 5)',
+    description:
+      "Queues a run for the archiver and answers its id; while a run is going, answers that run's id instead (one run at a time). " +
+      'Follow it with GET /v1/admin/archive/runs/{runId}.',
+    tag: 'admin',
+    auth: 'admin',
+    mount: 'router',
+    responses: [{ status: 202, description: 'queued (or the run already going)', schema: archiveRunAccepted }],
+    errors: [...DEPENDENCY],
+  },
+  archiveRunStatus: {
+    method: 'GET',
+    path: '/v1/admin/archive/runs/{runId}',
+    summary: 'An archive run: status, partitions, rows, bytes, error, files',
+    tag: 'admin',
+    auth: 'admin',
+    mount: 'router',
+    pathParams: { runId: id },
+    responses: [{ status: 200, description: 'the run', schema: archiveRunView }],
+    errors: ['not_found', ...DEPENDENCY],
   },
   postTick: {
     method: 'POST',

@@ -379,6 +379,13 @@ describe('GET /v1/openapi.json on the real gateway', () => {
     expect(codeOf(reused)).toBe('idempotency_key_reused');
     await ok('POST', '/v1/admin/staff', admin('POST', '/v1/admin/staff', { name: 'sam', role: 'supervisor' }), 201);
     await ok('GET', '/v1/admin/reconciliation', admin('GET', '/v1/admin/reconciliation'), 200);
+    // No archiver runs here: the run stays queued, and its status says so.
+    const run = (await ok('POST', '/v1/admin/archive/run', admin('POST', '/v1/admin/archive/run'), 202)).body as { runId: string };
+    const status = await ok('GET', '/v1/admin/archive/runs/{runId}', admin('GET', `/v1/admin/archive/runs/${run.runId}`), 200);
+    expect(status.body).toMatchObject({ runId: run.runId, status: 'queued' });
+    expect(codeOf(await ok('GET', '/v1/admin/archive/runs/{runId}', admin('GET', `/v1/admin/archive/runs/${randomUUID()}`), 404))).toBe(
+      'not_found',
+    );
     const market = ((await send('GET', '/v1/markets')).body as { price: number }[])[0]!;
     await ok('POST', '/v1/admin/markets/{marketId}/ticks', admin('POST', '/v1/admin/markets/BTC-USD/ticks', { price: market.price }), 202);
     const badTs = await ok(

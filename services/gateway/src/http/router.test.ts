@@ -95,6 +95,8 @@ beforeAll(async () => {
       createStaff: record('createStaff'),
       reconciliation: record('reconciliation'),
       postTick: record('postTick'),
+      archiveRun: record('archiveRun'),
+      archiveRunStatus: record('archiveRunStatus'),
       meLoyalty: record('meLoyalty'),
       playerLoyalty: record('playerLoyalty'),
       playerSlips: record('playerSlips'),

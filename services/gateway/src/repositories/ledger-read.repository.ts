@@ -116,6 +116,17 @@ export function ledgerReadRepository(pool: Pool) {
       );
       return { balance: rows[0]?.balance ?? 0, walletSeq: rows[0]?.seq ?? 0 };
     },
+    /** Whether the ledger moved this bet of this player to the archive (SPEC 5: 410 `archived`). */
+    async isArchived(playerId: string, key: { betId: string } | { clientBetId: string }): Promise<boolean> {
+      const { rows } =
+        'betId' in key
+          ? await pool.query('SELECT 1 FROM ledger_archived_bet_view WHERE bet_id = $1 AND player_id = $2', [key.betId, playerId])
+          : await pool.query('SELECT 1 FROM ledger_archived_bet_view WHERE player_id = $1 AND client_bet_id = $2', [
+              playerId,
+              key.clientBetId,
+            ]);
+      return rows.length > 0;
+    },
     /** Wallets whose balance breaks the ledger's invariant (the ledger's function defines it: entries, checkpoint). */
     async walletDrift(): Promise<{ checked: number; drift: number }> {
       const { rows } = await pool.query<{ checked: number; drift: number }>('SELECT checked, drift FROM ledger_wallet_drift()');

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import {
   TICK_FUTURE_TOLERANCE_MS,
+  archiveRunAccepted,
   createPlayerResponse,
   depositResponse,
   createStaffResponse,
@@ -14,7 +15,10 @@ import { ApiError } from '../api-error.js';
 import type { RouteHandlers } from '../router.js';
 import type { RouteDeps } from './route-deps.js';
 
-type AdminHandlers = Pick<RouteHandlers, 'createPlayer' | 'deposit' | 'createStaff' | 'reconciliation' | 'postTick'>;
+type AdminHandlers = Pick<
+  RouteHandlers,
+  'createPlayer' | 'deposit' | 'createStaff' | 'reconciliation' | 'postTick' | 'archiveRun' | 'archiveRunStatus'
+>;
 
 export function adminRoutes(d: RouteDeps): AdminHandlers {
   const createPlayer: AdminHandlers['createPlayer'] = async ({ body }, res) => {
@@ -66,5 +70,16 @@ export function adminRoutes(d: RouteDeps): AdminHandlers {
     res.status(202).json({ accepted: true } satisfies z.output<typeof tickAcceptedResponse>);
   };
 
-  return { createPlayer, deposit, createStaff, reconciliation, postTick };
+  const archiveRun: AdminHandlers['archiveRun'] = async (_input, res) => {
+    const runId = await d.archive.requestRun('admin');
+    res.status(202).json({ runId } satisfies z.output<typeof archiveRunAccepted>);
+  };
+
+  const archiveRunStatus: AdminHandlers['archiveRunStatus'] = async ({ params: { runId } }, res) => {
+    const run = await d.archive.run(runId);
+    if (!run) throw new ApiError('not_found', `no archive run ${runId}`);
+    res.json(run);
+  };
+
+  return { createPlayer, deposit, createStaff, reconciliation, postTick, archiveRun, archiveRunStatus };
 }

@@ -139,6 +139,7 @@ export function betRoutes(d: RouteDeps): BetHandlers {
     const stored = await d.ledger.betById(playerId, betId);
     if (stored) return void res.json(stored.view);
     if (pending && pending.playerId === playerId) return void res.json(pendingView(pending));
+    if (await d.ledger.isArchived(playerId, { betId })) throw new ApiError('archived', 'this bet was archived');
     throw new ApiError('not_found', 'no such bet');
   };
 
@@ -147,6 +148,7 @@ export function betRoutes(d: RouteDeps): BetHandlers {
     if (query.clientBetId !== undefined) {
       const { clientBetId } = validate(betByClientIdQuery, query);
       const found = await viewByClientId(playerId, clientBetId);
+      if (!found && (await d.ledger.isArchived(playerId, { clientBetId }))) throw new ApiError('archived', 'this bet was archived');
       if (!found) throw new ApiError('not_found', 'no such bet');
       return void res.json(found.view);
     }

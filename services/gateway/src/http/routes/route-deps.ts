@@ -1,6 +1,7 @@
 import type { BetIntent, DepositResult, LoyaltyReply, RewardJob, SlipRequestJob, Tier, TickJob } from '@wagerflow/contracts';
 import type { AcceptanceRules } from '../../domain/bet-acceptance.js';
 import type { SecretBox } from '../../domain/secret-box.js';
+import type { ArchiveRunsRepository } from '../../repositories/archive-runs.repository.js';
 import type { LedgerReadRepository } from '../../repositories/ledger-read.repository.js';
 import type { LoyaltyReadRepository } from '../../repositories/loyalty-read.repository.js';
 import type { PlayersRepository, StaffRepository } from '../../repositories/players.repository.js';
@@ -13,6 +14,8 @@ export interface RouteDeps {
   auth: Auth;
   redis: RedisState;
   ledger: LedgerReadRepository;
+  /** Archive runs (SPEC 4.8, 5): request one, read one. */
+  archive: ArchiveRunsRepository;
   loyalty: LoyaltyReadRepository;
   /** LOYALTY_TIERS: a player's tier from their lifetime points. */
   tiers: readonly Tier[];
