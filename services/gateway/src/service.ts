@@ -20,7 +20,7 @@ import { createQueue, createRedis } from '@wagerflow/queue';
 import { createServiceKit, dependencyChecks, runChecks, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
 import type { GatewayConfig } from './config.js';
 import { createSecretBox } from './domain/secret-box.js';
-import { createAdmissionControl } from './http/admission-control.js';
+import { createAdmissionControl, shedBeforeApp } from './http/admission-control.js';
 import { createApp } from './http/app.js';
 import { createAuth } from './http/auth.js';
 import type { RouteDeps } from './http/routes/route-deps.js';
@@ -168,7 +168,8 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
     admission,
     playDir: existsSync(PLAY_DIR) ? PLAY_DIR : undefined,
   });
-  const server = http.createServer(app);
+  // POST /v1/bets past capacity is refused before Express (issue 15: refusing must cost almost nothing).
+  const server = http.createServer(shedBeforeApp(admission, app));
   server.keepAliveTimeout = 65_000;
   const marketStream = attachMarketStream({
     subscriber,
