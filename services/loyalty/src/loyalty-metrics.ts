@@ -1,6 +1,8 @@
 import type { Pool } from '@wagerflow/db';
 import type { Metrics } from '@wagerflow/runtime';
 
+const REWARD_OUTCOMES = ['created', 'duplicate', 'refused', 'rate_limited', 'error'] as const;
+
 /** A drift check sums every entry: run at most this often, whatever the scrape interval. */
 const DRIFT_CHECK_EVERY_MS = 60_000;
 
@@ -28,6 +30,12 @@ export function createLoyaltyMetrics(metrics: Metrics, pool: Pool) {
     [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 3600],
   );
   const rewards = metrics.counter('wagerflow_loyalty_rewards_total', 'Manual reward requests, by outcome', ['outcome']);
+
+  // Every label value from 0: a series first exported at 1 hides its first event from increase() (the alerts' ratios).
+  for (const effect of ['counted', 'voided', 'ignored'] as const) plays.inc({ effect }, 0);
+  for (const by of ['idle', 'staff'] as const) slipsClosed.inc({ by }, 0);
+  for (const path of ['close', 'recovery'] as const) accruals.inc({ path }, 0);
+  for (const outcome of REWARD_OUTCOMES) rewards.inc({ outcome }, 0);
 
   let lastDriftCheck = 0;
   metrics.gauge(
@@ -64,6 +72,6 @@ export function createLoyaltyMetrics(metrics: Metrics, pool: Pool) {
       },
       failed: () => accrualFailures.inc(),
     },
-    reward: (outcome: 'created' | 'duplicate' | 'refused' | 'rate_limited' | 'error') => rewards.inc({ outcome }),
+    reward: (outcome: (typeof REWARD_OUTCOMES)[number]) => rewards.inc({ outcome }),
   };
 }
