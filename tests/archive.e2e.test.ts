@@ -63,7 +63,7 @@ describe('archive, end to end', () => {
   const admin = (method: string, path: string) =>
     fetch(`${platform.baseUrl}${path}`, { method, headers: { authorization: `Bearer ${platform.adminToken}` } });
 
-  it('archives settled bets: 410 archived, open bets kept, balances unchanged, drift 0', async () => {
+  it('archives settled bets: 410 archived (reads and a resubmitted clientBetId), open bets kept, balances unchanged, drift 0', async () => {
     const grid = (await (await fetch(`${platform.baseUrl}/v1/markets/BTC-USD/grid`)).json()) as { cells: GridCell[] };
     const windows = [...new Set(grid.cells.map((c) => c.windowStart))].sort((a, b) => a - b);
     const soon = windows[0]!;
@@ -124,6 +124,10 @@ describe('archive, end to end', () => {
       const byClient = await b.player.client.request<{ error: { code: string } }>('GET', `/v1/bets?clientBetId=${b.clientBetId}`);
       expect([byClient.status, byClient.body.error.code]).toEqual([410, 'archived']);
     }
+    // A resubmitted clientBetId of an archived bet is not placed again as a new bet.
+    const again = settledBets[0]!;
+    const resubmitted = await again.player.client.placeBet(betBody(cell(windows[windows.length - 1]!, 4000), 300, again.clientBetId));
+    expect([resubmitted.status, resubmitted.body.error?.code]).toEqual([410, 'archived']);
     for (const o of openBets) {
       const v = await o.player.client.betByClientId(o.clientBetId);
       expect([v.status, v.body.result]).toEqual([200, 'open']);

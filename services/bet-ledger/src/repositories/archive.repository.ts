@@ -138,11 +138,14 @@ export async function commitPartition(
     ),
   );
   if (inserted.rowCount !== 1) throw new StaleSelectionError(`partition ${manifest.partitionKey} already has a manifest`);
+  // ON CONFLICT: a bet placed again under an archived bet's key (only if it slipped past the gateway's check) must not
+  // block its own archiving; it then has no tombstone of its own (404 instead of 410).
   await client.query(
     named(
       'archive.tombstones',
       `INSERT INTO archived_bets (bet_id, player_id, client_bet_id, archived_at)
-       SELECT id, player_id, client_bet_id, $2 FROM bets WHERE id = ANY($1::text[])`,
+       SELECT id, player_id, client_bet_id, $2 FROM bets WHERE id = ANY($1::text[])
+       ON CONFLICT DO NOTHING`,
       [betIds, now],
     ),
   );

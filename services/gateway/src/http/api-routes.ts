@@ -196,6 +196,7 @@ export const API_ROUTES = {
     ],
     errors: [
       'idempotency_key_reused',
+      'archived',
       'unknown_market',
       'unknown_cell',
       'market_suspended',

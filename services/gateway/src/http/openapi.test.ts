@@ -129,6 +129,8 @@ const BEYOND_SPEC: Record<string, ErrorCode[]> = {
   // A plain GET that is not an upgrade is an unknown route.
   'GET /v1/stream': ['not_found'],
   'GET /v1/markets/stream': ['not_found'],
+  // SPEC 5: the clientBetId of an archived bet is not placed again (410 `archived`, after the replay check).
+  'POST /v1/bets': ['archived'],
 };
 /** Any route can fail unexpectedly. */
 const ALWAYS: ErrorCode[] = ['internal_error'];

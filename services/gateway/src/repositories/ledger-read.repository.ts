@@ -84,7 +84,30 @@ export function ledgerReadRepository(pool: Pool) {
     },
   });
 
+  // Keys of bets the ledger archived (SPEC 5): batched like the lookup above and read beside it, so a new bet pays no
+  // extra round trip in series.
+  const archivedByClientId = new Batcher<{ playerId: string; clientBetId: string }, boolean>({
+    maxSize: LOOKUP_BATCH_MAX,
+    maxWaitMs: 0,
+    concurrency: LOOKUP_CONCURRENCY,
+    async flush(keys) {
+      const { rows } = await pool.query<{ player_id: string; client_bet_id: string }>(
+        named(
+          'gateway.archived-by-client-ids',
+          'SELECT player_id, client_bet_id FROM ledger_archived_bet_view WHERE (player_id, client_bet_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))',
+          [keys.map((k) => k.playerId), keys.map((k) => k.clientBetId)],
+        ),
+      );
+      const found = new Set(rows.map((r) => `${r.player_id}|${r.client_bet_id}`));
+      return keys.map((k) => found.has(`${k.playerId}|${k.clientBetId}`));
+    },
+  });
+
   return {
+    /** Whether this player's `clientBetId` names a bet the ledger archived (a resubmission answers 410 `archived`). */
+    clientBetArchived(playerId: string, clientBetId: string): Promise<boolean> {
+      return archivedByClientId.submit({ playerId, clientBetId });
+    },
     async betById(playerId: string, betId: string): Promise<StoredBet | null> {
       const { rows } = await pool.query<BetRow>(`SELECT ${BET_COLUMNS} FROM ledger_bet_view WHERE id = $1 AND player_id = $2`, [
         betId,

@@ -80,16 +80,19 @@ export function betRoutes(d: RouteDeps): BetHandlers {
   // holds its stored marker: then Postgres is read again.
   const placeBet: BetHandlers['placeBet'] = prefetching(
     async ({ playerId, body }) => {
-      const [ctx, byClientId] = await Promise.all([
+      const [ctx, byClientId, archived] = await Promise.all([
         d.redis.betContext(playerId, body.clientBetId, body.marketId),
         d.ledger.betByClientId(playerId, body.clientBetId),
+        d.ledger.clientBetArchived(playerId, body.clientBetId),
       ]);
       const stored = byClientId ?? (ctx.storedMarker ? await d.ledger.betByClientId(playerId, body.clientBetId) : null);
-      return { ctx, stored };
+      return { ctx, stored, archived };
     },
-    async ({ principal: { playerId, signedAt }, body }, { ctx, stored }, res) => {
+    async ({ principal: { playerId, signedAt }, body }, { ctx, stored, archived }, res) => {
       const existing = stored ?? (ctx.pending ? { view: pendingView(ctx.pending), minMultiplierBps: ctx.pending.minMultiplierBps } : null);
       if (existing) return replayOrConflict(res, body, existing);
+      // The key of a bet moved to the archive (SPEC 5): never placed again as a new bet.
+      if (archived) throw new ApiError('archived', 'this clientBetId names an archived bet');
 
       const now = Date.now();
       const decision = acceptBet(body, d.rules, ctx.market, ctx.cachedBalance, now);
