@@ -197,6 +197,20 @@ describe('archiver', () => {
     }
   });
 
+  it('a run left running by a dead archiver is resumed by its own redelivered job (same id, same cutoff)', async () => {
+    const cutoff = Date.now() - 30 * DAY;
+    await pool.query("INSERT INTO archive_runs (id, status, trigger, cutoff, started_at) VALUES ('resumed', 'running', 'admin', $1, $2)", [
+      cutoff,
+      Date.now() - 60_000,
+    ]);
+    await queue.add('archive-run', { runId: 'resumed', requestedBy: 'test' }, JOB_OPTIONS.archive.run('resumed-redelivery'));
+    expect((await runFinished('resumed')).status).toBe('succeeded');
+    const { rows } = await pool.query<{ cutoff: number; n: number }>(
+      "SELECT cutoff, (SELECT count(*)::int FROM archive_runs WHERE status = 'running') AS n FROM archive_runs WHERE id = 'resumed'",
+    );
+    expect(rows[0]).toEqual({ cutoff, n: 0 });
+  });
+
   it('a run left running by a dead archiver is closed as interrupted and redone by the next run', async () => {
     await pool.query(
       "INSERT INTO archive_runs (id, status, trigger, cutoff, started_at) VALUES ('crashed', 'running', 'schedule', $1, $2)",
