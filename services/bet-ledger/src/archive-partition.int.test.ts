@@ -1,14 +1,16 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openArchiveStore, type ArchiveStore } from '@wagerflow/archive-store';
 import { failingStore } from '@wagerflow/archive-store/testing';
-import type { ArchivePartitionJob } from '@wagerflow/contracts';
+import { JOB_OPTIONS, QUEUES, type ArchivePartitionJob } from '@wagerflow/contracts';
 import { createPool, type Pool } from '@wagerflow/db';
+import { createQueue, createRedis } from '@wagerflow/queue';
 import { createLogger } from '@wagerflow/runtime';
-import { createTestDatabase, seededRandom, type TestDatabase } from '@wagerflow/testing';
+import { createTestDatabase, freePort, seededRandom, testRedisUrl, uniquePrefix, type TestDatabase } from '@wagerflow/testing';
 import { decodeArchive, sha256, utcDay } from './domain/archive-file.js';
 import { archivePartitionHandler, type ArchiveStep } from './jobs/archive-partition.handler.js';
 import { archivableDays } from './repositories/archive.repository.js';
@@ -285,4 +287,62 @@ describe('archive partition executor', () => {
     const { rows } = await pool.query('SELECT 1 FROM archive_manifests');
     expect(rows).toHaveLength(0);
   });
+});
+
+describe('archive partition executor in a real bet-ledger process', () => {
+  const MAIN = join(dirname(fileURLToPath(import.meta.url)), 'main.ts');
+
+  it.each<ArchiveStep>(['put', 'verified', 'committed'])(
+    'SIGKILL of bet-ledger after step %s: the rerun completes, nothing lost or archived twice',
+    async (killAfter) => {
+      const before = await snapshot();
+      const prefix = uniquePrefix('archive-kill');
+      const redis = createRedis(testRedisUrl(), 'blocking');
+      const queue = createQueue(QUEUES.ledgerArchive, redis, prefix);
+      let child: ReturnType<typeof spawn> | undefined;
+      try {
+        const [day] = await archivableDays(pool, CUTOFF);
+        const job: ArchivePartitionJob = { runId: 'killed', day: day!.day, chunk: 0, cutoff: CUTOFF, maxBets: 1000 };
+        child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+          env: {
+            ...process.env,
+            DATABASE_URL: db.url,
+            REDIS_URL: testRedisUrl(),
+            REDIS_PREFIX: prefix,
+            LOG_LEVEL: 'silent',
+            ARCHIVE_URL: store.url,
+            BET_LEDGER_OPS_PORT: String(await freePort()),
+            LEDGER_FAULT_KILL_ARCHIVE_AFTER: killAfter,
+          },
+          stdio: 'ignore',
+        });
+        const started = child;
+        const exited = new Promise<NodeJS.Signals | null>((resolve) => started.on('exit', (_code, signal) => resolve(signal)));
+        await queue.add('archive-partition', job, JOB_OPTIONS.ledgerArchive.partition(job.runId, job.day, job.chunk));
+        expect(await exited).toBe('SIGKILL');
+        const { rows: committed } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM archive_manifests');
+        expect(committed[0]!.n).toBe(killAfter === 'committed' ? 1 : 0);
+        if (killAfter !== 'committed') expect(await snapshot()).toEqual(before);
+        // The redelivered job, on a healthy ledger.
+        const r = await archivePartitionHandler({ pool, store, logger })(job);
+        expect(r.status).toBe(killAfter === 'committed' ? 'already' : 'archived');
+        expect(r.bets).toBe(day!.bets);
+        const after = await snapshot();
+        expect(after.balances).toEqual(before.balances);
+        expect(after.drift.drift).toBe(0);
+        const { rows } = await pool.query<{ bets: number; files: number; tomb: number }>(
+          'SELECT sum(bets)::int AS bets, count(*)::int AS files, (SELECT count(*)::int FROM archived_bets) AS tomb FROM archive_manifests',
+        );
+        expect(rows[0]).toEqual({ bets: day!.bets, files: 1, tomb: day!.bets });
+        expect(await store.list('runs/')).toHaveLength(1);
+      } finally {
+        // A ledger that did not kill itself (the test then failed) is not left running.
+        if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        await queue.queue.obliterate({ force: true }).catch(() => undefined);
+        await queue.close();
+        await redis.quit();
+      }
+    },
+    60_000,
+  );
 });
