@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createService as createLedger, loadConfig as ledgerConfig } from '@wagerflow/bet-ledger';
 import { JOB_OPTIONS, QUEUES } from '@wagerflow/contracts';
 import { createPool, type Pool } from '@wagerflow/db';
 import { createQueue, createRedis, type Redis, type TypedQueue } from '@wagerflow/queue';
 import { createTestDatabase, freePort, testRedisUrl, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
 import { loadConfig } from './config.js';
 import { createService } from './service.js';
+import { startLedger } from './testing/ledger-stack.js';
 
 const DAY = 86_400_000;
 let db: TestDatabase;
@@ -128,9 +128,8 @@ beforeAll(async () => {
     SHUTDOWN_TIMEOUT_MS: '5000',
   };
   await seed(8, 20);
-  const ledger = await createLedger(ledgerConfig(env));
-  await ledger.start();
-  stops.push(() => ledger.shutdown.shutdown('test'));
+  const ledger = await startLedger(env);
+  stops.push(() => ledger.stop());
 });
 
 afterAll(async () => {
