@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GridCell } from '@wagerflow/contracts';
-import { betBody, createPlayer, decided, eventually, type TestPlayer } from './support/players.js';
+import { betBody, createPlayer, decided, eventually, marketsHealthy, type TestPlayer } from './support/players.js';
 import { startTestPlatform, type TestPlatform } from './support/platform.js';
 
 const WINDOW_MS = 3_000;
@@ -43,14 +43,7 @@ describe('archive, end to end', () => {
         await sleep(100);
       }
     })();
-    await eventually(
-      async () => {
-        const m = (await (await fetch(`${platform.baseUrl}/v1/markets`)).json()) as { feedStatus: string }[];
-        return m[0]!.feedStatus === 'HEALTHY' ? true : undefined;
-      },
-      20_000,
-      'HEALTHY',
-    );
+    await marketsHealthy(platform.baseUrl, { marketId: 'BTC-USD' });
     players = await Promise.all([0, 1, 2].map(() => createPlayer(platform.admin, platform.baseUrl, 50_000)));
   });
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaffClient } from '@wagerflow/client';
 import type { GridCell, RewardResponse } from '@wagerflow/contracts';
 import { allEntries, chainIsUnbroken, createStaff, pointsFor, slipsWhen } from './support/loyalty.js';
-import { betBody, createPlayer, decided, eventually, farCell, type TestPlayer } from './support/players.js';
+import { betBody, createPlayer, decided, eventually, farCell, marketsHealthy, type TestPlayer } from './support/players.js';
 import { startTestPlatform, type TestPlatform } from './support/platform.js';
 
 const RATE = 10_000; // POINTS_PER_UNIT_BPS: 5 points per 100 wagered at ×1.00, so small stakes earn visible points
@@ -72,16 +72,7 @@ describe('loyalty, end to end', () => {
     await platform?.stop();
   });
 
-  function healthy() {
-    return eventually(
-      async () => {
-        const m = (await (await fetch(`${platform.baseUrl}/v1/markets`)).json()) as { feedStatus: string }[];
-        return m[0]?.feedStatus === 'HEALTHY' ? true : undefined;
-      },
-      20_000,
-      'HEALTHY',
-    );
-  }
+  const healthy = () => marketsHealthy(platform.baseUrl, { marketId: 'BTC-USD' });
   async function nearestWindow(): Promise<number> {
     const grid = (await (await fetch(`${platform.baseUrl}/v1/markets/BTC-USD/grid`)).json()) as { cells: GridCell[] };
     return Math.min(...grid.cells.map((c) => c.windowStart));

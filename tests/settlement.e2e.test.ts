@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BetView, GridCell } from '@wagerflow/contracts';
-import { betBody, createPlayer, decided, eventually, openStream, type TestPlayer } from './support/players.js';
+import { betBody, createPlayer, decided, eventually, marketsHealthy, openStream, type TestPlayer } from './support/players.js';
 import { startTestPlatform, type TestPlatform } from './support/platform.js';
 
 const WINDOW_MS = 4_000;
@@ -40,14 +40,7 @@ describe('settlement, end to end', () => {
         await sleep(100);
       }
     })();
-    await eventually(
-      async () => {
-        const m = (await (await fetch(`${platform.baseUrl}/v1/markets`)).json()) as { feedStatus: string }[];
-        return m[0]!.feedStatus === 'HEALTHY' ? true : undefined;
-      },
-      20_000,
-      'HEALTHY',
-    );
+    await marketsHealthy(platform.baseUrl, { marketId: 'BTC-USD' });
     player = await createPlayer(platform.admin, platform.baseUrl, deposit);
   });
   afterAll(async () => {

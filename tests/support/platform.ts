@@ -2,7 +2,7 @@ import { AdminClient } from '@wagerflow/client';
 import { createTestDatabase, testRedisUrl, uniquePrefix, type TestDatabase } from '@wagerflow/testing';
 import type { ServiceName } from '@wagerflow/config';
 import { startPlatform, type Platform } from '../../scripts/platform.js';
-import { eventually } from './players.js';
+import { eventually, marketsHealthy } from './players.js';
 
 export interface TestPlatform {
   baseUrl: string;
@@ -43,15 +43,7 @@ export async function startTestPlatform(env: Record<string, string> = {}, opts: 
   try {
     await platform.waitReady(120_000);
     if (opts.awaitHealthy !== false) {
-      await eventually(
-        async () => {
-          const res = await fetch(`${platform.gatewayUrl}/v1/markets`);
-          const markets = (await res.json()) as { feedStatus: string }[];
-          return markets.every((m) => m.feedStatus === 'HEALTHY') ? true : undefined;
-        },
-        30_000,
-        'the simulated feed to be HEALTHY',
-      );
+      await marketsHealthy(platform.gatewayUrl, { timeoutMs: 30_000, what: 'the simulated feed to be HEALTHY' });
     }
   } catch (err) {
     await platform.stop();

@@ -63,3 +63,19 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Wait until the feed of `marketId` (of every market when none is named) is HEALTHY (SPEC 4.3's `feedStatus`): bets
+ * are accepted only then.
+ */
+export function marketsHealthy(baseUrl: string, o: { marketId?: string; timeoutMs?: number; what?: string } = {}): Promise<true> {
+  return eventually(
+    async () => {
+      const markets = (await (await fetch(`${baseUrl}/v1/markets`)).json()) as { marketId: string; feedStatus: string }[];
+      const watched = o.marketId === undefined ? markets : markets.filter((m) => m.marketId === o.marketId);
+      return watched.length > 0 && watched.every((m) => m.feedStatus === 'HEALTHY') ? true : undefined;
+    },
+    o.timeoutMs ?? 20_000,
+    o.what ?? `${o.marketId ?? 'every market'} to be HEALTHY`,
+  );
+}
