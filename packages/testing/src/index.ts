@@ -5,3 +5,4 @@ export { TEMPLATE_DATABASE } from './test-context.js';
 export { closedPort, databaseUrlFor, freePort, randomId, waitUntil } from '@wagerflow/local-servers';
 export { seededRandom } from './seeded-random.js';
 export { betIntent, TEST_WINDOW_START } from './factories.js';
+export { seedLedgerHistory } from './ledger-history.js';

@@ -7,7 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_OPTIONS, QUEUES } from '@wagerflow/contracts';
 import { createPool, type Pool } from '@wagerflow/db';
 import { createQueue, createRedis, type Redis, type TypedQueue } from '@wagerflow/queue';
-import { createTestDatabase, freePort, testRedisUrl, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
+import {
+  createTestDatabase,
+  freePort,
+  seedLedgerHistory,
+  testRedisUrl,
+  uniquePrefix,
+  waitUntil,
+  type TestDatabase,
+} from '@wagerflow/testing';
 import { loadConfig } from './config.js';
 import { createService } from './service.js';
 import { startLedger } from './testing/ledger-stack.js';
@@ -23,60 +31,6 @@ const prefix = uniquePrefix('archiver');
 let env: Record<string, string>;
 type Running = Awaited<ReturnType<typeof createService>>;
 const stops: (() => Promise<void>)[] = [];
-
-/** Wallets with a deposit and bets over 70 days (won, lost, void, rejected, open), entries chained, balance = sum. */
-async function seed(wallets: number, betsPerWallet: number): Promise<void> {
-  const now = Date.now();
-  for (let w = 0; w < wallets; w++) {
-    const player = `p${w}`;
-    const { rows } = await pool.query<{ id: number }>('INSERT INTO wallets (player_id, updated_at) VALUES ($1, $2) RETURNING id', [
-      player,
-      now,
-    ]);
-    const walletId = rows[0]!.id;
-    let balance = 0;
-    let seq = 0;
-    const entries: object[] = [];
-    const bets: object[] = [];
-    const add = (kind: string, amount: number, bet: string | null, at: number) => {
-      seq += 1;
-      entries.push({ w: walletId, seq, kind, amount, before: balance, after: balance + amount, bet, at });
-      balance += amount;
-    };
-    add('deposit', 1_000_000, null, now - 71 * DAY);
-    for (let i = 0; i < betsPerWallet; i++) {
-      const id = `b-${w}-${i}`;
-      const placed = now - ((i * 7 + w) % 70) * DAY - 1000;
-      const stake = 100 + i;
-      const kind = ['won', 'lost', 'void', 'rejected', 'open'][i % 5]!;
-      const settled = kind === 'open' || kind === 'rejected' ? null : placed + 60_000;
-      const payout = kind === 'won' ? stake * 2 : kind === 'void' ? stake : kind === 'lost' ? 0 : null;
-      const status = kind === 'rejected' ? 'rejected' : 'confirmed';
-      bets.push({ id, player, status, result: kind === 'rejected' ? null : kind, stake, payout, placed, settled });
-      if (kind === 'rejected') continue;
-      add('stake', -stake, id, placed);
-      if (kind === 'won') add('payout', stake * 2, id, settled!);
-      if (kind === 'void') add('refund', stake, id, settled!);
-    }
-    await pool.query(
-      `INSERT INTO bets (id, player_id, client_bet_id, market_id, cell_id, window_start, band_index, price_low, price_high, stake,
-         multiplier_bps, status, reason, result, payout, placed_at, confirmed_at, settled_at, updated_at, correlation_id)
-       SELECT b.id, b.player, 'c-' || b.id, 'BTC-USD', 'BTC-USD:1:1', 1, 1, 100, 125, b.stake, 20000, b.status,
-              CASE WHEN b.status = 'rejected' THEN 'insufficient_funds' END, b.result, b.payout, b.placed,
-              CASE WHEN b.status = 'confirmed' THEN b.placed END, b.settled, coalesce(b.settled, b.placed), 'corr'
-         FROM jsonb_to_recordset($1::jsonb) AS b(id text, player text, status text, result text, stake bigint, payout bigint,
-              placed bigint, settled bigint)`,
-      [JSON.stringify(bets)],
-    );
-    await pool.query(
-      `INSERT INTO wallet_entries (wallet_id, seq, kind, amount, balance_before, balance_after, bet_id, correlation_id, created_at)
-       SELECT e.w, e.seq, e.kind, e.amount, e.before, e.after, e.bet, 'corr', e.at
-         FROM jsonb_to_recordset($1::jsonb) AS e(w bigint, seq bigint, kind text, amount bigint, before bigint, after bigint, bet text, at bigint)`,
-      [JSON.stringify(entries)],
-    );
-    await pool.query('UPDATE wallets SET balance = $2, seq = $3 WHERE id = $1', [walletId, balance, seq]);
-  }
-}
 
 async function startArchiver(): Promise<Running> {
   const service = await createService(loadConfig(env));
@@ -127,7 +81,7 @@ beforeAll(async () => {
     BET_LEDGER_OPS_PORT: String(await freePort()),
     SHUTDOWN_TIMEOUT_MS: '5000',
   };
-  await seed(8, 20);
+  await seedLedgerHistory(pool, { wallets: 8, betsPerWallet: 20, now: Date.now() });
   const ledger = await startLedger(env);
   stops.push(() => ledger.stop());
 });

@@ -10,7 +10,7 @@ import { JOB_OPTIONS, QUEUES, type ArchivePartitionJob } from '@wagerflow/contra
 import { createPool, type Pool } from '@wagerflow/db';
 import { createQueue, createRedis } from '@wagerflow/queue';
 import { createLogger } from '@wagerflow/runtime';
-import { createTestDatabase, freePort, seededRandom, testRedisUrl, uniquePrefix, type TestDatabase } from '@wagerflow/testing';
+import { createTestDatabase, freePort, seedLedgerHistory, testRedisUrl, uniquePrefix, type TestDatabase } from '@wagerflow/testing';
 import { decodeArchive, sha256, utcDay } from './domain/archive-file.js';
 import { archivePartitionHandler, type ArchiveStep } from './jobs/archive-partition.handler.js';
 import { archivableDays } from './repositories/archive.repository.js';
@@ -23,94 +23,6 @@ let db: TestDatabase;
 let pool: Pool;
 let dir: string;
 let store: ArchiveStore;
-
-/**
- * A ledger as the money path leaves it, written directly: `wallets` wallets, each with a deposit, then bets over the
- * last 70 days: won, lost, void (with their stake, payout and refund entries), rejected (no entry), open (stake only),
- * each entry chaining balance_before → balance_after under a per-wallet seq. Balance = sum of entries.
- */
-async function seed(wallets: number, betsPerWallet: number): Promise<void> {
-  const rand = seededRandom(42);
-  for (let w = 0; w < wallets; w++) {
-    const player = `p${w}`;
-    const { rows } = await pool.query<{ id: number }>('INSERT INTO wallets (player_id, updated_at) VALUES ($1, $2) RETURNING id', [
-      player,
-      NOW,
-    ]);
-    const walletId = rows[0]!.id;
-    let balance = 0;
-    let seq = 0;
-    const entries: unknown[][] = [];
-    const add = (kind: string, amount: number, betId: string | null, at: number) => {
-      seq += 1;
-      entries.push([walletId, seq, kind, amount, balance, balance + amount, betId, at]);
-      balance += amount;
-    };
-    add('deposit', 1_000_000, null, NOW - 71 * DAY);
-    const bets: unknown[][] = [];
-    for (let i = 0; i < betsPerWallet; i++) {
-      const id = `b-${w}-${i}`;
-      const placed = NOW - Math.floor(rand() * 70 * DAY);
-      const stake = 100 + Math.floor(rand() * 900);
-      const kind = ['won', 'lost', 'void', 'rejected', 'open'][i % 5]!;
-      const settled = kind === 'open' || kind === 'rejected' ? null : placed + 60_000;
-      const payout = kind === 'won' ? stake * 2 : kind === 'void' ? stake : kind === 'lost' ? 0 : null;
-      bets.push([
-        id,
-        player,
-        `c-${id}`,
-        kind === 'rejected' ? 'rejected' : 'confirmed',
-        kind === 'rejected' ? 'insufficient_funds' : null,
-        kind === 'rejected' ? null : kind,
-        stake,
-        payout,
-        placed,
-        settled,
-        settled ?? placed,
-      ]);
-      if (kind === 'rejected') continue;
-      add('stake', -stake, id, placed);
-      if (kind === 'won') add('payout', stake * 2, id, settled!);
-      if (kind === 'void') add('refund', stake, id, settled!);
-    }
-    await pool.query(
-      `INSERT INTO bets (id, player_id, client_bet_id, market_id, cell_id, window_start, band_index, price_low, price_high, stake,
-         multiplier_bps, status, reason, result, payout, placed_at, confirmed_at, settled_at, updated_at, correlation_id)
-       SELECT b.id, b.player, b.cbid, 'BTC-USD', 'BTC-USD:1:1', 1, 1, 100, 125, b.stake, 20000, b.status, b.reason, b.result,
-              b.payout, b.placed, CASE WHEN b.status = 'confirmed' THEN b.placed END, b.settled, b.updated, 'corr'
-         FROM jsonb_to_recordset($1::jsonb) AS b(id text, player text, cbid text, status text, reason text, result text,
-              stake bigint, payout bigint, placed bigint, settled bigint, updated bigint)`,
-      [
-        JSON.stringify(
-          bets.map(([id, player, cbid, status, reason, result, stake, payout, placed, settled, updated]) => ({
-            id,
-            player,
-            cbid,
-            status,
-            reason,
-            result,
-            stake,
-            payout,
-            placed,
-            settled,
-            updated,
-          })),
-        ),
-      ],
-    );
-    await pool.query(
-      `INSERT INTO wallet_entries (wallet_id, seq, kind, amount, balance_before, balance_after, bet_id, correlation_id, created_at)
-       SELECT e.w, e.seq, e.kind, e.amount, e.before, e.after, e.bet, 'corr', e.at
-         FROM jsonb_to_recordset($1::jsonb) AS e(w bigint, seq bigint, kind text, amount bigint, before bigint, after bigint, bet text, at bigint)`,
-      [
-        JSON.stringify(
-          entries.map(([w, s, kind, amount, before, after, bet, at]) => ({ w, seq: s, kind, amount, before, after, bet, at })),
-        ),
-      ],
-    );
-    await pool.query('UPDATE wallets SET balance = $2, seq = $3 WHERE id = $1', [walletId, balance, seq]);
-  }
-}
 
 async function snapshot() {
   const { rows: balances } = await pool.query<{ player_id: string; balance: number }>('SELECT player_id, balance FROM wallets ORDER BY id');
@@ -144,7 +56,7 @@ beforeEach(async () => {
   pool = createPool(db.url, { max: 4 });
   dir = await mkdtemp(join(tmpdir(), 'wf-archive-'));
   store = openArchiveStore(pathToFileURL(dir).href);
-  await seed(12, 30);
+  await seedLedgerHistory(pool, { wallets: 12, betsPerWallet: 30, now: NOW });
 });
 
 afterEach(async () => {
