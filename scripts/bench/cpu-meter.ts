@@ -13,6 +13,29 @@ export interface CpuTarget {
   restarts?: () => number;
 }
 
+/** Redis and Postgres (postmaster and its backends), when the bench started them and knows their pids. */
+export function infraCpuTargets(infra: { redisPid: number | undefined; postgresPid: number | undefined }): CpuTarget[] {
+  const targets: CpuTarget[] = [];
+  if (infra.redisPid) targets.push({ name: 'redis-server', pid: () => infra.redisPid });
+  if (infra.postgresPid) targets.push({ name: 'postgres (all backends)', pid: () => infra.postgresPid, tree: true });
+  return targets;
+}
+
+/** Every service of a running platform (its current pid and restarts, read at each use), then Redis and Postgres. */
+export function platformCpuTargets(
+  services: ReadonlyMap<string, { name: string; pid: number | undefined; restarts: number }>,
+  infra: Parameters<typeof infraCpuTargets>[0],
+): CpuTarget[] {
+  return [
+    ...[...services.keys()].map((name) => ({
+      name,
+      pid: () => services.get(name)?.pid,
+      restarts: () => services.get(name)?.restarts ?? 0,
+    })),
+    ...infraCpuTargets(infra),
+  ];
+}
+
 export interface CpuMeter {
   stop(): CpuFigures;
 }

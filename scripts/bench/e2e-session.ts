@@ -8,7 +8,7 @@ import { randomId } from '@wagerflow/local-servers';
 import type { BenchContext } from './bench-context.js';
 import { createBetSender, type BetSender } from './bet-sender.js';
 import { startCellPicker, type CellPicker } from './cell-picker.js';
-import type { CpuTarget } from './cpu-meter.js';
+import { platformCpuTargets, type CpuTarget } from './cpu-meter.js';
 import { startOtlpSink, type OtlpSink } from './otlp-sink.js';
 import type { OutcomeTracker } from './outcome-tracker.js';
 import { startBenchPlatform, type BenchPlatform } from './platform-runner.js';
@@ -80,14 +80,7 @@ export async function openE2eSession(ctx: BenchContext): Promise<E2eSession> {
   const redis = new Redis(infra.redisUrl, { maxRetriesPerRequest: 2 });
   cleanup.add('Redis client', () => void redis.disconnect());
 
-  const service = (name: string) => bench.platform.services.get(name as never);
-  const cpuTargets: CpuTarget[] = [...bench.platform.services.values()].map((s) => ({
-    name: s.name,
-    pid: () => service(s.name)?.pid,
-    restarts: () => service(s.name)?.restarts ?? 0,
-  }));
-  if (infra.redisPid) cpuTargets.push({ name: 'redis-server', pid: () => infra.redisPid });
-  if (infra.postgresPid) cpuTargets.push({ name: 'postgres (all backends)', pid: () => infra.postgresPid, tree: true });
+  const cpuTargets = platformCpuTargets(bench.platform.services, infra);
 
   return {
     ctx,

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { randomId } from '@wagerflow/local-servers';
 import type { BenchContext } from './bench-context.js';
 import { startHelper } from './child-process-runner.js';
-import { startCpuMeter, type CpuTarget } from './cpu-meter.js';
+import { infraCpuTargets, startCpuMeter } from './cpu-meter.js';
 import { buildIntents, prefillLedgerQueue, seedWallets } from './ledger-prefill.js';
 import { startOutcomeCounter } from './outcome-counter.js';
 import { startBenchPlatform, telemetryEnv } from './platform-runner.js';
@@ -61,9 +61,7 @@ export async function runLedgerMode(ctx: BenchContext, which: 'ledger' | 'baseli
       otlpEndpoint = sink.endpoint;
     }
 
-    const targets: CpuTarget[] = [];
-    if (infra.redisPid) targets.push({ name: 'redis-server', pid: () => infra.redisPid });
-    if (infra.postgresPid) targets.push({ name: 'postgres (all backends)', pid: () => infra.postgresPid, tree: true });
+    const targets = infraCpuTargets(infra);
     const name = which === 'ledger' ? 'bet-ledger' : 'baseline-ledger';
     // CPU from before the spawn: the consumer's boot is part of "from its start".
     let consumer: Consumer | undefined;

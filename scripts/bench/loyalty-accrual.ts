@@ -15,7 +15,7 @@ import pg from 'pg';
 import { randomId } from '@wagerflow/local-servers';
 import type { BenchContext } from './bench-context.js';
 import { startHelper } from './child-process-runner.js';
-import { startCpuMeter, type CpuMeter, type CpuTarget } from './cpu-meter.js';
+import { infraCpuTargets, startCpuMeter, type CpuMeter } from './cpu-meter.js';
 import { CommitWatch, buildPlays, playsByEffect, type PlaysByEffect } from './loyalty-plays.js';
 import { prefillLoyaltyQueue } from './loyalty-prefill.js';
 import { startOtlpSink } from './otlp-sink.js';
@@ -142,9 +142,7 @@ export async function runAccrual(ctx: BenchContext, consumer: 'loyalty' | 'basel
       cleanup.add('OTLP sink', () => sink.close());
       otlpEndpoint = sink.endpoint;
     }
-    const targets: CpuTarget[] = [];
-    if (infra.redisPid) targets.push({ name: 'redis-server', pid: () => infra.redisPid });
-    if (infra.postgresPid) targets.push({ name: 'postgres (all backends)', pid: () => infra.postgresPid, tree: true });
+    const targets = infraCpuTargets(infra);
     let pid: () => number | undefined = () => undefined;
     let opsUrl: string | undefined;
     let spawnedAt = 0;

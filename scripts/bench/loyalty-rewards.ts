@@ -15,7 +15,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { randomId } from '@wagerflow/local-servers';
 import type { BenchContext } from './bench-context.js';
-import { startCpuMeter, type CpuTarget } from './cpu-meter.js';
+import { platformCpuTargets, startCpuMeter } from './cpu-meter.js';
 import { raiseGeneratorPriority, restoreGeneratorPriority } from './generator-priority.js';
 import type { Histogram } from './histogram.js';
 import { createHttpPool, type HttpPool, type HttpRequest } from './http-pool.js';
@@ -235,14 +235,7 @@ export async function runRewards(ctx: BenchContext): Promise<LoyaltyRewardResult
       }
     }
 
-    const service = (name: string) => bench.platform.services.get(name as never);
-    const cpuTargets: CpuTarget[] = [...bench.platform.services.values()].map((s) => ({
-      name: s.name,
-      pid: () => service(s.name)?.pid,
-      restarts: () => service(s.name)?.restarts ?? 0,
-    }));
-    if (infra.redisPid) cpuTargets.push({ name: 'redis-server', pid: () => infra.redisPid });
-    if (infra.postgresPid) cpuTargets.push({ name: 'postgres (all backends)', pid: () => infra.postgresPid, tree: true });
+    const cpuTargets = platformCpuTargets(bench.platform.services, infra);
 
     const generatorNice = raiseGeneratorPriority();
     try {
