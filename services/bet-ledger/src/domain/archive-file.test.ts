@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
+  extent,
   archiveObjectKey,
   dayBounds,
   decodeArchive,
@@ -95,5 +96,14 @@ describe('archive file', () => {
     expect(utcDay(Date.UTC(2026, 10, 3, 23, 59, 59, 999))).toBe('2026-11-03');
     expect(() => dayBounds('2026-13-45')).toThrow();
     expect(() => encodeArchive({ runId: 'r', partitionKey: 'k', bets: [], entries: [] })).toThrow();
+  });
+
+  it('takes the id and time ranges of a partition of any allowed size (more values than a spread call may take)', () => {
+    // ARCHIVE_PARTITION_MAX_BETS allows 100,000 bets: a stake and a payout or refund each is 200,000 entry ids.
+    const many = Array.from({ length: 200_000 }, (_, i) => (i * 7919) % 200_000);
+    expect(() => Math.min(...many)).toThrow(RangeError); // why extent loops
+    expect(extent(many)).toEqual({ min: 0, max: 199_999 });
+    expect(extent([5])).toEqual({ min: 5, max: 5 });
+    expect(extent([])).toBeNull();
   });
 });
