@@ -18,8 +18,8 @@ let reader: Pool;
 let ledger: LedgerReadRepository;
 let role: string;
 let dropReader: () => Promise<void>;
-const PUBLISHED = { views: ['ledger_bet_view', 'ledger_wallet_view'], functions: ['ledger_wallet_drift()'] };
-const LEDGER_TABLES = ['wallets', 'wallet_entries', 'deposits', 'bets', 'settlements', 'cell_exposure'];
+const PUBLISHED = { views: ['ledger_bet_view', 'ledger_wallet_view', 'ledger_archived_bet_view'], functions: ['ledger_wallet_drift()'] };
+const LEDGER_TABLES = ['wallets', 'wallet_entries', 'deposits', 'bets', 'settlements', 'cell_exposure', 'archived_bets'];
 const player = `p-${randomUUID()}`;
 
 async function insertBet(id: string, clientBetId: string, updatedAt: number, result: 'open' | 'won'): Promise<void> {
@@ -48,6 +48,8 @@ beforeAll(async () => {
   await insertBet('b-1', 'c-1', 10, 'won');
   await insertBet('b-2', 'c-2', 20, 'open');
   await insertBet('b-3', 'c-3', 20, 'open');
+  // A bet the ledger moved to the archive: only its tombstone is left.
+  await admin.query(`INSERT INTO archived_bets (bet_id, player_id, client_bet_id, archived_at) VALUES ('b-old', $1, 'c-old', 5)`, [player]);
 
   ({ role, pool: reader, drop: dropReader } = await publishedReader(admin, db.url, PUBLISHED));
   ledger = ledgerReadRepository(reader);
@@ -91,14 +93,22 @@ describe('ledger read repository (published interface only)', () => {
     });
     expect(await ledger.betById('someone-else', 'b-1')).toBeNull();
 
-    const [c2, missing, c1] = await Promise.all([
-      ledger.betByClientId(player, 'c-2'),
-      ledger.betByClientId(player, 'nope'),
-      ledger.betByClientId(player, 'c-1'),
+    // One batched statement for the keys of one turn: stored bets, a tombstone, nothing.
+    const [c2, missing, c1, old, othersOld] = await Promise.all([
+      ledger.lookupClientId(player, 'c-2'),
+      ledger.lookupClientId(player, 'nope'),
+      ledger.lookupClientId(player, 'c-1'),
+      ledger.lookupClientId(player, 'c-old'),
+      ledger.lookupClientId('someone-else', 'c-old'),
     ]);
-    expect(c2?.view.betId).toBe('b-2');
+    expect(c2 !== 'archived' && c2?.view.betId).toBe('b-2');
     expect(missing).toBeNull();
     expect(c1).toEqual(byId);
+    expect(old).toBe('archived');
+    expect(othersOld).toBeNull();
+    expect(await ledger.isArchived(player, 'b-old')).toBe(true);
+    expect(await ledger.isArchived('someone-else', 'b-old')).toBe(false);
+    expect(await ledger.isArchived(player, 'b-1')).toBe(false);
 
     expect((await ledger.betsSince(player, 0, null, 10)).map((b) => b.betId)).toEqual(['b-1', 'b-2', 'b-3']);
     expect((await ledger.betsSince(player, 15, null, 10)).map((b) => b.betId)).toEqual(['b-2', 'b-3']);

@@ -29,6 +29,12 @@ interface BetRow {
 
 const BET_COLUMNS = `id, client_bet_id, market_id, cell_id, stake, multiplier_bps, min_multiplier_bps, status, reason, result,
   payout, placed_at, confirmed_at, settled_at, updated_at`;
+const BET_COLUMNS_OF_B = BET_COLUMNS.split(',')
+  .map((c) => `b.${c.trim()}`)
+  .join(', ');
+
+/** What a player's `clientBetId` names: the stored bet, a bet moved to the archive (SPEC 5), or nothing yet. */
+export type ClientIdLookup = StoredBet | 'archived' | null;
 
 export interface StoredBet {
   view: BetView;
@@ -65,48 +71,40 @@ const LOOKUP_CONCURRENCY = 4;
 export function ledgerReadRepository(pool: Pool) {
   /**
    * Every new bet looks its idempotency key up once: the lookups of one event-loop turn share one query, so Postgres
-   * parses and plans one statement per turn, not one per request.
+   * parses and plans one statement per turn, not one per request. The same statement reads the archive's tombstones
+   * (SPEC 5): one snapshot sees a key either on its bet or on the tombstone that replaced it, never on neither (two
+   * statements could read the tombstones before an archive commit and the bets after it, and place the key again).
    */
-  const byClientId = new Batcher<{ playerId: string; clientBetId: string }, StoredBet | null>({
+  const byClientId = new Batcher<{ playerId: string; clientBetId: string }, ClientIdLookup>({
     maxSize: LOOKUP_BATCH_MAX,
     maxWaitMs: 0,
     concurrency: LOOKUP_CONCURRENCY,
     async flush(keys) {
-      const { rows } = await pool.query<BetRow & { player_id: string }>(
+      const { rows } = await pool.query<Partial<BetRow> & { key_player: string; key_client: string; archived: boolean }>(
         named(
           'gateway.bets-by-client-ids',
-          `SELECT ${BET_COLUMNS}, player_id FROM ledger_bet_view WHERE (player_id, client_bet_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+          `SELECT k.player_id AS key_player, k.client_bet_id AS key_client, ${BET_COLUMNS_OF_B}, a.bet_id IS NOT NULL AS archived
+             FROM unnest($1::text[], $2::text[]) AS k (player_id, client_bet_id)
+             LEFT JOIN ledger_bet_view b ON b.player_id = k.player_id AND b.client_bet_id = k.client_bet_id
+             LEFT JOIN ledger_archived_bet_view a ON a.player_id = k.player_id AND a.client_bet_id = k.client_bet_id
+            WHERE b.id IS NOT NULL OR a.bet_id IS NOT NULL`,
           [keys.map((k) => k.playerId), keys.map((k) => k.clientBetId)],
         ),
       );
-      const found = new Map(rows.map((r) => [`${r.player_id}|${r.client_bet_id}`, toStored(r)]));
+      const found = new Map(
+        rows.map((r): [string, ClientIdLookup] => [
+          `${r.key_player}|${r.key_client}`,
+          r.id !== null && r.id !== undefined ? toStored(r as BetRow) : r.archived ? 'archived' : null,
+        ]),
+      );
       return keys.map((k) => found.get(`${k.playerId}|${k.clientBetId}`) ?? null);
     },
   });
 
-  // Keys of bets the ledger archived (SPEC 5): batched like the lookup above and read beside it, so a new bet pays no
-  // extra round trip in series.
-  const archivedByClientId = new Batcher<{ playerId: string; clientBetId: string }, boolean>({
-    maxSize: LOOKUP_BATCH_MAX,
-    maxWaitMs: 0,
-    concurrency: LOOKUP_CONCURRENCY,
-    async flush(keys) {
-      const { rows } = await pool.query<{ player_id: string; client_bet_id: string }>(
-        named(
-          'gateway.archived-by-client-ids',
-          'SELECT player_id, client_bet_id FROM ledger_archived_bet_view WHERE (player_id, client_bet_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))',
-          [keys.map((k) => k.playerId), keys.map((k) => k.clientBetId)],
-        ),
-      );
-      const found = new Set(rows.map((r) => `${r.player_id}|${r.client_bet_id}`));
-      return keys.map((k) => found.has(`${k.playerId}|${k.clientBetId}`));
-    },
-  });
-
   return {
-    /** Whether this player's `clientBetId` names a bet the ledger archived (a resubmission answers 410 `archived`). */
-    clientBetArchived(playerId: string, clientBetId: string): Promise<boolean> {
-      return archivedByClientId.submit({ playerId, clientBetId });
+    /** This player's bet under `clientBetId`, or `'archived'` when the ledger moved it to the archive (410), or null. */
+    lookupClientId(playerId: string, clientBetId: string): Promise<ClientIdLookup> {
+      return byClientId.submit({ playerId, clientBetId });
     },
     async betById(playerId: string, betId: string): Promise<StoredBet | null> {
       const { rows } = await pool.query<BetRow>(`SELECT ${BET_COLUMNS} FROM ledger_bet_view WHERE id = $1 AND player_id = $2`, [
@@ -114,9 +112,6 @@ export function ledgerReadRepository(pool: Pool) {
         playerId,
       ]);
       return rows[0] ? toStored(rows[0]) : null;
-    },
-    betByClientId(playerId: string, clientBetId: string): Promise<StoredBet | null> {
-      return byClientId.submit({ playerId, clientBetId });
     },
     /** Bets changed at or after `since`, oldest change first, keyset-paginated on (updated_at, id). */
     async betsSince(playerId: string, since: number, after: { updatedAt: number; id: string } | null, limit: number): Promise<BetView[]> {
@@ -140,14 +135,8 @@ export function ledgerReadRepository(pool: Pool) {
       return { balance: rows[0]?.balance ?? 0, walletSeq: rows[0]?.seq ?? 0 };
     },
     /** Whether the ledger moved this bet of this player to the archive (SPEC 5: 410 `archived`). */
-    async isArchived(playerId: string, key: { betId: string } | { clientBetId: string }): Promise<boolean> {
-      const { rows } =
-        'betId' in key
-          ? await pool.query('SELECT 1 FROM ledger_archived_bet_view WHERE bet_id = $1 AND player_id = $2', [key.betId, playerId])
-          : await pool.query('SELECT 1 FROM ledger_archived_bet_view WHERE player_id = $1 AND client_bet_id = $2', [
-              playerId,
-              key.clientBetId,
-            ]);
+    async isArchived(playerId: string, betId: string): Promise<boolean> {
+      const { rows } = await pool.query('SELECT 1 FROM ledger_archived_bet_view WHERE bet_id = $1 AND player_id = $2', [betId, playerId]);
       return rows.length > 0;
     },
     /** Wallets whose balance breaks the ledger's invariant (the ledger's function defines it: entries, checkpoint). */

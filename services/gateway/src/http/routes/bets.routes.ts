@@ -61,9 +61,12 @@ export function betRoutes(d: RouteDeps): BetHandlers {
    * Current view of a bet by clientBetId: the pending record first, then the ledger (a bet whose
    * record is gone has its outcome stored: the ledger deletes the record only after commit).
    */
-  async function viewByClientId(playerId: string, clientBetId: string): Promise<{ view: BetView; minMultiplierBps: number | null } | null> {
+  async function viewByClientId(
+    playerId: string,
+    clientBetId: string,
+  ): Promise<{ view: BetView; minMultiplierBps: number | null } | 'archived' | null> {
     const pending = await d.redis.pendingByClientId(playerId, clientBetId);
-    const stored = await d.ledger.betByClientId(playerId, clientBetId);
+    const stored = await d.ledger.lookupClientId(playerId, clientBetId);
     if (stored) return stored;
     return pending ? { view: pendingView(pending), minMultiplierBps: pending.minMultiplierBps } : null;
   }
@@ -80,19 +83,18 @@ export function betRoutes(d: RouteDeps): BetHandlers {
   // holds its stored marker: then Postgres is read again.
   const placeBet: BetHandlers['placeBet'] = prefetching(
     async ({ playerId, body }) => {
-      const [ctx, byClientId, archived] = await Promise.all([
+      const [ctx, byClientId] = await Promise.all([
         d.redis.betContext(playerId, body.clientBetId, body.marketId),
-        d.ledger.betByClientId(playerId, body.clientBetId),
-        d.ledger.clientBetArchived(playerId, body.clientBetId),
+        d.ledger.lookupClientId(playerId, body.clientBetId),
       ]);
-      const stored = byClientId ?? (ctx.storedMarker ? await d.ledger.betByClientId(playerId, body.clientBetId) : null);
-      return { ctx, stored, archived };
+      const stored = byClientId ?? (ctx.storedMarker ? await d.ledger.lookupClientId(playerId, body.clientBetId) : null);
+      return { ctx, stored };
     },
-    async ({ principal: { playerId, signedAt }, body }, { ctx, stored, archived }, res) => {
+    async ({ principal: { playerId, signedAt }, body }, { ctx, stored }, res) => {
+      // The key of a bet moved to the archive (SPEC 5): never placed again as a new bet.
+      if (stored === 'archived') throw new ApiError('archived', 'this clientBetId names an archived bet');
       const existing = stored ?? (ctx.pending ? { view: pendingView(ctx.pending), minMultiplierBps: ctx.pending.minMultiplierBps } : null);
       if (existing) return replayOrConflict(res, body, existing);
-      // The key of a bet moved to the archive (SPEC 5): never placed again as a new bet.
-      if (archived) throw new ApiError('archived', 'this clientBetId names an archived bet');
 
       const now = Date.now();
       const decision = acceptBet(body, d.rules, ctx.market, ctx.cachedBalance, now);
@@ -125,7 +127,7 @@ export function betRoutes(d: RouteDeps): BetHandlers {
       if (claim === 'taken') {
         // A concurrent request with the same clientBetId won the race: answer as its replay.
         const winner = await viewByClientId(playerId, body.clientBetId);
-        if (!winner) throw new ApiError('service_unavailable', 'bet state unavailable; retry');
+        if (!winner || winner === 'archived') throw new ApiError('service_unavailable', 'bet state unavailable; retry');
         return replayOrConflict(res, body, winner);
       }
       res.status(202).json({
@@ -142,7 +144,7 @@ export function betRoutes(d: RouteDeps): BetHandlers {
     const stored = await d.ledger.betById(playerId, betId);
     if (stored) return void res.json(stored.view);
     if (pending && pending.playerId === playerId) return void res.json(pendingView(pending));
-    if (await d.ledger.isArchived(playerId, { betId })) throw new ApiError('archived', 'this bet was archived');
+    if (await d.ledger.isArchived(playerId, betId)) throw new ApiError('archived', 'this bet was archived');
     throw new ApiError('not_found', 'no such bet');
   };
 
@@ -151,7 +153,7 @@ export function betRoutes(d: RouteDeps): BetHandlers {
     if (query.clientBetId !== undefined) {
       const { clientBetId } = validate(betByClientIdQuery, query);
       const found = await viewByClientId(playerId, clientBetId);
-      if (!found && (await d.ledger.isArchived(playerId, { clientBetId }))) throw new ApiError('archived', 'this bet was archived');
+      if (found === 'archived') throw new ApiError('archived', 'this bet was archived');
       if (!found) throw new ApiError('not_found', 'no such bet');
       return void res.json(found.view);
     }
