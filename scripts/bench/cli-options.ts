@@ -14,6 +14,7 @@ export const MODES: readonly BenchMode[] = [
   'settlement',
   'loyalty',
   'overload',
+  'archive',
   'all',
 ];
 
@@ -60,13 +61,17 @@ export interface BenchOptions {
   rewardRate: number;
   /** overload: offered bets/s of the capacity step (well past capacity). */
   capacityRate: number;
+  /** archive: final bets seeded older than the retention, then archived in one run. */
+  archiveBets: number;
+  /** archive: ARCHIVE_PARTITION_MAX_BETS, bets a partition (file, transaction). */
+  partitionBets: number;
   /** Services to run under --cpu-prof (e.g. gateway,bet-ledger). */
   profile: string[];
   verbose: boolean;
   outDir: string;
 }
 
-export const USAGE = `pnpm bench [--mode e2e|ramp|ledger|baseline-ledger|bullmq|settlement|loyalty|overload|all] [options]
+export const USAGE = `pnpm bench [--mode e2e|ramp|ledger|baseline-ledger|bullmq|settlement|loyalty|overload|archive|all] [options]
 
   --mode M              what to measure (default e2e)
   --rate N              e2e: offered bets/s (default 1000)
@@ -91,6 +96,10 @@ export const USAGE = `pnpm bench [--mode e2e|ramp|ledger|baseline-ledger|bullmq|
   --duration S          loyalty: seconds of each of the two HTTP loads (default 60)
   --capacity-rate N     overload: offered bets/s of the capacity step (default 4000; 3000 with --quick)
   --duration S          overload: seconds of each step (capacity, 70 %, 2×, 4×; default 20, 5 with --quick)
+  --bets N              archive: final bets seeded past the retention, archived in one run (default 1000000; 50000 with --quick)
+  --partition-bets N    archive: ARCHIVE_PARTITION_MAX_BETS, bets a file and transaction (default 50000; at most 100000)
+  --rate N, --duration S
+                        archive: bets/s and seconds of each window, without and during the run (default 300, 20; 5 with --quick)
   --profile a,b         run these services under --cpu-prof; print their hot spots
   --quick               a short smoke run of every phase
   --verbose             show the services' output
@@ -103,6 +112,11 @@ Uses DATABASE_URL / REDIS_URL when set; otherwise starts an embedded Postgres an
  * (128): with 64 the excess would queue in the bench's own pool and the gateway would never see it.
  */
 export const OVERLOAD_CONNECTIONS = 1_000;
+
+/** archive: bets/s of both windows, about 40 % of the e2e rate this machine sustains with p99 ≤ 100 ms (~850/s). */
+export const ARCHIVE_RATE = 300;
+/** archive: bets a partition. The fastest of the sizes measured (README: Benchmarks → Archive). */
+export const ARCHIVE_PARTITION_BETS = 50_000;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -144,6 +158,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       'plays-per-job': { type: 'string' },
       'reward-rate': { type: 'string' },
       'capacity-rate': { type: 'string' },
+      'partition-bets': { type: 'string' },
       profile: { type: 'string' },
       quick: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -158,12 +173,19 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   if (!['on', 'off'].includes(telemetry)) throw new Error(`--telemetry must be on or off, got "${telemetry}"`);
   const quick = values.quick;
   const playsPerJob = positiveInt('plays-per-job', values['plays-per-job'], 1_000);
+  const partitionBets = positiveInt('partition-bets', values['partition-bets'], ARCHIVE_PARTITION_BETS);
+  // The archiver's limit (ARCHIVE_PARTITION_MAX_BETS): it would refuse to start above it.
+  if (partitionBets > 100_000) throw new Error(`--partition-bets must be at most 100000, got ${partitionBets}`);
   // The contract's limit (playsJob in contracts): a larger job would fail validation in the consumer.
   if (playsPerJob > 5_000) throw new Error(`--plays-per-job must be at most 5000 (a plays job's limit), got ${playsPerJob}`);
   return {
     mode,
-    rate: positiveInt('rate', values.rate, quick ? 300 : 1_000),
-    durationS: positiveInt('duration', values.duration, mode === 'overload' ? (quick ? 5 : 20) : quick ? 8 : mode === 'all' ? 30 : 60),
+    rate: positiveInt('rate', values.rate, mode === 'archive' ? ARCHIVE_RATE : quick ? 300 : 1_000),
+    durationS: positiveInt(
+      'duration',
+      values.duration,
+      mode === 'overload' || mode === 'archive' ? (quick ? 5 : 20) : quick ? 8 : mode === 'all' ? 30 : 60,
+    ),
     players: positiveInt('players', values.players, quick ? 50 : 200),
     connections: positiveInt('connections', values.connections, mode === 'overload' ? OVERLOAD_CONNECTIONS : 64),
     telemetry: telemetry === 'on',
@@ -187,6 +209,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     loyaltyPlayers: positiveInt('players', values.players, quick ? 100 : 1_000),
     rewardRate: positiveInt('reward-rate', values['reward-rate'], quick ? 50 : 200),
     capacityRate: positiveInt('capacity-rate', values['capacity-rate'], quick ? 3_000 : 4_000),
+    archiveBets: positiveInt('bets', values.bets, quick ? 50_000 : 1_000_000),
+    partitionBets,
     profile: (values.profile ?? '')
       .split(',')
       .map((s) => s.trim())

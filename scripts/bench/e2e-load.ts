@@ -22,7 +22,7 @@ export async function runE2eLoad(
   rate: number,
   durationMs: number,
   label: string,
-  opts: { measureNonces: boolean },
+  opts: { measureNonces: boolean; stopSending?: AbortSignal },
 ): Promise<E2eResult> {
   const { ctx, players, picker, sender } = session;
   const stake = ctx.opts.stake;
@@ -51,7 +51,8 @@ export async function runE2eLoad(
     schedule = await runOpenLoop({
       ratePerSec: rate,
       durationMs,
-      signal: ctx.signal,
+      // stopSending ends the schedule early (the archive mode's window ends with the run) but keeps the drain below.
+      signal: opts.stopSending ? AbortSignal.any([ctx.signal, opts.stopSending]) : ctx.signal,
       send: (index, scheduledAt) => {
         const player = players[index % players.length]!;
         const clientBetId = randomUUID();

@@ -22,6 +22,7 @@ const HTTP_TIMEOUT_MS = 10_000;
 
 export interface E2eSession {
   ctx: BenchContext;
+  databaseUrl: string;
   bench: BenchPlatform;
   players: BenchPlayer[];
   picker: CellPicker;
@@ -35,9 +36,16 @@ export interface E2eSession {
   setTracker(tracker: OutcomeTracker | undefined): void;
 }
 
-export async function openE2eSession(ctx: BenchContext): Promise<E2eSession> {
+/** Options of a mode that needs more than e2e's platform: extra service env, rows seeded before the services start. */
+export interface E2eSessionOptions {
+  env?: Record<string, string>;
+  beforeStart?: (databaseUrl: string) => Promise<void>;
+}
+
+export async function openE2eSession(ctx: BenchContext, extra: E2eSessionOptions = {}): Promise<E2eSession> {
   const { opts, infra, cleanup, log } = ctx;
   const databaseUrl = await infra.freshDatabase('e2e');
+  await extra.beforeStart?.(databaseUrl);
   const redisPrefix = `bench-${randomId(3)}`;
   let otlp: OtlpSink | undefined;
   if (opts.telemetry) {
@@ -55,7 +63,7 @@ export async function openE2eSession(ctx: BenchContext): Promise<E2eSession> {
       profile: opts.profile.length ? { services: opts.profile, dir: ctx.profileDir } : undefined,
       // A new market is CRITICAL until its feed has been healthy FEED_RECOVERY_MS (30 s by default): only startup
       // is shortened; a feed that stalls under load still suspends the market, seen as 503 market_suspended.
-      env: { FEED_RECOVERY_MS: '1000' },
+      env: { FEED_RECOVERY_MS: '1000', ...extra.env },
       verbose: opts.verbose,
     },
     cleanup,
@@ -84,6 +92,7 @@ export async function openE2eSession(ctx: BenchContext): Promise<E2eSession> {
 
   return {
     ctx,
+    databaseUrl,
     bench,
     players,
     picker,

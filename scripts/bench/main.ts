@@ -7,6 +7,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runArchiveMode } from './archive-mode.js';
 import type { BenchContext } from './bench-context.js';
 import { startInfrastructure } from './bench-environment.js';
 import { runBullmqMode } from './bullmq-mode.js';
@@ -42,6 +43,8 @@ async function runOne(ctx: BenchContext, mode: Exclude<BenchOptions['mode'], 'al
       return runLoyaltyMode(ctx);
     case 'overload':
       return runOverloadMode(ctx);
+    case 'archive':
+      return runArchiveMode(ctx);
   }
 }
 

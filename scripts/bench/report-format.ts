@@ -6,6 +6,7 @@ import type { LatencySummary } from './histogram.js';
 import { DEFAULT_RAMP_POLICY } from './ramp-rule.js';
 import type {
   AllResult,
+  ArchiveResult,
   BullmqResult,
   CpuFigures,
   E2eResult,
@@ -186,6 +187,8 @@ export function formatResult(r: ModeResult): string {
       return loyaltyTables(r);
     case 'overload':
       return overloadTables(r);
+    case 'archive':
+      return archiveTables(r);
   }
 }
 
@@ -436,4 +439,72 @@ function overloadTables(r: OverloadResult): string {
     ]),
   );
   return parts.join('\n');
+}
+
+function archiveTables(r: ArchiveResult): string {
+  const { seed, run, check, targets: t } = r;
+  const window = (x: E2eResult): Row[] => [
+    [
+      'sent',
+      `${fmtNumber(x.sent)} of ${fmtNumber(x.planned)} planned (${fmtNumber(x.sentRate, 0)}/s; send lag p99 ${fmtMs(x.sendLagMs.p99)})`,
+    ],
+    ['send→outcome', fmtLatency(x.latencyMs)],
+    ['schedule→outcome', fmtLatency(x.latencyFromScheduleMs)],
+    [
+      'errors',
+      `${fmtNumber(x.errors.total)} (5xx ${x.errors.http5xx}, timeouts ${x.errors.timeouts}, 202 without outcome ${x.errors.noOutcome})`,
+    ],
+    ['other HTTP answers', fmtCounts(x.gatewayAnswers)],
+    ...batchRows(x.ledgerBatches),
+    ['machine busy', x.cpu.machineBusyPercent === null ? '—' : `${fmtNumber(x.cpu.machineBusyPercent, 0)} % of ${x.cpu.cores} cores`],
+  ];
+  const during = r.runEndedBeforeWindow
+    ? `sent for ${fmtNumber(r.duringSendSeconds, 1)} s of ${fmtNumber(r.windowS)} s: the run ended first`
+    : `${fmtNumber(r.windowS)} s, the run in progress throughout`;
+  return [
+    renderTable(`archive — one run over ${fmtNumber(seed.bets)} final bets (partitions of ≤ ${fmtNumber(r.partitionMaxBets)})`, [
+      [
+        'seeded (SQL)',
+        `${fmtNumber(seed.bets)} bets (won ${fmtNumber(seed.won)}, lost ${fmtNumber(seed.lost)}, void ${fmtNumber(seed.void)}, ` +
+          `rejected ${fmtNumber(seed.rejected)}) + ${fmtNumber(seed.betEntries)} entries over ${fmtNumber(seed.wallets)} wallets, ` +
+          `final ${seed.newestDaysAgo}–${seed.oldestDaysAgo} days ago, in ${fmtNumber(seed.seconds, 1)} s`,
+      ],
+      ['retention', `${r.retentionDays} days`],
+      ['run', `${run.runId}: ${run.status}${run.error ? ` (${run.error})` : ''}, ${fmtNumber(run.partitions)} partitions`],
+      ['archived', `${fmtNumber(run.bets)} bets, ${fmtNumber(run.walletEntries)} wallet entries, ${fmtBytes(run.bytes)}`],
+      [
+        'run time',
+        `${run.runSeconds === null ? '—' : `${fmtNumber(run.runSeconds, 1)} s`} (archiver started → finished; ` +
+          `POST → seen finished ${fmtNumber(run.observedSeconds, 1)} s)`,
+      ],
+      ['bets archived/s', fmtNumber(run.betsPerSec, 0)],
+      ['wallet entries archived/s', fmtNumber(run.entriesPerSec, 0)],
+      ['bytes written/s', run.bytesPerSec === null ? '—' : `${fmtBytes(run.bytesPerSec)}/s`],
+      ['files on disk', `${fmtNumber(check.filesOnDisk)} (${fmtBytes(check.bytesOnDisk)})`],
+      ['after: seeded bets left', fmtNumber(check.seededBetsLeft)],
+      ['after: drift', `${fmtNumber(check.drift)} of ${fmtNumber(check.walletsChecked)} wallets`],
+      [
+        'yardstick: the seed',
+        `${fmtNumber((seed.bets + seed.betEntries) / Math.max(1e-9, seed.seconds), 0)} rows/s inserted by set-based SQL`,
+      ],
+      ...cpuRows(run.cpu).map(([label, value]): Row => [`during the run: ${label}`, value]),
+    ]),
+    renderTable(`archive — bet path without a run: ${fmtNumber(r.rate)} bets/s for ${fmtNumber(r.windowS)} s`, window(r.withoutArchive)),
+    renderTable(`archive — bet path during the run: ${fmtNumber(r.rate)} bets/s, ${during}`, window(r.duringArchive)),
+    renderTable('archive — targets (issue 12)', [
+      [
+        'p99 send→outcome during ÷ without ≤ 1.20',
+        `${fmtTarget(t.p99RatioMet)} (${t.p99Ratio === null ? '—' : fmtNumber(t.p99Ratio, 2)}: ` +
+          `${fmtMs(r.duringArchive.latencyMs.p99)} vs ${fmtMs(r.withoutArchive.latencyMs.p99)})`,
+      ],
+      [
+        'no error during the run',
+        `${fmtTarget(t.noErrorsDuring)} (${fmtNumber(r.duringArchive.errors.total)}; ${fmtCounts(r.duringArchive.gatewayAnswers)})`,
+      ],
+      ['p50 send→outcome during / without', `${fmtMs(r.duringArchive.latencyMs.p50)} / ${fmtMs(r.withoutArchive.latencyMs.p50)}`],
+      ['run succeeded', fmtTarget(t.runSucceeded)],
+      ['every seeded bet archived', fmtTarget(t.allArchived)],
+      ['reconciliation drift 0', fmtTarget(t.noDrift)],
+    ]),
+  ].join('\n');
 }

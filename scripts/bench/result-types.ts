@@ -1,7 +1,8 @@
 /** The shapes every mode returns: the JSON file is exactly these, the human table is formatted from them. */
 import type { LatencySummary } from './histogram.js';
 
-export type BenchMode = 'e2e' | 'ramp' | 'ledger' | 'baseline-ledger' | 'bullmq' | 'settlement' | 'loyalty' | 'overload' | 'all';
+export type BenchMode =
+  'e2e' | 'ramp' | 'ledger' | 'baseline-ledger' | 'bullmq' | 'settlement' | 'loyalty' | 'overload' | 'archive' | 'all';
 
 /** CPU time a process used during the measured window. */
 export interface ProcessCpu {
@@ -132,7 +133,86 @@ export interface BullmqResult {
   cpu: CpuFigures;
 }
 
-export type ModeResult = E2eResult | RampResult | LedgerResult | BullmqResult | SettlementModeResult | LoyaltyResult | OverloadResult;
+export type ModeResult =
+  E2eResult | RampResult | LedgerResult | BullmqResult | SettlementModeResult | LoyaltyResult | OverloadResult | ArchiveResult;
+
+/** The history `--mode archive` seeds in SQL before the services start. */
+export interface ArchiveSeedFigures {
+  bets: number;
+  wallets: number;
+  /** Wallet entries of the seeded bets (stake, payout, refund; the deposits stay). */
+  betEntries: number;
+  won: number;
+  lost: number;
+  void: number;
+  rejected: number;
+  /** Final times span [oldestDaysAgo, newestDaysAgo] days before the run. */
+  oldestDaysAgo: number;
+  newestDaysAgo: number;
+  seconds: number;
+}
+
+/** One archive run as the admin API reports it (GET /v1/admin/archive/runs/{runId}), with its rates. */
+export interface ArchiveRunFigures {
+  runId: string;
+  status: string;
+  error: string | null;
+  partitions: number;
+  bets: number;
+  walletEntries: number;
+  bytes: number;
+  /** The archiver's own started_at → finished_at. */
+  runSeconds: number | null;
+  /** The bench's POST → the poll that saw it finished (100 ms polls). */
+  observedSeconds: number;
+  betsPerSec: number | null;
+  entriesPerSec: number | null;
+  bytesPerSec: number | null;
+  /** Every process, from the POST to the poll that saw the run finished (the bet load of the second window included). */
+  cpu: CpuFigures;
+}
+
+export interface ArchiveCheck {
+  /** Seeded bets still in `bets` after the run (must be 0: all of them were older than the retention). */
+  seededBetsLeft: number;
+  walletsChecked: number;
+  /** `ledger_wallet_drift()`: wallets whose balance ≠ archived_sum + sum(entries) (must be 0). */
+  drift: number;
+  filesOnDisk: number;
+  bytesOnDisk: number;
+}
+
+export interface ArchiveTargets {
+  /** p99 send→outcome during the run ÷ without it. */
+  p99Ratio: number | null;
+  /** p99Ratio ≤ 1.20. */
+  p99RatioMet: boolean | null;
+  /** No 5xx (503 shed), timeout or lost outcome among the bets sent during the run. */
+  noErrorsDuring: boolean;
+  runSucceeded: boolean;
+  allArchived: boolean;
+  noDrift: boolean;
+}
+
+/** `--mode archive` (issue 12): a 1M-bet archive run's throughput, and the bet path's latency without and during it. */
+export interface ArchiveResult {
+  mode: 'archive';
+  retentionDays: number;
+  partitionMaxBets: number;
+  seed: ArchiveSeedFigures;
+  run: ArchiveRunFigures;
+  check: ArchiveCheck;
+  /** Offered bets/s of both windows. */
+  rate: number;
+  windowS: number;
+  withoutArchive: E2eResult;
+  duringArchive: E2eResult;
+  /** The run ended before the second window's schedule: sending stopped then (only bets sent during the run count). */
+  runEndedBeforeWindow: boolean;
+  /** Seconds the second window sent bets while the run was in progress. */
+  duringSendSeconds: number;
+  targets: ArchiveTargets;
+}
 
 /** One load of `--mode overload`: a multiple of the measured capacity, offered open loop. */
 export interface OverloadStep {
