@@ -10,7 +10,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { ConfigError, DEFAULT_GATEWAY_PORT, OPS_PORTS, SERVICE_NAMES, env, parseEnv, z, type ServiceName } from '@wagerflow/config';
 import { migrateLatest } from '@wagerflow/db';
@@ -21,13 +20,18 @@ import {
   startEmbeddedPostgres,
   startRedisServer,
 } from '@wagerflow/local-servers';
+import {
+  DATA_DIR,
+  DEFAULT_EMBEDDED_PG_PORT,
+  DEFAULT_EMBEDDED_REDIS_PORT,
+  DEFAULT_LOCAL_ARCHIVE_URL,
+  EMBEDDED_DATABASE,
+  ROOT_DIR,
+} from './launcher-defaults.js';
 import { buildPlayPage, demoPlayerUrl } from './play-page.js';
 import { prefixedOutput, startPlatform, type Platform } from './platform.js';
 
-const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DATA_DIR = path.join(ROOT_DIR, '.data');
 const SECRETS_FILE = path.join(DATA_DIR, 'secrets.json');
-const EMBEDDED_DATABASE = 'wagerflow';
 const READY_TIMEOUT_MS = 120_000;
 
 const ADMIN_TOKEN = z.string().min(16, 'must be at least 16 characters');
@@ -42,8 +46,8 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
     .optional(),
-  EMBEDDED_PG_PORT: env.port(54329),
-  EMBEDDED_REDIS_PORT: env.port(6390),
+  EMBEDDED_PG_PORT: env.port(DEFAULT_EMBEDDED_PG_PORT),
+  EMBEDDED_REDIS_PORT: env.port(DEFAULT_EMBEDDED_REDIS_PORT),
   ADMIN_TOKEN: ADMIN_TOKEN.optional(),
   SECRET_ENCRYPTION_KEY: SECRET_ENCRYPTION_KEY.optional(),
   SERVICES: z
@@ -191,7 +195,7 @@ async function main(): Promise<void> {
     opsPorts: Object.fromEntries(SERVICE_NAMES.map((n) => [n, opsPort(n)])),
     output: print,
     rootDir: ROOT_DIR,
-    env: { ARCHIVE_URL: cfg.ARCHIVE_URL ?? pathToFileURL(path.join(DATA_DIR, 'archive')).href },
+    env: { ARCHIVE_URL: cfg.ARCHIVE_URL ?? DEFAULT_LOCAL_ARCHIVE_URL },
   });
   say(`started ${cfg.SERVICES.join(', ')}; waiting for /readyz`);
   await platform.waitReady(READY_TIMEOUT_MS);

@@ -15,6 +15,12 @@ describe('build targets', () => {
     expect(serviceTargets(root).map((t) => t.packageDir)).toEqual(services.sort().map((s) => `services/${s}`));
   });
 
+  it("bundles a service's command-line tools beside its main.js (the archiver's restore)", () => {
+    const archiver = serviceTargets(root).find((t) => t.packageDir === 'services/archiver');
+    expect(archiver?.entryPoints).toEqual(['services/archiver/src/main.ts', 'services/archiver/src/restore/restore.cli.ts']);
+    expect(buildOutputs(root).get('services/archiver/dist/restore/restore.cli.js')).toBe('services/archiver/src/restore/restore.cli.ts');
+  });
+
   it('compiles the migrator and every file of packages/db/migrations, keeping the base names', () => {
     const target = migratorTarget(root);
     const migrations = readdirSync(join(root, 'packages/db/migrations')).filter((f) => f.endsWith('.ts'));

@@ -16,7 +16,19 @@ export interface Target {
 
 const DB = 'packages/db';
 
-/** Every directory of services/ with a src/main.ts: one bundle each, services/<name>/dist/main.js. */
+/** A service's command-line tools: `src/…/<name>.cli.ts` (for example the archiver's restore), bundled beside main.js. */
+function cliEntries(root: string, name: string): string[] {
+  const src = join(root, 'services', name, 'src');
+  return readdirSync(src, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.cli.ts') && !f.split('/').includes('testing'))
+    .sort()
+    .map((f) => `services/${name}/src/${f}`);
+}
+
+/**
+ * Every directory of services/ with a src/main.ts: one bundle each, services/<name>/dist/main.js, plus its
+ * command-line tools (services/<name>/dist/<path>.cli.js).
+ */
 export function serviceTargets(root: string): Target[] {
   return readdirSync(join(root, 'services'), { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(root, 'services', d.name, 'src', 'main.ts')))
@@ -24,7 +36,7 @@ export function serviceTargets(root: string): Target[] {
     .sort()
     .map((name) => ({
       packageDir: `services/${name}`,
-      entryPoints: [`services/${name}/src/main.ts`],
+      entryPoints: [`services/${name}/src/main.ts`, ...cliEntries(root, name)],
       outdir: `services/${name}/dist`,
       outbase: `services/${name}/src`,
     }));

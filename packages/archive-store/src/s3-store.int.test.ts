@@ -1,35 +1,27 @@
 // The S3 store against a real S3-protocol server (s3rver, in this process, on a free loopback port): the SDK's
 // requests are signed, addressed and parsed as they would be against AWS or an S3-compatible store.
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveObjectMissingError } from './archive-store.js';
 import { openArchiveStore } from './open-archive-store.js';
 import { S3ArchiveStore } from './s3-store.js';
+import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from './testing/local-s3.js';
 
 const BUCKET = 'wf-archive';
-let dir: string;
-let server: S3rver;
+let s3: LocalS3;
 let endpoint: string;
-/** s3rver's fixed account; any other key pair fails its signature check. */
-const credentials = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
+const credentials = LOCAL_S3_CREDENTIALS;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 's3rver-'));
-  server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: BUCKET }] });
-  const { port } = await server.run();
-  endpoint = `http://127.0.0.1:${port}`;
+  s3 = await startLocalS3(BUCKET);
+  endpoint = s3.env.AWS_ENDPOINT_URL_S3!;
 });
 afterAll(async () => {
-  await server?.close();
-  await rm(dir, { recursive: true, force: true });
+  await s3?.stop();
 });
 
-const open = (url: string, env: NodeJS.ProcessEnv = {}) => openArchiveStore(url, { AWS_ENDPOINT_URL_S3: endpoint, ...credentials, ...env });
+const open = (url: string, env: NodeJS.ProcessEnv = {}) => openArchiveStore(url, { ...s3.env, ...env });
 
 interface SentRequest {
   method: string;

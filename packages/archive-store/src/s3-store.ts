@@ -38,7 +38,24 @@ export function parseS3Url(url: string): S3Location {
  * means an S3-compatible store: path-style addressing (no bucket DNS names) and a default region. Without an
  * access key pair the SDK's default chain (instance role, profiles…) finds credentials; half a pair is an error.
  */
-export function s3ClientConfig(env: NodeJS.ProcessEnv): S3ClientConfig {
+/** The standard AWS variables an s3:// store reads (a process environment, or a service config that carries them). */
+export type S3Env = Readonly<Record<string, unknown>> &
+  Readonly<
+    Partial<
+      Record<
+        | 'AWS_ACCESS_KEY_ID'
+        | 'AWS_SECRET_ACCESS_KEY'
+        | 'AWS_SESSION_TOKEN'
+        | 'AWS_REGION'
+        | 'AWS_DEFAULT_REGION'
+        | 'AWS_ENDPOINT_URL_S3'
+        | 'AWS_ENDPOINT_URL',
+        string | undefined
+      >
+    >
+  >;
+
+export function s3ClientConfig(env: S3Env): S3ClientConfig {
   const endpoint = nonEmpty(env.AWS_ENDPOINT_URL_S3) ?? nonEmpty(env.AWS_ENDPOINT_URL);
   if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint)) {
     throw new Error(`AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL must be an http(s) URL, got ${JSON.stringify(endpoint)}`);
@@ -80,7 +97,7 @@ export class S3ArchiveStore implements ArchiveStore {
   readonly prefix: string;
   readonly client: S3Client;
 
-  constructor(url: string, env: NodeJS.ProcessEnv) {
+  constructor(url: string, env: S3Env) {
     const { bucket, prefix } = parseS3Url(url);
     this.bucket = bucket;
     this.prefix = prefix;

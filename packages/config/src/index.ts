@@ -101,6 +101,15 @@ export const archiveEnv = z.object({
     .string()
     .regex(/^(file:\/\/\/|s3:\/\/)/, 'must be file:///absolute/dir or s3://bucket/prefix')
     .default('file:///var/lib/wagerflow/archive'),
+  // The AWS SDK's standard variables for an s3:// ARCHIVE_URL (checked by @wagerflow/archive-store when it opens
+  // the store), carried in the config so a service reads its store settings where it reads the rest.
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().optional(),
+  AWS_SESSION_TOKEN: z.string().optional(),
+  AWS_REGION: z.string().optional(),
+  AWS_DEFAULT_REGION: z.string().optional(),
+  AWS_ENDPOINT_URL_S3: z.string().optional(),
+  AWS_ENDPOINT_URL: z.string().optional(),
 });
 export type ArchiveEnv = z.infer<typeof archiveEnv>;
 

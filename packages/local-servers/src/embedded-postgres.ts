@@ -48,6 +48,9 @@ export interface EmbeddedPostgres extends LocalServer {
 const PG_USER = 'postgres';
 const PG_PASSWORD = 'password';
 
+/** The URL of the embedded server on `port` (its `postgres` database), as `startEmbeddedPostgres` answers it. */
+export const embeddedPostgresUrl = (port: number): string => `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${port}/postgres`;
+
 /**
  * Where the cluster lives. Not root: where asked (or a temp dir). Root: the server runs as `postgres`, so a folder
  * under a directory it cannot enter moves to SHARED_ROOT, keyed by the folder asked for (one cluster per clone).
@@ -154,7 +157,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}):
     ],
     { ...ids, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
   );
-  const url = `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${port}/postgres`;
+  const url = embeddedPostgresUrl(port);
   const stop = await superviseServer(child, tail, {
     what: `embedded Postgres on port ${port}`,
     ready: () => pgAnswers(url),

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,18 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_OPTIONS, QUEUES } from '@wagerflow/contracts';
 import { createPool, type Pool } from '@wagerflow/db';
 import { createQueue, createRedis, type Redis, type TypedQueue } from '@wagerflow/queue';
-import {
-  createTestDatabase,
-  freePort,
-  seedLedgerHistory,
-  testRedisUrl,
-  uniquePrefix,
-  waitUntil,
-  type TestDatabase,
-} from '@wagerflow/testing';
+import { createTestDatabase, freePort, seedLedgerHistory, testRedisUrl, uniquePrefix, type TestDatabase } from '@wagerflow/testing';
 import { loadConfig } from './config.js';
 import { createService } from './service.js';
 import { startLedger } from './testing/ledger-stack.js';
+import { requestRun as requestRunOn, runFinished as runFinishedIn } from './testing/runs.js';
 
 const DAY = 86_400_000;
 let db: TestDatabase;
@@ -43,24 +35,8 @@ async function metricsText(): Promise<string> {
   return (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
 }
 
-async function requestRun(): Promise<string> {
-  const runId = randomUUID();
-  await queue.add('archive-run', { runId, requestedBy: 'test' }, JOB_OPTIONS.archive.run(runId));
-  return runId;
-}
-
-async function runFinished(runId: string): Promise<{ status: string; error: string | null; bets: number; partitions: number }> {
-  return waitUntil(
-    async () => {
-      const { rows } = await pool.query<{ status: string; error: string | null; bets: number; partitions: number }>(
-        "SELECT status, error, bets, partitions FROM archive_run_view WHERE id = $1 AND status <> 'running'",
-        [runId],
-      );
-      return rows[0];
-    },
-    { timeoutMs: 30_000, description: `archive run ${runId} finished` },
-  );
-}
+const requestRun = () => requestRunOn(queue);
+const runFinished = (runId: string) => runFinishedIn(pool, runId);
 
 beforeAll(async () => {
   db = await createTestDatabase();

@@ -102,7 +102,7 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
     {
       'archive-partition': archivePartitionHandler({
         pool,
-        store: openArchiveStore(config.ARCHIVE_URL),
+        store: openArchiveStore(config.ARCHIVE_URL, config),
         logger,
         afterStep: config.LEDGER_FAULT_KILL_ARCHIVE_AFTER
           ? (step) => {

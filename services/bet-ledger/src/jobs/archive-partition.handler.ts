@@ -1,8 +1,7 @@
-import type { ArchiveStore } from '@wagerflow/archive-store';
 import type { ArchivePartitionJob, ArchivePartitionResult } from '@wagerflow/contracts';
 import { withTransaction, type Pool } from '@wagerflow/db';
 import type { Logger } from '@wagerflow/runtime';
-import { dayBounds, encodeArchive, partitionKey, verifyArchive } from '../domain/archive-file.js';
+import { dayBounds, encodeArchive, partitionKey, verifyArchive, type ArchiveStore } from '@wagerflow/archive-store';
 import { commitPartition, findManifest, selectPartition } from '../repositories/archive.repository.js';
 
 /** The executor's steps, in order; a test hook may throw at each to stand for a crash there. */

@@ -1,5 +1,5 @@
 import { named, type Pool, type PoolClient } from '@wagerflow/db';
-import type { ArchiveManifest, ArchivedBetRow, ArchivedEntryRow } from '../domain/archive-file.js';
+import type { ArchiveManifest, ArchivedBetRow, ArchivedEntryRow } from '@wagerflow/archive-store';
 
 type Queryable = Pick<Pool, 'query'>;
 

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
+  checkArchiveFile,
   extent,
   archiveObjectKey,
   dayBounds,
@@ -87,6 +88,23 @@ describe('archive file', () => {
     expect(verifyArchive(body, { ...manifest, payoutTotal: 1 }, { betIds: ['b1', 'b2'], entryIds: [10, 11, 12] }).join()).toMatch(
       /payoutTotal/,
     );
+  });
+
+  it('checks a file against its manifest alone (the restore): the same file passes, ranges or figures another manifest claims do not', () => {
+    const { body, manifest } = encodeArchive({ runId: 'r1', partitionKey: '2026-01-01-0000', bets, entries });
+    const ok = checkArchiveFile(body, manifest);
+    expect(ok.problems).toEqual([]);
+    expect(ok.decoded?.bets).toEqual(bets);
+    expect(checkArchiveFile(body, { ...manifest, maxBetId: 'b9' }).problems).toEqual(['bet id range differs from the manifest']);
+    expect(checkArchiveFile(body, { ...manifest, minEntryId: 9 }).problems).toEqual(['entry id range differs from the manifest']);
+    expect(checkArchiveFile(body, { ...manifest, maxFinalAt: 3_000 }).problems).toEqual(['final time range differs from the manifest']);
+    expect(checkArchiveFile(body, { ...manifest, payoutTotal: 231 }).problems).toEqual([
+      'payoutTotal 230 != manifest 231',
+      'trailer payoutTotal != manifest',
+    ]);
+    const garbage = checkArchiveFile(Buffer.from('not gzip'), manifest);
+    expect(garbage.decoded).toBeNull();
+    expect(garbage.problems.at(-1)).toMatch(/^unreadable: /);
   });
 
   it('names partitions by UTC day and chunk', () => {

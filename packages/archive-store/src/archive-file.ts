@@ -156,20 +156,24 @@ export function decodeArchive(body: Buffer): ArchiveContent & { schemaVersion: n
   };
 }
 
+export type DecodedArchive = ReturnType<typeof decodeArchive>;
+
 /**
- * The read-back check before any row is deleted: the stored bytes hash to the manifest's sha256 and size, and the
- * decoded file holds exactly the rows (by id) and money the manifest and the database selection say. Returns the
- * problems found (empty: verified).
+ * A stored file against its manifest, with nothing else to go on (the restore's check, and the first half of the
+ * ledger's read-back check): the bytes hash to the manifest's sha256 and size, the header names the manifest's run,
+ * partition and schema version, and the rows' counts, money sums and id and time ranges are the manifest's (and the
+ * trailer's). Returns the problems found (empty: the file is the one the manifest describes) and the decoded file
+ * when it could be read.
  */
-export function verifyArchive(body: Buffer, manifest: ArchiveManifest, expected: { betIds: string[]; entryIds: number[] }): string[] {
+export function checkArchiveFile(body: Buffer, manifest: ArchiveManifest): { problems: string[]; decoded: DecodedArchive | null } {
   const problems: string[] = [];
   if (body.length !== manifest.bytes) problems.push(`size ${body.length} != ${manifest.bytes}`);
   if (sha256(body) !== manifest.sha256) problems.push('sha256 differs');
-  let decoded;
+  let decoded: DecodedArchive;
   try {
     decoded = decodeArchive(body);
   } catch (err) {
-    return [...problems, `unreadable: ${(err as Error).message}`];
+    return { problems: [...problems, `unreadable: ${(err as Error).message}`], decoded: null };
   }
   if (decoded.schemaVersion !== manifest.schemaVersion) problems.push('schema version differs');
   if (decoded.runId !== manifest.runId || decoded.partitionKey !== manifest.partitionKey) problems.push('header names another partition');
@@ -178,6 +182,27 @@ export function verifyArchive(body: Buffer, manifest: ArchiveManifest, expected:
     if (totals[k] !== manifest[k]) problems.push(`${k} ${totals[k]} != manifest ${manifest[k]}`);
     if (Number(decoded.trailer[k]) !== manifest[k]) problems.push(`trailer ${k} != manifest`);
   }
+  const betIds = decoded.bets.map((b) => b.id).sort();
+  if (betIds.length > 0 && (betIds[0] !== manifest.minBetId || betIds[betIds.length - 1] !== manifest.maxBetId)) {
+    problems.push('bet id range differs from the manifest');
+  }
+  const entryIds = extent(decoded.entries.map((e) => Number(e.id)));
+  if ((entryIds?.min ?? null) !== manifest.minEntryId || (entryIds?.max ?? null) !== manifest.maxEntryId) {
+    problems.push('entry id range differs from the manifest');
+  }
+  const times = extent(decoded.bets.map(finalAt));
+  if (times && (times.min !== manifest.minFinalAt || times.max !== manifest.maxFinalAt))
+    problems.push('final time range differs from the manifest');
+  return { problems, decoded };
+}
+
+/**
+ * The read-back check before any row is deleted: the file is the one its manifest describes (`checkArchiveFile`) and
+ * holds exactly the rows (by id) the database selection holds. Returns the problems found (empty: verified).
+ */
+export function verifyArchive(body: Buffer, manifest: ArchiveManifest, expected: { betIds: string[]; entryIds: number[] }): string[] {
+  const { problems, decoded } = checkArchiveFile(body, manifest);
+  if (!decoded) return problems;
   const sameIds = (a: (string | number)[], b: (string | number)[]) =>
     a.length === b.length && [...a].map(String).sort().join(',') === [...b].map(String).sort().join(',');
   if (
