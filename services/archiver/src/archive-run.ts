@@ -5,18 +5,21 @@ import type { TypedQueue } from '@wagerflow/queue';
 import type { Logger } from '@wagerflow/runtime';
 import { cutoffFor, runIdFor, takeOver } from './domain/run-plan.js';
 import {
-  addProgress,
   archivableDays,
   closeInterrupted,
   findRun,
   finishRun,
   insertRun,
+  recordProgress,
   releaseRunLock,
   runningRun,
   tryRunLock,
 } from './repositories/runs.repository.js';
 
 export type FailureStage = 'lock' | 'plan' | 'partition' | 'finish';
+
+/** Points of a run a test hook may stop it at (a crash there): the run recorded, a partition recorded, the run finished. */
+export type RunStep = 'started' | 'partition' | 'finished';
 
 export interface ArchiveRunDeps {
   pool: Pool;
@@ -31,6 +34,8 @@ export interface ArchiveRunDeps {
   onRows?: (table: 'bets' | 'wallet_entries', n: number) => void;
   onSucceeded?: (finishedAtMs: number, durationSeconds: number) => void;
   onFailed?: (stage: FailureStage, durationSeconds: number) => void;
+  /** TEST ONLY: called after each step; killing the process there is a crash at that step. */
+  afterStep?: (step: RunStep) => void | Promise<void>;
 }
 
 export interface ArchiveRunOutcome {
@@ -96,6 +101,7 @@ export function archiveRunHandler(deps: ArchiveRunDeps) {
       await insertRun(deps.pool, { id: runId, trigger, requestedBy: data.requestedBy ?? null, cutoff, now: startedAt });
     }
     deps.onStarted?.(startedAt);
+    await deps.afterStep?.('started');
     const seconds = () => (now() - startedAt) / 1000;
     let stage: FailureStage = 'plan';
     try {
@@ -105,10 +111,11 @@ export function archiveRunHandler(deps: ArchiveRunDeps) {
       for (const { day } of days) {
         for (let chunk = 0; ; chunk++) {
           const result = await sendPartition(runId, day, chunk, cutoff);
+          if (result.status !== 'empty') await recordProgress(deps.pool, runId);
           if (result.status === 'archived') {
-            await addProgress(deps.pool, runId, result);
             deps.onRows?.('bets', result.bets);
             deps.onRows?.('wallet_entries', result.walletEntries);
+            await deps.afterStep?.('partition');
           }
           if (!result.more) break;
         }
@@ -117,6 +124,7 @@ export function archiveRunHandler(deps: ArchiveRunDeps) {
       const finishedAt = now();
       await finishRun(deps.pool, runId, 'succeeded', finishedAt, null);
       deps.onSucceeded?.(finishedAt, seconds());
+      await deps.afterStep?.('finished');
       deps.logger.info({ runId, seconds: seconds() }, 'archive run succeeded');
       return { runId, status: 'succeeded' };
     } catch (err) {

@@ -17,6 +17,8 @@ const schema = commonEnv
     ARCHIVE_PARTITION_MAX_BETS: env.int(5_000, 1, 100_000),
     // How long the archiver waits for bet-ledger to finish one partition before it fails the run.
     ARCHIVE_PARTITION_TIMEOUT_MS: env.int(300_000, 1_000),
+    // TEST ONLY: SIGKILL the archiver right after this step of a run (the crash tests).
+    ARCHIVER_FAULT_KILL_AFTER: z.enum(['started', 'partition', 'finished']).optional(),
   });
 export type ArchiverConfig = z.infer<typeof schema>;
 export const loadConfig = (e: NodeJS.ProcessEnv = process.env): ArchiverConfig => parseEnv(schema, e);

@@ -73,6 +73,11 @@ export async function createService(config: ArchiverConfig): Promise<{ start(): 
           failures.inc({ stage });
           duration.observe(seconds);
         },
+        afterStep: config.ARCHIVER_FAULT_KILL_AFTER
+          ? (step) => {
+              if (step === config.ARCHIVER_FAULT_KILL_AFTER) process.kill(process.pid, 'SIGKILL');
+            }
+          : undefined,
       }),
     },
     { concurrency: 1, lockDurationMs: config.QUEUE_LOCK_DURATION_MS, stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS, logger },

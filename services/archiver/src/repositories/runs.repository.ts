@@ -69,10 +69,19 @@ export async function insertRun(
   );
 }
 
-export async function addProgress(db: Queryable, id: string, p: { bets: number; walletEntries: number; bytes: number }): Promise<void> {
+/**
+ * The run's progress, recounted from bet-ledger's manifests (`archive_manifest_view`) rather than added up: a
+ * partition committed just before the archiver died (its result never seen) counts once when the resumed run finds it
+ * `already` done, and a partition seen twice never counts twice.
+ */
+export async function recordProgress(db: Queryable, id: string): Promise<void> {
   await db.query(
-    'UPDATE archive_runs SET partitions = partitions + 1, bets = bets + $2, wallet_entries = wallet_entries + $3, bytes = bytes + $4 WHERE id = $1',
-    [id, p.bets, p.walletEntries, p.bytes],
+    `UPDATE archive_runs r SET partitions = m.partitions, bets = m.bets, wallet_entries = m.wallet_entries, bytes = m.bytes
+       FROM (SELECT count(*)::int AS partitions, coalesce(sum(bets), 0) AS bets, coalesce(sum(wallet_entries), 0) AS wallet_entries,
+                    coalesce(sum(bytes), 0) AS bytes
+               FROM archive_manifest_view WHERE run_id = $1) m
+      WHERE r.id = $1`,
+    [id],
   );
 }
 

@@ -1,0 +1,109 @@
+// SIGKILL of a real archiver process at each step of a run (ARCHIVER_FAULT_KILL_AFTER), then a fresh archiver: the
+// stalled run job is redelivered and the run resumes under its own id and finishes; every partition is archived once,
+// the run's figures count each once, balances and drift hold. bet-ledger runs in this process throughout.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openArchiveStore } from '@wagerflow/archive-store';
+import { QUEUES } from '@wagerflow/contracts';
+import { createPool, type Pool } from '@wagerflow/db';
+import { createQueue, createRedis, type Redis, type TypedQueue } from '@wagerflow/queue';
+import { createTestDatabase, freePort, seedLedgerHistory, testRedisUrl, uniquePrefix, type TestDatabase } from '@wagerflow/testing';
+import type { RunStep } from './archive-run.js';
+import { startLedger } from './testing/ledger-stack.js';
+import { requestRun, runFinished } from './testing/runs.js';
+
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), 'main.ts');
+const DAY = 86_400_000;
+let db: TestDatabase;
+let pool: Pool;
+let redis: Redis;
+let queue: TypedQueue<'archive'>;
+let dir: string;
+let env: Record<string, string>;
+const cleanups: (() => Promise<void>)[] = [];
+
+/** The archiver as its own process (as `pnpm start` runs it); resolves with the signal it died of, if it dies. */
+function spawnArchiver(extra: Record<string, string> = {}): { exited: Promise<NodeJS.Signals | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { env: { ...process.env, ...env, ...extra }, stdio: 'ignore' });
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return { exited: new Promise((resolve) => child.on('exit', (_code, signal) => resolve(signal))) };
+}
+
+beforeEach(async () => {
+  db = await createTestDatabase();
+  pool = createPool(db.url, { max: 4 });
+  redis = createRedis(testRedisUrl(), 'blocking');
+  const prefix = uniquePrefix('archiver-kill');
+  queue = createQueue(QUEUES.archive, redis, prefix);
+  dir = await mkdtemp(join(tmpdir(), 'wf-archiver-kill-'));
+  env = {
+    DATABASE_URL: db.url,
+    REDIS_URL: testRedisUrl(),
+    REDIS_PREFIX: prefix,
+    LOG_LEVEL: 'silent',
+    ARCHIVE_URL: pathToFileURL(dir).href,
+    ARCHIVE_RETENTION_DAYS: '30',
+    ARCHIVE_PARTITION_MAX_BETS: '3',
+    // A killed archiver's run job is redelivered within a few seconds instead of 30.
+    QUEUE_LOCK_DURATION_MS: '2000',
+    QUEUE_STALLED_INTERVAL_MS: '1000',
+    BET_LEDGER_OPS_PORT: String(await freePort()),
+    SHUTDOWN_TIMEOUT_MS: '5000',
+  };
+  await seedLedgerHistory(pool, { wallets: 4, betsPerWallet: 15, now: Date.now() });
+  const ledger = await startLedger(env);
+  cleanups.push(() => ledger.stop());
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  await queue.queue.obliterate({ force: true }).catch(() => undefined);
+  await queue.close();
+  await redis.quit();
+  await pool.end();
+  await db.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('archiver SIGKILLed mid-run', () => {
+  it.each<RunStep>(['started', 'partition', 'finished'])(
+    'after step %s: the redelivered run resumes under its id and finishes; nothing archived twice, drift 0',
+    async (step) => {
+      const { rows: expected } = await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM bets WHERE (status = 'rejected' OR result IN ('won', 'lost', 'void'))
+           AND coalesce(settled_at, updated_at) < $1`,
+        [Date.now() - 30 * DAY],
+      );
+      const { rows: balances } = await pool.query<{ b: string }>("SELECT string_agg(id || ':' || balance, ',' ORDER BY id) AS b FROM wallets");
+
+      const first = spawnArchiver({ ARCHIVER_OPS_PORT: String(await freePort()), ARCHIVER_FAULT_KILL_AFTER: step });
+      const runId = await requestRun(queue);
+      expect(await first.exited).toBe('SIGKILL');
+      const { rows: left } = await pool.query<{ status: string }>('SELECT status FROM archive_runs WHERE id = $1', [runId]);
+      expect(left[0]?.status).toBe(step === 'finished' ? 'succeeded' : 'running');
+
+      spawnArchiver({ ARCHIVER_OPS_PORT: String(await freePort()) });
+      const run = await runFinished(pool, runId, 45_000);
+      expect(run).toMatchObject({ status: 'succeeded', error: null, bets: expected[0]!.n });
+
+      const { rows: runs } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM archive_runs');
+      expect(runs[0]!.n).toBe(1);
+      const { rows: manifests } = await pool.query<{ files: number; bets: number; tomb: number }>(
+        'SELECT count(*)::int AS files, sum(bets)::int AS bets, (SELECT count(*)::int FROM archived_bets) AS tomb FROM archive_manifests',
+      );
+      expect(manifests[0]).toEqual({ files: run.partitions, bets: expected[0]!.n, tomb: expected[0]!.n });
+      expect(await openArchiveStore(env.ARCHIVE_URL!).list(`runs/${runId}/`)).toHaveLength(run.partitions);
+      const { rows: after } = await pool.query<{ b: string }>("SELECT string_agg(id || ':' || balance, ',' ORDER BY id) AS b FROM wallets");
+      expect(after[0]!.b).toBe(balances[0]!.b);
+      const { rows: drift } = await pool.query('SELECT * FROM ledger_wallet_drift()');
+      expect(drift[0]).toEqual({ checked: 4, drift: 0 });
+    },
+    90_000,
+  );
+});
