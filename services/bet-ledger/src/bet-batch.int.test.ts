@@ -139,6 +139,41 @@ describe('ledger batch against real Postgres and Redis', () => {
     expect(all.slice(2)).toEqual(expect.arrayContaining(firstRound));
   });
 
+  it('a redelivered batch whose bet was archived meanwhile places nothing again: no bet, no money, no event', async () => {
+    const player = randomUUID();
+    await fund(player, 100);
+    const placed = bet(player, 40);
+    const flush = flushWith(pool);
+    await flush(items([placed]));
+    // The bet settles lost and an archive run takes it (as commitPartition does): tombstone, its entries' sum into the
+    // wallet's checkpoint, rows gone. Its key's stored marker is still in Redis.
+    await withTransaction(pool, async (c) => {
+      await c.query("UPDATE bets SET result = 'lost', payout = 0, settled_at = $2 WHERE id = $1", [placed.betId, Date.now()]);
+      await c.query(
+        'INSERT INTO archived_bets (bet_id, player_id, client_bet_id, archived_at) SELECT id, player_id, client_bet_id, 1 FROM bets WHERE id = $1',
+        [placed.betId],
+      );
+      await c.query(
+        `WITH d AS (DELETE FROM wallet_entries WHERE bet_id = $1 RETURNING wallet_id, amount)
+         UPDATE wallets w SET archived_sum = w.archived_sum + d.amount FROM d WHERE w.id = d.wallet_id`,
+        [placed.betId],
+      );
+      await c.query('DELETE FROM bets WHERE id = $1', [placed.betId]);
+    });
+    const before = await wallet(player);
+    await new Promise((r) => setTimeout(r, 100));
+    const eventsBefore = events.filter((e) => e.playerId === player).length;
+    await flushWith(pool, undefined, { claim: false })(items([placed]));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await wallet(player)).toEqual(before);
+    expect(before.balance).toBe(60);
+    const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM bets WHERE player_id = $1', [player]);
+    expect(rows[0]!.n).toBe(0);
+    expect(events.filter((e) => e.playerId === player)).toHaveLength(eventsBefore);
+    const { rows: drift } = await pool.query<{ drift: number }>('SELECT drift FROM ledger_wallet_drift()');
+    expect(drift[0]!.drift).toBe(0);
+  });
+
   it('fresh claims cost no stored-outcome lookup; a redelivery looks up (marker) or conflicts first (no marker), never a failed attempt', async () => {
     const player = randomUUID();
     await fund(player, 1_000);

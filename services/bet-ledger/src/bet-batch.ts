@@ -101,21 +101,24 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
    */
   async function readFacts(bets: BetIntent[], lookup: StoredLookup) {
     if (lookup === 'all') {
-      const [facts, stored] = await Promise.all([redisFacts(bets), findStoredOutcomes(deps.pool, bets)]);
-      return { ...facts, stored };
+      const [facts, found] = await Promise.all([redisFacts(bets), findStoredOutcomes(deps.pool, bets)]);
+      return { ...facts, ...found };
     }
     const facts = await redisFacts(bets);
-    const stored = await findStoredOutcomes(deps.pool, needsStoredLookup(bets, facts.keyHolds));
-    return { ...facts, stored };
+    const found = await findStoredOutcomes(deps.pool, needsStoredLookup(bets, facts.keyHolds));
+    return { ...facts, ...found };
   }
 
   async function commitBatch(items: BatchItem[], now: number, lookup: StoredLookup) {
     // Outside the locks: what Redis knows, and which keys are stored already. A key stored by a concurrent batch after
     // this read makes our insert conflict: the batch rolls back and runs again.
     const bets = items.map((i) => i.bet);
-    const { suspended, keyHolds, stored } = await readFacts(bets, lookup);
+    const { suspended, keyHolds, stored, archivedKeys } = await readFacts(bets, lookup);
     const storedKeys = new Set(stored.map(keyOf));
-    const dropped = droppedIntents(bets, keyHolds, storedKeys);
+    // A bet whose key belongs to an archived bet is dropped like a loser: it was answered long ago, nothing is
+    // placed or published again, and its key's marker is left alone.
+    const dropped = droppedIntents(bets, keyHolds, storedKeys, new Set(archivedKeys.map(keyOf)));
+    if (archivedKeys.length > 0) deps.logger.warn({ keys: archivedKeys.length }, 'bets whose keys belong to archived bets dropped');
     const result = await withTransaction(deps.pool, async (client) => {
       const { cellLiability, wallets } = await lockBatch(
         client,

@@ -49,6 +49,12 @@ describe('droppedIntents', () => {
     expect([...droppedIntents(bets, held, stored)].sort()).toEqual(['loser', 'other-marked', 'refused']);
   });
 
+  it('drops an intent whose key belongs to an archived bet, even under its own stored marker (never placed twice)', () => {
+    const bets = [bet('archived'), bet('fresh')];
+    const held = owners(['archived', { owner: 'archived', stored: true }], ['fresh', { owner: 'fresh', stored: false }]);
+    expect([...droppedIntents(bets, held, new Set(), new Set([betKey(bet('archived'))]))]).toEqual(['archived']);
+  });
+
   it('keeps a stored key with no record: a redelivery after its marker expired is re-published, not dropped', () => {
     const b = bet('b');
     expect(droppedIntents([b], owners(['b', null]), new Set([betKey(b)])).size).toBe(0);

@@ -31,18 +31,21 @@ export function needsStoredLookup<B extends KeyedBet>(bets: readonly B[], owners
 }
 
 /**
- * Intents that never got a 202, dropped: their key's record names another bet (a concurrent duplicate won it), or
- * there is no record and nothing stored (the claim script refused them as too late). A stored key with no record is a
- * redelivery after its marker expired: re-published, not dropped.
+ * Intents not to decide, dropped: their key's record names another bet (a concurrent duplicate won it), there is no
+ * record and nothing stored (the claim script refused them as too late), or their key belongs to an archived bet (a
+ * redelivery after the bet was settled and archived: placing it again would charge it twice). A stored key with no
+ * record is a redelivery after its marker expired: re-published, not dropped.
  */
 export function droppedIntents(
   bets: readonly KeyedBet[],
   owners: ReadonlyMap<string, KeyOwner | null>,
   storedKeys: ReadonlySet<string>,
+  archivedKeys: ReadonlySet<string> = new Set(),
 ): Set<string> {
   return new Set(
     bets
       .filter((bet) => {
+        if (archivedKeys.has(betKey(bet))) return true;
         const held = owners.get(bet.betId);
         return held ? held.owner !== bet.betId : !storedKeys.has(betKey(bet));
       })

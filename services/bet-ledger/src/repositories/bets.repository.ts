@@ -62,17 +62,22 @@ export async function lockWallets(client: PoolClient, playerIds: string[]): Prom
   return new Map(rows.map((r) => [r.player_id, { walletId: r.id, balance: r.balance, seq: r.seq }]));
 }
 
-/** Outcomes already stored for these (player, clientBetId) keys: a redelivery re-publishes them. */
+/**
+ * What Postgres holds for these (player, clientBetId) keys: the outcomes already stored (a redelivery re-publishes
+ * them) and the keys of bets moved to the archive (`archived_bets`), which must never be placed again: a job
+ * redelivered after its bet was settled and archived (possible with a short retention) finds no bet row, and the
+ * bets' unique key no longer guards it. One statement: the same round trip as before, one index probe a key more.
+ */
 export async function findStoredOutcomes(
   client: Pick<Pool, 'query'>,
   keys: { playerId: string; clientBetId: string }[],
-): Promise<StoredOutcome[]> {
-  if (keys.length === 0) return [];
+): Promise<{ stored: StoredOutcome[]; archivedKeys: { playerId: string; clientBetId: string }[] }> {
+  if (keys.length === 0) return { stored: [], archivedKeys: [] };
   const { rows } = await client.query<{
     id: string;
     player_id: string;
     client_bet_id: string;
-    status: 'confirmed' | 'rejected';
+    status: 'confirmed' | 'rejected' | 'archived';
     reason: string | null;
     multiplier_bps: number;
     balance_after: number | null;
@@ -83,28 +88,41 @@ export async function findStoredOutcomes(
   }>(
     named(
       'ledger.stored-outcomes',
-      `SELECT b.id, b.player_id, b.client_bet_id, b.status, b.reason, b.multiplier_bps, e.balance_after, e.seq,
+      `WITH k AS (SELECT * FROM unnest($1::text[], $2::text[]) AS k(player_id, client_bet_id))
+       SELECT b.id, b.player_id, b.client_bet_id, b.status, b.reason, b.multiplier_bps, e.balance_after, e.seq,
               b.stake, b.confirmed_at, b.correlation_id
-       FROM bets b
-       JOIN unnest($1::text[], $2::text[]) AS k(player_id, client_bet_id)
-         ON b.player_id = k.player_id AND b.client_bet_id = k.client_bet_id
-       LEFT JOIN wallet_entries e ON e.bet_id = b.id AND e.kind = 'stake'`,
+         FROM bets b
+         JOIN k ON b.player_id = k.player_id AND b.client_bet_id = k.client_bet_id
+         LEFT JOIN wallet_entries e ON e.bet_id = b.id AND e.kind = 'stake'
+       UNION ALL
+       SELECT a.bet_id, a.player_id, a.client_bet_id, 'archived', NULL, 0, NULL, NULL, 0, NULL, ''
+         FROM archived_bets a
+         JOIN k ON a.player_id = k.player_id AND a.client_bet_id = k.client_bet_id`,
       [keys.map((k) => k.playerId), keys.map((k) => k.clientBetId)],
     ),
   );
-  return rows.map((r) => ({
-    betId: r.id,
-    playerId: r.player_id,
-    clientBetId: r.client_bet_id,
-    status: r.status,
-    reason: r.reason,
-    multiplierBps: r.multiplier_bps,
-    balanceAfter: r.balance_after,
-    walletSeq: r.seq,
-    stake: r.stake,
-    confirmedAt: r.confirmed_at,
-    correlationId: r.correlation_id,
-  }));
+  const stored: StoredOutcome[] = [];
+  const archivedKeys: { playerId: string; clientBetId: string }[] = [];
+  for (const r of rows) {
+    if (r.status === 'archived') {
+      archivedKeys.push({ playerId: r.player_id, clientBetId: r.client_bet_id });
+      continue;
+    }
+    stored.push({
+      betId: r.id,
+      playerId: r.player_id,
+      clientBetId: r.client_bet_id,
+      status: r.status,
+      reason: r.reason,
+      multiplierBps: r.multiplier_bps,
+      balanceAfter: r.balance_after,
+      walletSeq: r.seq,
+      stake: r.stake,
+      confirmedAt: r.confirmed_at,
+      correlationId: r.correlation_id,
+    });
+  }
+  return { stored, archivedKeys };
 }
 
 /**
