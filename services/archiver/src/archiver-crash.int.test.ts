@@ -80,7 +80,9 @@ describe('archiver SIGKILLed mid-run', () => {
            AND coalesce(settled_at, updated_at) < $1`,
         [Date.now() - 30 * DAY],
       );
-      const { rows: balances } = await pool.query<{ b: string }>("SELECT string_agg(id || ':' || balance, ',' ORDER BY id) AS b FROM wallets");
+      const { rows: balances } = await pool.query<{ b: string }>(
+        "SELECT string_agg(id || ':' || balance, ',' ORDER BY id) AS b FROM wallets",
+      );
 
       const first = spawnArchiver({ ARCHIVER_OPS_PORT: String(await freePort()), ARCHIVER_FAULT_KILL_AFTER: step });
       const runId = await requestRun(queue);
