@@ -22,6 +22,7 @@ import { startCpuMeter } from './cpu-meter.js';
 import { runE2eLoad, warmUp } from './e2e-load.js';
 import { openE2eSession } from './e2e-session.js';
 import type { ArchiveCheck, ArchiveResult, ArchiveRunFigures, E2eResult } from './result-types.js';
+import { counterDelta, scrapeByLabel } from './service-metrics.js';
 
 const DAY_MS = 86_400_000;
 const RETENTION_DAYS = 30;
@@ -33,6 +34,7 @@ const PLAYER_PREFIX = 'arch-';
 const POLL_MS = 100;
 /** Longest a run may take before the mode gives up (1M bets take well under this). */
 const RUN_DEADLINE_MS = 30 * 60_000;
+const SHED_METRIC = 'wagerflow_gateway_shed_total';
 
 interface RunWatch {
   /** Resolves when the run is seen `running` (or already finished). */
@@ -114,16 +116,22 @@ export async function runArchiveMode(ctx: BenchContext): Promise<ArchiveResult> 
         if (seed.betEntries !== expected.betEntries || seed.rejected !== expected.rejected) {
           throw new Error(`the seed wrote ${JSON.stringify(seed)}, expected ${JSON.stringify(expected)}`);
         }
-        log(`archive: seeded in ${seed.seconds.toFixed(1)} s (${seed.betEntries.toLocaleString('en-US')} bet entries)`);
+        log(
+          `archive: seeded in ${seed.seconds.toFixed(1)} s + VACUUM ${seed.vacuumSeconds.toFixed(1)} s (${seed.betEntries.toLocaleString('en-US')} bet entries)`,
+        );
       },
     });
     if (!seed) throw new Error('the history was not seeded');
     const { gatewayUrl, adminToken } = session.bench.platform;
     await warmUp(session, opts.warmUpS);
+    const gatewayOps = session.bench.platform.services.get('gateway')?.opsUrl;
+    const shedNow = () => (gatewayOps ? scrapeByLabel(gatewayOps, SHED_METRIC, 'reason') : Promise.resolve(null));
+    const shedBefore = await shedNow();
 
     log(`archive: window 1, no archive run: ${opts.rate} bets/s for ${opts.durationS} s`);
     const withoutArchive = await runE2eLoad(session, opts.rate, durationMs, 'no archive', { measureNonces: false });
     if (ctx.signal.aborted) throw new Error('interrupted');
+    const shedBetween = await shedNow();
 
     log('archive: POST /v1/admin/archive/run');
     const postedAt = performance.now();
@@ -155,6 +163,7 @@ export async function runArchiveMode(ctx: BenchContext): Promise<ArchiveResult> 
     }
     const { view, observedMs } = await watch.done;
     const cpuFigures = cpu.stop();
+    const shedAfter = await shedNow();
     log(`archive: run ${view.status} (${view.bets.toLocaleString('en-US')} bets, ${view.partitions} partitions)`);
 
     const db = await checkAfterArchive(session.databaseUrl, PLAYER_PREFIX);
@@ -192,6 +201,7 @@ export async function runArchiveMode(ctx: BenchContext): Promise<ArchiveResult> 
         oldestDaysAgo: OLDEST_DAYS_AGO,
         newestDaysAgo: NEWEST_DAYS_AGO,
         seconds: seed.seconds,
+        vacuumSeconds: seed.vacuumSeconds,
       },
       run,
       check,
@@ -201,6 +211,8 @@ export async function runArchiveMode(ctx: BenchContext): Promise<ArchiveResult> 
       duringArchive: during,
       runEndedBeforeWindow,
       duringSendSeconds,
+      shedWithoutByReason: counterDelta(shedBefore, shedBetween),
+      shedDuringByReason: counterDelta(shedBetween, shedAfter),
       targets: judgeArchive(withoutArchive, during, check, view.status === 'succeeded'),
     };
     const t = result.targets;

@@ -443,7 +443,7 @@ function overloadTables(r: OverloadResult): string {
 
 function archiveTables(r: ArchiveResult): string {
   const { seed, run, check, targets: t } = r;
-  const window = (x: E2eResult): Row[] => [
+  const window = (x: E2eResult, shed: Record<string, number>): Row[] => [
     [
       'sent',
       `${fmtNumber(x.sent)} of ${fmtNumber(x.planned)} planned (${fmtNumber(x.sentRate, 0)}/s; send lag p99 ${fmtMs(x.sendLagMs.p99)})`,
@@ -455,6 +455,7 @@ function archiveTables(r: ArchiveResult): string {
       `${fmtNumber(x.errors.total)} (5xx ${x.errors.http5xx}, timeouts ${x.errors.timeouts}, 202 without outcome ${x.errors.noOutcome})`,
     ],
     ['other HTTP answers', fmtCounts(x.gatewayAnswers)],
+    ['gateway shed_total by reason', fmtCounts(shed)],
     ...batchRows(x.ledgerBatches),
     ['machine busy', x.cpu.machineBusyPercent === null ? '—' : `${fmtNumber(x.cpu.machineBusyPercent, 0)} % of ${x.cpu.cores} cores`],
   ];
@@ -467,7 +468,7 @@ function archiveTables(r: ArchiveResult): string {
         'seeded (SQL)',
         `${fmtNumber(seed.bets)} bets (won ${fmtNumber(seed.won)}, lost ${fmtNumber(seed.lost)}, void ${fmtNumber(seed.void)}, ` +
           `rejected ${fmtNumber(seed.rejected)}) + ${fmtNumber(seed.betEntries)} entries over ${fmtNumber(seed.wallets)} wallets, ` +
-          `final ${seed.newestDaysAgo}–${seed.oldestDaysAgo} days ago, in ${fmtNumber(seed.seconds, 1)} s`,
+          `final ${seed.newestDaysAgo}–${seed.oldestDaysAgo} days ago, in ${fmtNumber(seed.seconds, 1)} s (+ VACUUM ANALYZE ${fmtNumber(seed.vacuumSeconds, 1)} s)`,
       ],
       ['retention', `${r.retentionDays} days`],
       ['run', `${run.runId}: ${run.status}${run.error ? ` (${run.error})` : ''}, ${fmtNumber(run.partitions)} partitions`],
@@ -489,8 +490,11 @@ function archiveTables(r: ArchiveResult): string {
       ],
       ...cpuRows(run.cpu).map(([label, value]): Row => [`during the run: ${label}`, value]),
     ]),
-    renderTable(`archive — bet path without a run: ${fmtNumber(r.rate)} bets/s for ${fmtNumber(r.windowS)} s`, window(r.withoutArchive)),
-    renderTable(`archive — bet path during the run: ${fmtNumber(r.rate)} bets/s, ${during}`, window(r.duringArchive)),
+    renderTable(
+      `archive — bet path without a run: ${fmtNumber(r.rate)} bets/s for ${fmtNumber(r.windowS)} s`,
+      window(r.withoutArchive, r.shedWithoutByReason),
+    ),
+    renderTable(`archive — bet path during the run: ${fmtNumber(r.rate)} bets/s, ${during}`, window(r.duringArchive, r.shedDuringByReason)),
     renderTable('archive — targets (issue 12)', [
       [
         'p99 send→outcome during ÷ without ≤ 1.20',

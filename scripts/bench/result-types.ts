@@ -149,7 +149,9 @@ export interface ArchiveSeedFigures {
   /** Final times span [oldestDaysAgo, newestDaysAgo] days before the run. */
   oldestDaysAgo: number;
   newestDaysAgo: number;
+  /** The inserts; then VACUUM (ANALYZE) of the tables. */
   seconds: number;
+  vacuumSeconds: number;
 }
 
 /** One archive run as the admin API reports it (GET /v1/admin/archive/runs/{runId}), with its rates. */
@@ -211,6 +213,9 @@ export interface ArchiveResult {
   runEndedBeforeWindow: boolean;
   /** Seconds the second window sent bets while the run was in progress. */
   duringSendSeconds: number;
+  /** The gateway's `wagerflow_gateway_shed_total` by reason: over window 1, and from the POST to the run's end. */
+  shedWithoutByReason: Record<string, number>;
+  shedDuringByReason: Record<string, number>;
   targets: ArchiveTargets;
 }
 
