@@ -125,7 +125,7 @@ describe('archiving a populated ledger (100,000 bets, 200 wallets)', () => {
       entries: sum('walletEntries'),
       amount: sum('entryAmountTotal'),
     }).toEqual(expected);
-    for (const m of manifests) expect(checkArchiveFile(await store.get(m.objectKey), m).problems).toEqual([]);
+    for (const m of manifests) expect((await checkArchiveFile(await store.get(m.objectKey), m)).problems).toEqual([]);
 
     expect(await archivable()).toEqual({ bets: 0, stake: 0, payout: 0, entries: 0, amount: 0 });
     expect(await kept()).toEqual(keptBefore);

@@ -103,7 +103,7 @@ describe('archive partition executor', () => {
       const body = await store.get(m.object_key);
       expect(sha256(body)).toBe(m.sha256);
       expect(body.length).toBe(m.bytes);
-      const file = decodeArchive(body);
+      const file = await decodeArchive(body);
       expect(file.bets).toHaveLength(m.bets);
       expect(file.entries).toHaveLength(m.wallet_entries);
       for (const b of file.bets) {
