@@ -29,6 +29,10 @@ export interface ArchiveRunDeps {
   retentionDays: number;
   maxBets: number;
   partitionTimeoutMs: number;
+  /** Rest after each partition, as a multiple of the time it took (ARCHIVE_PAUSE_RATIO; 0: none). */
+  pauseRatio?: number;
+  /** How to rest (tests pass a recorder). */
+  sleep?: (ms: number) => Promise<void>;
   now?: () => number;
   onStarted?: (startedAtMs: number | null) => void;
   onRows?: (table: 'bets' | 'wallet_entries', n: number) => void;
@@ -50,8 +54,12 @@ export interface ArchiveRunOutcome {
  * archivable bets, and send bet-ledger each day's partitions one by one (the next chunk while a chunk comes back full),
  * recording progress after each. Never throws for a failed run: it is recorded `failed` and the next run redoes it.
  */
+/** The longest rest between two partitions, whatever the ratio: a run never idles for minutes. */
+export const MAX_PAUSE_MS = 60_000;
+
 export function archiveRunHandler(deps: ArchiveRunDeps) {
   const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   return async (data: ArchiveRunJob, job: { id?: string | undefined }): Promise<ArchiveRunOutcome> => {
     const runId = runIdFor({ runId: data.runId, jobId: job.id });
     const trigger = data.runId ? 'admin' : 'schedule';
@@ -110,12 +118,15 @@ export function archiveRunHandler(deps: ArchiveRunDeps) {
       stage = 'partition';
       for (const { day } of days) {
         for (let chunk = 0; ; chunk++) {
+          const sentAt = now();
           const result = await sendPartition(runId, day, chunk, cutoff);
           if (result.status !== 'empty') await recordProgress(deps.pool, runId);
           if (result.status === 'archived') {
             deps.onRows?.('bets', result.bets);
             deps.onRows?.('wallet_entries', result.walletEntries);
             await deps.afterStep?.('partition');
+            const pause = Math.min(MAX_PAUSE_MS, (now() - sentAt) * (deps.pauseRatio ?? 0));
+            if (pause > 0) await sleep(pause);
           }
           if (!result.more) break;
         }

@@ -1,6 +1,7 @@
 // SIGKILL of a real archiver process at each step of a run (ARCHIVER_FAULT_KILL_AFTER), then a fresh archiver: the
 // stalled run job is redelivered and the run resumes under its own id and finishes; every partition is archived once,
-// the run's figures count each once, balances and drift hold. bet-ledger runs in this process throughout.
+// the run's figures count each once, balances and drift hold. bet-ledger runs in this process throughout. Also the
+// run's pacing (ARCHIVE_PAUSE_RATIO), on the same fresh ledger.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,10 +10,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openArchiveStore } from '@wagerflow/archive-store';
 import { QUEUES } from '@wagerflow/contracts';
+import { createLogger } from '@wagerflow/runtime';
+import { QueueEvents } from 'bullmq';
 import { createPool, type Pool } from '@wagerflow/db';
 import { createQueue, createRedis, type Redis, type TypedQueue } from '@wagerflow/queue';
 import { createTestDatabase, freePort, seedLedgerHistory, testRedisUrl, uniquePrefix, type TestDatabase } from '@wagerflow/testing';
-import type { RunStep } from './archive-run.js';
+import { MAX_PAUSE_MS, archiveRunHandler, type RunStep } from './archive-run.js';
 import { startLedger } from './testing/ledger-stack.js';
 import { requestRun, runFinished } from './testing/runs.js';
 
@@ -108,4 +111,39 @@ describe('archiver SIGKILLed mid-run', () => {
     },
     90_000,
   );
+});
+
+describe('archive run pacing (ARCHIVE_PAUSE_RATIO)', () => {
+  it('rests after each archived partition, the ratio times as long as it took (capped), and archives everything', async () => {
+    const partitions = createQueue(QUEUES.ledgerArchive, redis, env.REDIS_PREFIX!);
+    const eventsConnection = createRedis(testRedisUrl(), 'blocking');
+    const events = new QueueEvents(QUEUES.ledgerArchive, { connection: eventsConnection, prefix: env.REDIS_PREFIX! });
+    try {
+      await events.waitUntilReady();
+      const pauses: number[] = [];
+      const run = archiveRunHandler({
+        pool,
+        partitions,
+        partitionEvents: events,
+        logger: createLogger('test', 'silent'),
+        retentionDays: 30,
+        maxBets: 3,
+        partitionTimeoutMs: 30_000,
+        pauseRatio: 2,
+        sleep: (ms) => {
+          pauses.push(ms);
+          return Promise.resolve();
+        },
+      });
+      const outcome = await run({ runId: 'paced', requestedBy: 'test' }, { id: 'paced' });
+      expect(outcome.status).toBe('succeeded');
+      const { rows } = await pool.query<{ partitions: number }>("SELECT partitions FROM archive_runs WHERE id = 'paced'");
+      expect(pauses).toHaveLength(rows[0]!.partitions);
+      expect(pauses.every((ms) => ms > 0 && ms <= MAX_PAUSE_MS)).toBe(true);
+    } finally {
+      await events.close();
+      await eventsConnection.quit().catch(() => undefined);
+      await partitions.close();
+    }
+  }, 60_000);
 });

@@ -17,6 +17,9 @@ const schema = commonEnv
     ARCHIVE_PARTITION_MAX_BETS: env.int(5_000, 1, 100_000),
     // How long the archiver waits for bet-ledger to finish one partition before it fails the run.
     ARCHIVE_PARTITION_TIMEOUT_MS: env.int(300_000, 1_000),
+    // After each partition, rest this many times as long as it took: the run takes the platform's spare capacity
+    // (on a busy 2-core box a run at full speed doubled the bet path's p99; README: Benchmarks → Archive). 0: full speed.
+    ARCHIVE_PAUSE_RATIO: env.num(1, 0, 100),
     // TEST ONLY: SIGKILL the archiver right after this step of a run (the crash tests).
     ARCHIVER_FAULT_KILL_AFTER: z.enum(['started', 'partition', 'finished']).optional(),
   });

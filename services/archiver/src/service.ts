@@ -63,6 +63,7 @@ export async function createService(config: ArchiverConfig): Promise<{ start(): 
         retentionDays: config.ARCHIVE_RETENTION_DAYS,
         maxBets: config.ARCHIVE_PARTITION_MAX_BETS,
         partitionTimeoutMs: config.ARCHIVE_PARTITION_TIMEOUT_MS,
+        pauseRatio: config.ARCHIVE_PAUSE_RATIO,
         onStarted: (ms) => runStarted.set(ms === null ? 0 : Math.floor(ms / 1000)),
         onRows: (table, n) => rows.inc({ table }, n),
         onSucceeded: (ms, seconds) => {
