@@ -102,6 +102,7 @@ export async function runArchiveMode(ctx: BenchContext): Promise<ArchiveResult> 
         ARCHIVE_RETENTION_DAYS: String(RETENTION_DAYS),
         ARCHIVE_URL: pathToFileURL(archiveDir).href,
         ARCHIVE_PARTITION_MAX_BETS: String(opts.partitionBets),
+        ...(opts.pauseRatio === null ? {} : { ARCHIVE_PAUSE_RATIO: String(opts.pauseRatio) }),
       },
       beforeStart: async (databaseUrl) => {
         log(`archive: seeding ${opts.archiveBets.toLocaleString('en-US')} final bets over ${WALLETS.toLocaleString('en-US')} wallets…`);
@@ -190,6 +191,7 @@ export async function runArchiveMode(ctx: BenchContext): Promise<ArchiveResult> 
       mode: 'archive',
       retentionDays: RETENTION_DAYS,
       partitionMaxBets: opts.partitionBets,
+      pauseRatio: opts.pauseRatio,
       seed: {
         bets: seed.bets,
         wallets: WALLETS,

@@ -100,5 +100,9 @@ describe('parseOptions', () => {
       rate: 400,
     });
     expect(() => parse('--mode', 'archive', '--partition-bets', '100001')).toThrow(/--partition-bets must be at most 100000/);
+    expect(parse('--mode', 'archive').pauseRatio).toBeNull();
+    expect(parse('--mode', 'archive', '--pause-ratio', '0').pauseRatio).toBe(0);
+    expect(parse('--mode', 'archive', '--pause-ratio', '0.5').pauseRatio).toBe(0.5);
+    expect(() => parse('--mode', 'archive', '--pause-ratio', '-1')).toThrow(/--pause-ratio/);
   });
 });

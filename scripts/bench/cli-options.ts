@@ -65,6 +65,8 @@ export interface BenchOptions {
   archiveBets: number;
   /** archive: ARCHIVE_PARTITION_MAX_BETS, bets a partition (file, transaction). */
   partitionBets: number;
+  /** archive: ARCHIVE_PAUSE_RATIO (rest after each partition, × its time); null: the archiver's default. */
+  pauseRatio: number | null;
   /** Services to run under --cpu-prof (e.g. gateway,bet-ledger). */
   profile: string[];
   verbose: boolean;
@@ -98,6 +100,7 @@ export const USAGE = `pnpm bench [--mode e2e|ramp|ledger|baseline-ledger|bullmq|
   --duration S          overload: seconds of each step (capacity, 70 %, 2×, 4×; default 20, 5 with --quick)
   --bets N              archive: final bets seeded past the retention, archived in one run (default 1000000; 50000 with --quick)
   --partition-bets N    archive: ARCHIVE_PARTITION_MAX_BETS, bets a file and transaction (default 50000; at most 100000)
+  --pause-ratio R       archive: ARCHIVE_PAUSE_RATIO, rest after each partition R × its time (default: the archiver's; 0 = full speed)
   --rate N, --duration S
                         archive: bets/s and seconds of each window, without and during the run (default 300, 20; 5 with --quick)
   --profile a,b         run these services under --cpu-prof; print their hot spots
@@ -132,6 +135,14 @@ function factor(raw: string | undefined, fallback: number): number {
   return n;
 }
 
+function pauseRatio(raw: string | undefined): number | null {
+  if (raw === undefined) return null;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100)
+    throw new Error(`--pause-ratio must be a number in [0, 100], got "${raw}"`);
+  return n;
+}
+
 export function parseOptions(argv: string[]): BenchOptions | 'help' {
   const { values } = parseArgs({
     args: argv,
@@ -159,6 +170,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       'reward-rate': { type: 'string' },
       'capacity-rate': { type: 'string' },
       'partition-bets': { type: 'string' },
+      'pause-ratio': { type: 'string' },
       profile: { type: 'string' },
       quick: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -211,6 +223,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     capacityRate: positiveInt('capacity-rate', values['capacity-rate'], quick ? 3_000 : 4_000),
     archiveBets: positiveInt('bets', values.bets, quick ? 50_000 : 1_000_000),
     partitionBets,
+    pauseRatio: pauseRatio(values['pause-ratio']),
     profile: (values.profile ?? '')
       .split(',')
       .map((s) => s.trim())

@@ -471,6 +471,7 @@ function archiveTables(r: ArchiveResult): string {
           `final ${seed.newestDaysAgo}–${seed.oldestDaysAgo} days ago, in ${fmtNumber(seed.seconds, 1)} s (+ VACUUM ANALYZE ${fmtNumber(seed.vacuumSeconds, 1)} s)`,
       ],
       ['retention', `${r.retentionDays} days`],
+      ['pause after each partition', r.pauseRatio === null ? "the archiver's default ARCHIVE_PAUSE_RATIO" : `${r.pauseRatio} × its time`],
       ['run', `${run.runId}: ${run.status}${run.error ? ` (${run.error})` : ''}, ${fmtNumber(run.partitions)} partitions`],
       ['archived', `${fmtNumber(run.bets)} bets, ${fmtNumber(run.walletEntries)} wallet entries, ${fmtBytes(run.bytes)}`],
       [

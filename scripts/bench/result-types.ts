@@ -201,6 +201,8 @@ export interface ArchiveResult {
   mode: 'archive';
   retentionDays: number;
   partitionMaxBets: number;
+  /** ARCHIVE_PAUSE_RATIO given to the archiver; null: its default. */
+  pauseRatio: number | null;
   seed: ArchiveSeedFigures;
   run: ArchiveRunFigures;
   check: ArchiveCheck;
