@@ -106,12 +106,35 @@ const gunzip = promisify(gunzipCb);
 const ROWS_PER_TURN = 250;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** `fn` of every item, `ROWS_PER_TURN` items a turn of the event loop. */
-async function mapInTurns<T, R>(items: readonly T[], fn: (item: T) => R): Promise<R[]> {
-  const out: R[] = [];
+/** NDJSON of `items` (one `line(item)` each), `ROWS_PER_TURN` lines a turn: one Buffer a slice, not one a row. */
+async function ndjsonInTurns<T>(items: readonly T[], line: (item: T) => object): Promise<Buffer[]> {
+  const out: Buffer[] = [];
   for (let i = 0; i < items.length; i += ROWS_PER_TURN) {
+    let text = '';
     const end = Math.min(items.length, i + ROWS_PER_TURN);
-    for (let k = i; k < end; k++) out.push(fn(items[k]!));
+    for (let k = i; k < end; k++) text += JSON.stringify(line(items[k]!)) + '\n';
+    out.push(Buffer.from(text));
+    await nextTurn();
+  }
+  return out;
+}
+
+type Line = { type: string; [k: string]: unknown };
+
+/**
+ * The JSON lines of an NDJSON buffer, `ROWS_PER_TURN` lines a turn (each slice decoded on its own: a newline byte
+ * never occurs inside a UTF-8 sequence), instead of one string of the whole file split at once.
+ */
+async function linesInTurns(buf: Buffer): Promise<Line[]> {
+  const out: Line[] = [];
+  for (let pos = 0; pos < buf.length;) {
+    let end = pos;
+    for (let n = 0; n < ROWS_PER_TURN && end < buf.length; n++) {
+      const newline = buf.indexOf(0x0a, end);
+      end = newline === -1 ? buf.length : newline + 1;
+    }
+    for (const l of buf.toString('utf8', pos, end).split('\n')) if (l !== '') out.push(JSON.parse(l) as Line);
+    pos = end;
     await nextTurn();
   }
   return out;
@@ -124,8 +147,8 @@ export async function encodeArchive(content: ArchiveContent): Promise<{ body: Bu
   const line = (o: object) => Buffer.from(JSON.stringify(o) + '\n');
   const parts = [
     line({ type: 'header', schemaVersion: ARCHIVE_SCHEMA_VERSION, runId: content.runId, partitionKey: content.partitionKey }),
-    ...(await mapInTurns(content.bets, (row) => line({ type: 'bet', row }))),
-    ...(await mapInTurns(content.entries, (row) => line({ type: 'wallet_entry', row }))),
+    ...(await ndjsonInTurns(content.bets, (row) => ({ type: 'bet', row }))),
+    ...(await ndjsonInTurns(content.entries, (row) => ({ type: 'wallet_entry', row }))),
     line({ type: 'trailer', ...totals }),
   ];
   const body = await gzip(Buffer.concat(parts));
@@ -168,16 +191,15 @@ export const sha256 = (body: Buffer): string => createHash('sha256').update(body
 
 /** Decodes a file; throws (rejects) on a bad gzip stream, a bad line, a missing header or trailer. */
 export async function decodeArchive(body: Buffer): Promise<ArchiveContent & { schemaVersion: number; trailer: ArchiveTotals }> {
-  const text = (await gunzip(body)).toString('utf8');
-  const lines = text.split('\n').filter((l) => l !== '');
-  const parsed = await mapInTurns(lines, (l) => JSON.parse(l) as { type: string; [k: string]: unknown });
+  const parsed = await linesInTurns(await gunzip(body));
   const header = parsed[0];
   const trailer = parsed[parsed.length - 1];
   if (header?.type !== 'header') throw new Error('archive file has no header');
   if (trailer?.type !== 'trailer' || parsed.length < 2) throw new Error('archive file has no trailer (truncated?)');
   const bets: ArchivedBetRow[] = [];
   const entries: ArchivedEntryRow[] = [];
-  for (const line of parsed.slice(1, -1)) {
+  for (let i = 1; i < parsed.length - 1; i++) {
+    const line = parsed[i]!;
     if (line.type === 'bet') bets.push(line.row as ArchivedBetRow);
     else if (line.type === 'wallet_entry') entries.push(line.row as ArchivedEntryRow);
     else throw new Error(`archive file has an unknown line type ${JSON.stringify(line.type)}`);
