@@ -10,6 +10,8 @@ export type SendResult = HttpAnswer;
 
 export interface BetSender {
   post(creds: PlayerCredentials, body: string, done: (r: SendResult) => void): void;
+  /** See HttpPool.warmConnections. */
+  warmConnections(count: number): Promise<number>;
   close(): void;
 }
 
@@ -21,6 +23,7 @@ export function createBetSender(opts: { gatewayUrl: string; connections: number;
     post(creds, body, done) {
       pool.send({ method: 'POST', path: TARGET, headers: signedHeaders(creds, 'POST', TARGET, body), body }, done);
     },
+    warmConnections: (count) => pool.warmConnections(count),
     close: () => pool.close(),
   };
 }

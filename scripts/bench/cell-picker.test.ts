@@ -28,4 +28,11 @@ describe('chooseCells', () => {
     expect(chooseCells(grid, 42_999, 1)).toEqual(['BTC-USD:60000:2']);
     expect(chooseCells({ ...grid, cells: grid.cells.filter((c) => c.windowStart !== 60_000) }, 0, 1)).toEqual(['BTC-USD:50000:4']);
   });
+
+  it('--cells: few (4 cheapest of the furthest window), spread (every open cell of every window), hot (one cell)', () => {
+    expect(chooseCells(grid, 0, 'few')).toEqual(['BTC-USD:60000:2', 'BTC-USD:60000:3', 'BTC-USD:60000:1']);
+    expect(chooseCells(grid, 0, 'spread').sort()).toEqual(grid.cells.map((c) => c.cellId).sort());
+    expect(chooseCells(grid, 14_000, 'spread')).not.toContain('BTC-USD:20000:1');
+    expect(chooseCells(grid, 0, 'hot')).toEqual(['BTC-USD:60000:2']);
+  });
 });

@@ -12,10 +12,21 @@ export interface GridResponse {
   cells: GridCell[];
 }
 
-/** Pure choice: up to `count` cells of the latest window still at least `marginMs` before its lockout. */
-export function chooseCells(grid: GridResponse, now: number, count: number, marginMs = 5_000): string[] {
+/**
+ * Which cells the load bets on (`--cells`): `few` (default, the figures of earlier sessions): the 4 cheapest cells of
+ * the furthest open window; `spread`: every open cell of every window still far from its lockout (many cell locks a
+ * batch); `hot`: one cell (every bet of a batch waits on the same liability lock: its worst case).
+ */
+export const CELL_MODES = ['few', 'spread', 'hot'] as const;
+export type CellMode = (typeof CELL_MODES)[number];
+const FEW_CELLS = 4;
+
+/** Pure choice: the cells `mode` bets on, of the windows still at least `marginMs` before their lockout. */
+export function chooseCells(grid: GridResponse, now: number, mode: CellMode | number, marginMs = 5_000): string[] {
   const open = grid.cells.filter((c) => now < c.windowStart - grid.lockoutMs - marginMs);
   if (open.length === 0) return [];
+  if (mode === 'spread') return open.map((c) => c.cellId);
+  const count = mode === 'hot' ? 1 : mode === 'few' ? FEW_CELLS : mode;
   const furthest = Math.max(...open.map((c) => c.windowStart));
   return open
     .filter((c) => c.windowStart === furthest)
@@ -31,12 +42,17 @@ export interface CellPicker {
   stop(): void;
 }
 
-export async function startCellPicker(gatewayUrl: string, marketId: string, spread = 4, refreshMs = 1_000): Promise<CellPicker> {
+export async function startCellPicker(
+  gatewayUrl: string,
+  marketId: string,
+  mode: CellMode = 'few',
+  refreshMs = 1_000,
+): Promise<CellPicker> {
   let cells: string[] = [];
   const refresh = async () => {
     const res = await fetch(`${gatewayUrl}/v1/markets/${encodeURIComponent(marketId)}/grid`, { signal: AbortSignal.timeout(5_000) });
     if (!res.ok) throw new Error(`grid: HTTP ${res.status}`);
-    const chosen = chooseCells((await res.json()) as GridResponse, Date.now(), spread);
+    const chosen = chooseCells((await res.json()) as GridResponse, Date.now(), mode);
     if (chosen.length > 0) cells = chosen;
   };
   await refresh();

@@ -85,15 +85,15 @@ describe('parseOptions', () => {
     expect(() => parse('--mode', 'overload', '--capacity-rate', '0')).toThrow(/--capacity-rate must be a positive integer/);
   });
 
-  it('sizes an archive run: 1,000,000 bets in partitions of 50,000, two 20 s windows at 300/s; --quick 50,000 and 5 s', () => {
+  it('sizes an archive run: 1,000,000 bets in partitions of 5,000 (the archiver default), two 20 s windows at 150/s; --quick 50,000 and 5 s', () => {
     expect(parse('--mode', 'archive')).toMatchObject({
       mode: 'archive',
       archiveBets: 1_000_000,
-      partitionBets: 50_000,
-      rate: 300,
+      partitionBets: 5_000,
+      rate: 150,
       durationS: 20,
     });
-    expect(parse('--mode', 'archive', '--quick')).toMatchObject({ archiveBets: 50_000, rate: 300, durationS: 5 });
+    expect(parse('--mode', 'archive', '--quick')).toMatchObject({ archiveBets: 50_000, rate: 150, durationS: 5 });
     expect(parse('--mode', 'archive', '--bets', '200000', '--partition-bets', '20000', '--rate', '400')).toMatchObject({
       archiveBets: 200_000,
       partitionBets: 20_000,
@@ -101,6 +101,10 @@ describe('parseOptions', () => {
     });
     expect(() => parse('--mode', 'archive', '--partition-bets', '100001')).toThrow(/--partition-bets must be at most 100000/);
     expect(parse('--mode', 'archive').pauseRatio).toBeNull();
+    expect(parse('--mode', 'e2e').cells).toBe('few');
+    expect(parse('--mode', 'e2e', '--cells', 'hot').cells).toBe('hot');
+    expect(parse('--mode', 'e2e', '--cells', 'spread').cells).toBe('spread');
+    expect(() => parse('--mode', 'e2e', '--cells', 'all')).toThrow(/--cells must be one of few, spread, hot/);
     expect(parse('--mode', 'archive', '--pause-ratio', '0').pauseRatio).toBe(0);
     expect(parse('--mode', 'archive', '--pause-ratio', '0.5').pauseRatio).toBe(0.5);
     expect(() => parse('--mode', 'archive', '--pause-ratio', '-1')).toThrow(/--pause-ratio/);

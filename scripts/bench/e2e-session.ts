@@ -81,7 +81,7 @@ export async function openE2eSession(ctx: BenchContext, extra: E2eSessionOptions
   cleanup.add('player sockets', () => sockets.forEach((s) => s.close()));
   log(`${sockets.length} sockets open`);
 
-  const picker = await startCellPicker(gatewayUrl, MARKET_ID);
+  const picker = await startCellPicker(gatewayUrl, MARKET_ID, opts.cells);
   cleanup.add('cell picker', () => picker.stop());
   const sender = createBetSender({ gatewayUrl, connections: opts.connections, timeoutMs: HTTP_TIMEOUT_MS });
   cleanup.add('HTTP pool', () => sender.close());

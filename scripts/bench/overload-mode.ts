@@ -73,6 +73,8 @@ export async function runOverloadMode(ctx: BenchContext): Promise<OverloadResult
       await pause();
       const rate = Math.max(1, Math.round(factor * capacity));
       log(`overload: ${factor} × capacity = ${rate} bets/s for ${opts.durationS} s`);
+      const warm = await session.sender.warmConnections(opts.connections);
+      log(`overload: ${warm} of ${opts.connections} connections open and answered before the step`);
       const before = await shedNow();
       const result = await runE2eLoad(session, rate, durationMs, `${factor}× ${rate}/s`, { measureNonces: false });
       const step = overloadStep(factor, result, counterDelta(before, await shedNow()));
