@@ -61,6 +61,30 @@ export interface ArchiveContent {
   entries: ArchivedEntryRow[];
 }
 
+/** A manifest as Postgres holds it (`archive_manifests` / `archive_manifest_view`: snake_case, bigints as numbers). */
+export function manifestFromRow(r: Record<string, unknown>): ArchiveManifest {
+  const nullable = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
+    runId: String(r.run_id),
+    partitionKey: String(r.partition_key),
+    objectKey: String(r.object_key),
+    schemaVersion: Number(r.schema_version),
+    bets: Number(r.bets),
+    walletEntries: Number(r.wallet_entries),
+    sha256: String(r.sha256),
+    bytes: Number(r.bytes),
+    minBetId: String(r.min_bet_id),
+    maxBetId: String(r.max_bet_id),
+    minEntryId: nullable(r.min_entry_id),
+    maxEntryId: nullable(r.max_entry_id),
+    minFinalAt: Number(r.min_final_at),
+    maxFinalAt: Number(r.max_final_at),
+    stakeTotal: Number(r.stake_total),
+    payoutTotal: Number(r.payout_total),
+    entryAmountTotal: Number(r.entry_amount_total),
+  };
+}
+
 /** Where a partition's file goes: one per run and partition, so a rerun of the same partition overwrites it. */
 export function archiveObjectKey(runId: string, partitionKey: string): string {
   return `runs/${runId}/${partitionKey}.ndjson.gz`;
@@ -80,10 +104,11 @@ export function totalsOf(bets: ArchivedBetRow[], entries: ArchivedEntryRow[]): A
 const finalAt = (b: ArchivedBetRow): number => Number(b.settled_at ?? b.updated_at);
 
 /**
- * Smallest and largest of `values` (null when empty), in one pass: a partition may hold 100,000 bets and twice as
- * many entries, more arguments than `Math.min(...values)` may spread onto the stack.
+ * Smallest and largest of `values` (null when empty; strings in code unit order, as `sort()` orders them), in one
+ * pass: a partition may hold 100,000 bets and twice as many entries, more arguments than `Math.min(...values)` may
+ * spread onto the stack.
  */
-export function extent(values: readonly number[]): { min: number; max: number } | null {
+export function extent<T extends number | string>(values: readonly T[]): { min: T; max: T } | null {
   if (values.length === 0) return null;
   let min = values[0]!;
   let max = min;
@@ -152,7 +177,7 @@ export async function encodeArchive(content: ArchiveContent): Promise<{ body: Bu
     line({ type: 'trailer', ...totals }),
   ];
   const body = await gzip(Buffer.concat(parts));
-  const betIds = extentOf(content.bets.map((b) => b.id));
+  const betIds = extent(content.bets.map((b) => b.id));
   const entryIds = extent(content.entries.map((e) => Number(e.id)));
   const times = extent(content.bets.map(finalAt))!; // at least one bet (checked above)
   return {
@@ -173,18 +198,6 @@ export async function encodeArchive(content: ArchiveContent): Promise<{ body: Bu
       ...totals,
     },
   };
-}
-
-/** Smallest and largest string (code unit order, as `sort()` orders them), in one pass; null when empty. */
-function extentOf(values: readonly string[]): { min: string; max: string } | null {
-  if (values.length === 0) return null;
-  let min = values[0]!;
-  let max = min;
-  for (const v of values) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return { min, max };
 }
 
 export const sha256 = (body: Buffer): string => createHash('sha256').update(body).digest('hex');
@@ -244,7 +257,7 @@ export async function checkArchiveFile(
     if (totals[k] !== manifest[k]) problems.push(`${k} ${totals[k]} != manifest ${manifest[k]}`);
     if (Number(decoded.trailer[k]) !== manifest[k]) problems.push(`trailer ${k} != manifest`);
   }
-  const betIds = extentOf(decoded.bets.map((b) => b.id));
+  const betIds = extent(decoded.bets.map((b) => b.id));
   if (betIds && (betIds.min !== manifest.minBetId || betIds.max !== manifest.maxBetId)) {
     problems.push('bet id range differs from the manifest');
   }

@@ -10,6 +10,7 @@ export {
   decodeArchive,
   encodeArchive,
   extent,
+  manifestFromRow,
   partitionKey,
   sha256,
   totalsOf,

@@ -1,5 +1,5 @@
 import { named, type Pool, type PoolClient } from '@wagerflow/db';
-import type { ArchiveManifest, ArchivedBetRow, ArchivedEntryRow } from '@wagerflow/archive-store';
+import { manifestFromRow, type ArchiveManifest, type ArchivedBetRow, type ArchivedEntryRow } from '@wagerflow/archive-store';
 
 type Queryable = Pick<Pool, 'query'>;
 
@@ -13,26 +13,7 @@ export async function findManifest(db: Queryable, runId: string, partitionKey: s
     partitionKey,
   ]);
   const r = rows[0];
-  if (!r) return null;
-  return {
-    runId: String(r.run_id),
-    partitionKey: String(r.partition_key),
-    objectKey: String(r.object_key),
-    schemaVersion: Number(r.schema_version),
-    bets: Number(r.bets),
-    walletEntries: Number(r.wallet_entries),
-    sha256: String(r.sha256),
-    bytes: Number(r.bytes),
-    minBetId: String(r.min_bet_id),
-    maxBetId: String(r.max_bet_id),
-    minEntryId: r.min_entry_id === null ? null : Number(r.min_entry_id),
-    maxEntryId: r.max_entry_id === null ? null : Number(r.max_entry_id),
-    minFinalAt: Number(r.min_final_at),
-    maxFinalAt: Number(r.max_final_at),
-    stakeTotal: Number(r.stake_total),
-    payoutTotal: Number(r.payout_total),
-    entryAmountTotal: Number(r.entry_amount_total),
-  };
+  return r ? manifestFromRow(r) : null;
 }
 
 /**
