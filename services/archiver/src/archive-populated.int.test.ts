@@ -1,23 +1,12 @@
 // Issue 12's populated archive: 100,000 bets over 200 wallets (settled, rejected and open, over 70 days), archived by
 // the real archiver and bet-ledger, then every file checked against its manifest and restored into the audit tables.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkArchiveFile, openArchiveStore, type ArchiveStore } from '@wagerflow/archive-store';
-import { QUEUES } from '@wagerflow/contracts';
-import { createPool, type Pool } from '@wagerflow/db';
-import { createQueue, createRedis, type Redis, type TypedQueue } from '@wagerflow/queue';
-import { createTestDatabase, freePort, seedLedgerHistory, testRedisUrl, uniquePrefix, type TestDatabase } from '@wagerflow/testing';
-import { loadConfig } from './config.js';
 import { manifestsMatching } from './repositories/audit.repository.js';
 import { restoreArchives } from './restore/restore.js';
-import { createService } from './service.js';
-import { startLedger } from './testing/ledger-stack.js';
+import { openArchiveStack, type ArchiveStack } from './testing/archive-stack.js';
 import { requestRun, runFinished } from './testing/runs.js';
 
-const DAY = 86_400_000;
 const WALLETS = 200;
 const BETS_PER_WALLET = 500;
 const FINAL = `(status = 'rejected' OR result IN ('won', 'lost', 'void'))`;
@@ -30,89 +19,74 @@ interface Figures {
   amount: number;
 }
 
-let db: TestDatabase;
-let pool: Pool;
-let redis: Redis;
-let queue: TypedQueue<'archive'>;
-let dir: string;
-let store: ArchiveStore;
-let cutoff: number;
-const stops: (() => Promise<void>)[] = [];
-
-/** Counts and money of the final bets older than the cutoff (what the run must archive) and of their entries. */
-async function archivable(): Promise<Figures> {
-  const { rows } = await pool.query<Figures>(
-    `WITH b AS (SELECT * FROM bets WHERE ${FINAL} AND coalesce(settled_at, updated_at) < $1),
-          e AS (SELECT amount FROM wallet_entries WHERE bet_id IN (SELECT id FROM b))
-     SELECT (SELECT count(*) FROM b)::int AS bets, (SELECT coalesce(sum(stake), 0) FROM b)::float8 AS stake,
-            (SELECT coalesce(sum(payout), 0) FROM b)::float8 AS payout, (SELECT count(*) FROM e)::int AS entries,
-            (SELECT coalesce(sum(amount), 0) FROM e)::float8 AS amount`,
-    [cutoff],
-  );
-  return rows[0]!;
+interface FinalBet {
+  final_at: number;
+  stake: number;
+  payout: number;
+  entries: number;
+  amount: number;
 }
 
-async function kept(): Promise<{ open: number; recent: number; balances: string }> {
-  const { rows } = await pool.query<{ open: number; recent: number; balances: string }>(
+let stack: ArchiveStack;
+let store: ArchiveStore;
+
+/** Every final bet with its time and money, before the run: what it must archive is decided by the run's cutoff. */
+async function finalBets(): Promise<FinalBet[]> {
+  const { rows } = await stack.pool.query<FinalBet>(
+    `SELECT coalesce(b.settled_at, b.updated_at)::float8 AS final_at, b.stake::float8 AS stake, coalesce(b.payout, 0)::float8 AS payout,
+            count(e.id)::int AS entries, coalesce(sum(e.amount), 0)::float8 AS amount
+       FROM bets b LEFT JOIN wallet_entries e ON e.bet_id = b.id
+      WHERE ${FINAL.replaceAll('status', 'b.status').replaceAll('result', 'b.result')}
+      GROUP BY b.id`,
+  );
+  return rows;
+}
+
+function figuresOf(bets: FinalBet[]): Figures {
+  const sum = (k: keyof FinalBet) => bets.reduce((s, b) => s + b[k], 0);
+  return { bets: bets.length, stake: sum('stake'), payout: sum('payout'), entries: sum('entries'), amount: sum('amount') };
+}
+
+async function kept(): Promise<{ open: number; balances: string }> {
+  const { rows } = await stack.pool.query<{ open: number; balances: string }>(
     `SELECT (SELECT count(*) FROM bets WHERE result = 'open')::int AS open,
-            (SELECT count(*) FROM bets WHERE coalesce(settled_at, updated_at) >= $1)::int AS recent,
             (SELECT string_agg(id || ':' || balance, ',' ORDER BY id) FROM wallets) AS balances`,
-    [cutoff],
   );
   return rows[0]!;
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  pool = createPool(db.url, { max: 4 });
-  redis = createRedis(testRedisUrl(), 'blocking');
-  const prefix = uniquePrefix('populated');
-  queue = createQueue(QUEUES.archive, redis, prefix);
-  dir = await mkdtemp(join(tmpdir(), 'wf-populated-'));
-  const env = {
-    DATABASE_URL: db.url,
-    REDIS_URL: testRedisUrl(),
-    REDIS_PREFIX: prefix,
-    LOG_LEVEL: 'silent',
-    ARCHIVE_URL: pathToFileURL(dir).href,
-    ARCHIVE_RETENTION_DAYS: '30',
-    ARCHIVE_PARTITION_MAX_BETS: '5000',
-    ARCHIVER_OPS_PORT: String(await freePort()),
-    BET_LEDGER_OPS_PORT: String(await freePort()),
-    SHUTDOWN_TIMEOUT_MS: '5000',
-  };
-  store = openArchiveStore(env.ARCHIVE_URL);
-  const now = Date.now();
-  cutoff = now - 30 * DAY;
-  await seedLedgerHistory(pool, { wallets: WALLETS, betsPerWallet: BETS_PER_WALLET, now });
-  await pool.query('ANALYZE');
-  const ledger = await startLedger(env);
-  stops.push(() => ledger.stop());
-  const archiver = await createService(loadConfig(env));
-  await archiver.start();
-  stops.push(() => archiver.shutdown.shutdown('test'));
+  stack = await openArchiveStack({
+    name: 'populated',
+    seed: { wallets: WALLETS, betsPerWallet: BETS_PER_WALLET },
+    env: { ARCHIVE_PARTITION_MAX_BETS: '5000' },
+  });
+  store = openArchiveStore(stack.env.ARCHIVE_URL!);
+  await stack.pool.query('ANALYZE');
+  await stack.startArchiver();
 }, 300_000);
 
 afterAll(async () => {
-  for (const stop of stops.reverse()) await stop().catch(() => undefined);
-  await queue?.close();
-  await redis?.quit();
-  await pool?.end();
-  await db?.drop();
-  await rm(dir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 describe('archiving a populated ledger (100,000 bets, 200 wallets)', () => {
   it('archives exactly the old final bets: manifests add up to them, files match their manifests, open and recent bets and balances stay, drift 0, restore round trip', async () => {
+    const { pool } = stack;
     const { rows: total } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM bets');
     expect(total[0]!.n).toBe(WALLETS * BETS_PER_WALLET);
-    const expected = await archivable();
+    const before = await finalBets();
     const keptBefore = await kept();
-    expect(expected.bets).toBeGreaterThan(40_000);
     expect(keptBefore.open).toBeGreaterThan(15_000);
 
-    const runId = await requestRun(queue);
+    const runId = await requestRun(stack.queue);
     const run = await runFinished(pool, runId, 240_000);
+    const { rows: runRow } = await pool.query<{ cutoff: number }>('SELECT cutoff::float8 AS cutoff FROM archive_run_view WHERE id = $1', [
+      runId,
+    ]);
+    const cutoff = runRow[0]!.cutoff;
+    const expected = figuresOf(before.filter((b) => b.final_at < cutoff));
+    expect(expected.bets).toBeGreaterThan(40_000);
     expect(run).toMatchObject({ status: 'succeeded', error: null, bets: expected.bets });
 
     const manifests = await manifestsMatching(pool, runId);
@@ -127,7 +101,9 @@ describe('archiving a populated ledger (100,000 bets, 200 wallets)', () => {
     }).toEqual(expected);
     for (const m of manifests) expect((await checkArchiveFile(await store.get(m.objectKey), m)).problems).toEqual([]);
 
-    expect(await archivable()).toEqual({ bets: 0, stake: 0, payout: 0, entries: 0, amount: 0 });
+    // Left: every final bet at or after the cutoff, every open bet; balances untouched.
+    const after = await finalBets();
+    expect(figuresOf(after)).toEqual(figuresOf(before.filter((b) => b.final_at >= cutoff)));
     expect(await kept()).toEqual(keptBefore);
     const { rows: drift } = await pool.query('SELECT * FROM ledger_wallet_drift()');
     expect(drift[0]).toEqual({ checked: WALLETS, drift: 0 });

@@ -3,75 +3,47 @@
 // the run's figures count each once, balances and drift hold. bet-ledger runs in this process throughout. Also the
 // run's pacing (ARCHIVE_PAUSE_RATIO), on the same fresh ledger.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openArchiveStore } from '@wagerflow/archive-store';
 import { QUEUES } from '@wagerflow/contracts';
 import { createLogger } from '@wagerflow/runtime';
 import { QueueEvents } from 'bullmq';
-import { createPool, type Pool } from '@wagerflow/db';
-import { createQueue, createRedis, type Redis, type TypedQueue } from '@wagerflow/queue';
-import { createTestDatabase, freePort, seedLedgerHistory, testRedisUrl, uniquePrefix, type TestDatabase } from '@wagerflow/testing';
+import type { Pool } from '@wagerflow/db';
+import { createQueue, createRedis } from '@wagerflow/queue';
+import { freePort, testRedisUrl } from '@wagerflow/testing';
 import { MAX_PAUSE_MS, archiveRunHandler, type RunStep } from './archive-run.js';
-import { startLedger } from './testing/ledger-stack.js';
+import { openArchiveStack, type ArchiveStack } from './testing/archive-stack.js';
 import { requestRun, runFinished } from './testing/runs.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), 'main.ts');
 const DAY = 86_400_000;
-let db: TestDatabase;
+let stack: ArchiveStack;
 let pool: Pool;
-let redis: Redis;
-let queue: TypedQueue<'archive'>;
-let dir: string;
 let env: Record<string, string>;
-const cleanups: (() => Promise<void>)[] = [];
 
 /** The archiver as its own process (as `pnpm start` runs it); resolves with the signal it died of, if it dies. */
 function spawnArchiver(extra: Record<string, string> = {}): { exited: Promise<NodeJS.Signals | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { env: { ...process.env, ...env, ...extra }, stdio: 'ignore' });
-  cleanups.push(async () => {
+  stack.onStop(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   return { exited: new Promise((resolve) => child.on('exit', (_code, signal) => resolve(signal))) };
 }
 
 beforeEach(async () => {
-  db = await createTestDatabase();
-  pool = createPool(db.url, { max: 4 });
-  redis = createRedis(testRedisUrl(), 'blocking');
-  const prefix = uniquePrefix('archiver-kill');
-  queue = createQueue(QUEUES.archive, redis, prefix);
-  dir = await mkdtemp(join(tmpdir(), 'wf-archiver-kill-'));
-  env = {
-    DATABASE_URL: db.url,
-    REDIS_URL: testRedisUrl(),
-    REDIS_PREFIX: prefix,
-    LOG_LEVEL: 'silent',
-    ARCHIVE_URL: pathToFileURL(dir).href,
-    ARCHIVE_RETENTION_DAYS: '30',
-    ARCHIVE_PARTITION_MAX_BETS: '3',
+  stack = await openArchiveStack({
+    name: 'archiver-kill',
+    seed: { wallets: 4, betsPerWallet: 15 },
     // A killed archiver's run job is redelivered within a few seconds instead of 30.
-    QUEUE_LOCK_DURATION_MS: '2000',
-    QUEUE_STALLED_INTERVAL_MS: '1000',
-    BET_LEDGER_OPS_PORT: String(await freePort()),
-    SHUTDOWN_TIMEOUT_MS: '5000',
-  };
-  await seedLedgerHistory(pool, { wallets: 4, betsPerWallet: 15, now: Date.now() });
-  const ledger = await startLedger(env);
-  cleanups.push(() => ledger.stop());
+    env: { ARCHIVE_PARTITION_MAX_BETS: '3', QUEUE_LOCK_DURATION_MS: '2000', QUEUE_STALLED_INTERVAL_MS: '1000' },
+  });
+  ({ pool, env } = stack);
 });
 
 afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-  await queue.queue.obliterate({ force: true }).catch(() => undefined);
-  await queue.close();
-  await redis.quit();
-  await pool.end();
-  await db.drop();
-  await rm(dir, { recursive: true, force: true });
+  await stack.stop();
 });
 
 describe('archiver SIGKILLed mid-run', () => {
@@ -88,7 +60,7 @@ describe('archiver SIGKILLed mid-run', () => {
       );
 
       const first = spawnArchiver({ ARCHIVER_OPS_PORT: String(await freePort()), ARCHIVER_FAULT_KILL_AFTER: step });
-      const runId = await requestRun(queue);
+      const runId = await requestRun(stack.queue);
       expect(await first.exited).toBe('SIGKILL');
       const { rows: left } = await pool.query<{ status: string }>('SELECT status FROM archive_runs WHERE id = $1', [runId]);
       expect(left[0]?.status).toBe(step === 'finished' ? 'succeeded' : 'running');
@@ -115,7 +87,7 @@ describe('archiver SIGKILLed mid-run', () => {
 
 describe('archive run pacing (ARCHIVE_PAUSE_RATIO)', () => {
   it('rests after each archived partition, the ratio times as long as it took (capped), and archives everything', async () => {
-    const partitions = createQueue(QUEUES.ledgerArchive, redis, env.REDIS_PREFIX!);
+    const partitions = createQueue(QUEUES.ledgerArchive, stack.redis, env.REDIS_PREFIX!);
     const eventsConnection = createRedis(testRedisUrl(), 'blocking');
     const events = new QueueEvents(QUEUES.ledgerArchive, { connection: eventsConnection, prefix: env.REDIS_PREFIX! });
     try {

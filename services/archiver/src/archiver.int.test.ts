@@ -1,74 +1,36 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOB_OPTIONS, QUEUES } from '@wagerflow/contracts';
-import { createPool, type Pool } from '@wagerflow/db';
-import { createQueue, createRedis, type Redis, type TypedQueue } from '@wagerflow/queue';
-import { createTestDatabase, freePort, seedLedgerHistory, testRedisUrl, uniquePrefix, type TestDatabase } from '@wagerflow/testing';
-import { loadConfig } from './config.js';
-import { createService } from './service.js';
-import { startLedger } from './testing/ledger-stack.js';
+import { JOB_OPTIONS } from '@wagerflow/contracts';
+import type { Pool } from '@wagerflow/db';
+import type { TypedQueue } from '@wagerflow/queue';
+import { openArchiveStack, type ArchiveStack } from './testing/archive-stack.js';
 import { requestRun as requestRunOn, runFinished as runFinishedIn } from './testing/runs.js';
 
 const DAY = 86_400_000;
-let db: TestDatabase;
+let stack: ArchiveStack;
 let pool: Pool;
-let redis: Redis;
 let queue: TypedQueue<'archive'>;
 let dir: string;
-let opsPort: number;
-const prefix = uniquePrefix('archiver');
-let env: Record<string, string>;
-type Running = Awaited<ReturnType<typeof createService>>;
-const stops: (() => Promise<void>)[] = [];
 
-async function startArchiver(): Promise<Running> {
-  const service = await createService(loadConfig(env));
-  await service.start();
-  stops.push(() => service.shutdown.shutdown('test'));
-  return service;
-}
+const startArchiver = () => stack.startArchiver();
 
 async function metricsText(): Promise<string> {
-  return (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+  return (await fetch(`http://127.0.0.1:${stack.env.ARCHIVER_OPS_PORT}/metrics`)).text();
 }
 
 const requestRun = () => requestRunOn(queue);
 const runFinished = (runId: string) => runFinishedIn(pool, runId);
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  pool = createPool(db.url, { max: 4 });
-  redis = createRedis(testRedisUrl(), 'blocking');
-  queue = createQueue(QUEUES.archive, redis, prefix);
-  dir = await mkdtemp(join(tmpdir(), 'wf-archiver-'));
-  opsPort = await freePort();
-  env = {
-    DATABASE_URL: db.url,
-    REDIS_URL: testRedisUrl(),
-    REDIS_PREFIX: prefix,
-    LOG_LEVEL: 'silent',
-    ARCHIVE_URL: pathToFileURL(dir).href,
-    ARCHIVE_RETENTION_DAYS: '30',
-    ARCHIVE_PARTITION_MAX_BETS: '4',
-    ARCHIVER_OPS_PORT: String(opsPort),
-    BET_LEDGER_OPS_PORT: String(await freePort()),
-    SHUTDOWN_TIMEOUT_MS: '5000',
-  };
-  await seedLedgerHistory(pool, { wallets: 8, betsPerWallet: 20, now: Date.now() });
-  const ledger = await startLedger(env);
-  stops.push(() => ledger.stop());
+  stack = await openArchiveStack({ name: 'archiver', seed: { wallets: 8, betsPerWallet: 20 }, env: { ARCHIVE_PARTITION_MAX_BETS: '4' } });
+  ({ pool, queue } = stack);
+  dir = fileURLToPath(stack.env.ARCHIVE_URL!);
 });
 
 afterAll(async () => {
-  for (const stop of stops.reverse()) await stop().catch(() => undefined);
-  await queue?.close();
-  await redis?.quit();
-  await pool?.end();
-  await db?.drop();
-  await rm(dir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 describe('archiver', () => {
@@ -106,7 +68,6 @@ describe('archiver', () => {
 
     // The dead man's switch survives a restart: exported again from Postgres before any run.
     await archiver.shutdown.shutdown('test');
-    stops.pop();
     await startArchiver();
     const again = /^last_successful_archive_timestamp(?:\{[^}]*\})? (\d+)/m.exec(await metricsText());
     expect(again?.[1]).toBe(last?.[1]);

@@ -6,32 +6,25 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openArchiveStore, type ArchiveStore } from '@wagerflow/archive-store';
 import { startLocalS3, type LocalS3 } from '@wagerflow/archive-store/testing';
-import { QUEUES } from '@wagerflow/contracts';
-import { createPool, type Pool } from '@wagerflow/db';
-import { createQueue, createRedis, type Redis, type TypedQueue } from '@wagerflow/queue';
-import { createTestDatabase, freePort, seedLedgerHistory, testRedisUrl, uniquePrefix, type TestDatabase } from '@wagerflow/testing';
-import { loadConfig } from '../config.js';
-import { createService } from '../service.js';
-import { startLedger } from '../testing/ledger-stack.js';
+import type { Pool } from '@wagerflow/db';
+import type { TestDatabase } from '@wagerflow/testing';
+import { openArchiveStack, type ArchiveStack } from '../testing/archive-stack.js';
 import { requestRun, runFinished } from '../testing/runs.js';
 import { NothingToRestoreError, restoreArchives } from './restore.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const BUCKET = 'wf-archive';
 const ARCHIVE_URL = `s3://${BUCKET}/prod`;
-const DAY = 86_400_000;
+let stack: ArchiveStack;
 let db: TestDatabase;
 let pool: Pool;
-let redis: Redis;
-let queue: TypedQueue<'archive'>;
 let s3: LocalS3;
 let store: ArchiveStore;
 let runId: string;
 let partitions: string[];
-/** The final bets and their entries older than the retention, as the live tables held them before the run. */
+/** The final bets and their entries older than the run's cutoff, as the live tables held them before the run. */
 let archivedBets: Record<string, unknown>[];
 let archivedEntries: Record<string, unknown>[];
-const stops: (() => Promise<void>)[] = [];
 
 const restore = (selector: string) => restoreArchives({ pool, store, selector });
 
@@ -61,43 +54,29 @@ function restoreCommand(args: string[]): Promise<{ code: number | null; stdout: 
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  pool = createPool(db.url, { max: 4 });
-  redis = createRedis(testRedisUrl(), 'blocking');
-  const prefix = uniquePrefix('restore');
-  queue = createQueue(QUEUES.archive, redis, prefix);
   s3 = await startLocalS3(BUCKET);
   store = openArchiveStore(ARCHIVE_URL, s3.env);
-  const env = {
-    ...s3.env,
-    DATABASE_URL: db.url,
-    REDIS_URL: testRedisUrl(),
-    REDIS_PREFIX: prefix,
-    LOG_LEVEL: 'silent',
-    ARCHIVE_URL,
-    ARCHIVE_RETENTION_DAYS: '30',
-    ARCHIVE_PARTITION_MAX_BETS: '5',
-    ARCHIVER_OPS_PORT: String(await freePort()),
-    BET_LEDGER_OPS_PORT: String(await freePort()),
-    SHUTDOWN_TIMEOUT_MS: '5000',
-  };
-  const now = Date.now();
-  await seedLedgerHistory(pool, { wallets: 6, betsPerWallet: 25, now });
-  const cutoff = now - 30 * DAY;
-  ({ rows: archivedBets } = await pool.query(
-    `SELECT * FROM bets WHERE (status = 'rejected' OR result IN ('won', 'lost', 'void')) AND coalesce(settled_at, updated_at) < $1 ORDER BY id`,
-    [cutoff],
-  ));
-  ({ rows: archivedEntries } = await pool.query('SELECT * FROM wallet_entries WHERE bet_id = ANY($1::text[]) ORDER BY id', [
-    archivedBets.map((b) => b.id),
-  ]));
-  const ledger = await startLedger(env);
-  stops.push(() => ledger.stop());
-  const archiver = await createService(loadConfig(env));
-  await archiver.start();
-  stops.push(() => archiver.shutdown.shutdown('test'));
-  runId = await requestRun(queue);
+  stack = await openArchiveStack({
+    name: 'restore',
+    seed: { wallets: 6, betsPerWallet: 25 },
+    archiveUrl: ARCHIVE_URL,
+    env: { ...s3.env, ARCHIVE_PARTITION_MAX_BETS: '5' },
+  });
+  ({ pool, db } = stack);
+  // Every final bet and its entries before the run; the run's own cutoff then says which it had to archive.
+  const { rows: finalBets } = await pool.query<Record<string, unknown>>(
+    `SELECT * FROM bets WHERE status = 'rejected' OR result IN ('won', 'lost', 'void') ORDER BY id`,
+  );
+  const { rows: entries } = await pool.query<Record<string, unknown>>('SELECT * FROM wallet_entries WHERE bet_id IS NOT NULL ORDER BY id');
+  await stack.startArchiver();
+  runId = await requestRun(stack.queue);
   const run = await runFinished(pool, runId, 60_000);
+  const { rows: runRow } = await pool.query<{ cutoff: number }>('SELECT cutoff::float8 AS cutoff FROM archive_run_view WHERE id = $1', [
+    runId,
+  ]);
+  archivedBets = finalBets.filter((b) => Number(b.settled_at ?? b.updated_at) < runRow[0]!.cutoff);
+  const archivedIds = new Set(archivedBets.map((b) => b.id));
+  archivedEntries = entries.filter((e) => archivedIds.has(e.bet_id));
   expect(run).toMatchObject({ status: 'succeeded', bets: archivedBets.length });
   const { rows } = await pool.query<{ partition_key: string }>(
     'SELECT partition_key FROM archive_manifest_view WHERE run_id = $1 ORDER BY partition_key',
@@ -107,11 +86,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const stop of stops.reverse()) await stop().catch(() => undefined);
-  await queue?.close();
-  await redis?.quit();
-  await pool?.end();
-  await db?.drop();
+  await stack?.stop();
   await s3?.stop();
 });
 
