@@ -39,6 +39,15 @@ export interface ArchiveTotals {
   entryAmountTotal: number;
 }
 
+/** The counts and money a file, its trailer, its manifest and a restore must agree on. */
+export const TOTAL_KEYS = [
+  'bets',
+  'walletEntries',
+  'stakeTotal',
+  'payoutTotal',
+  'entryAmountTotal',
+] as const satisfies readonly (keyof ArchiveTotals)[];
+
 export interface ArchiveManifest extends ArchiveTotals {
   runId: string;
   partitionKey: string;
@@ -253,7 +262,7 @@ export async function checkArchiveFile(
   if (decoded.schemaVersion !== manifest.schemaVersion) problems.push('schema version differs');
   if (decoded.runId !== manifest.runId || decoded.partitionKey !== manifest.partitionKey) problems.push('header names another partition');
   const totals = totalsOf(decoded.bets, decoded.entries);
-  for (const k of ['bets', 'walletEntries', 'stakeTotal', 'payoutTotal', 'entryAmountTotal'] as const) {
+  for (const k of TOTAL_KEYS) {
     if (totals[k] !== manifest[k]) problems.push(`${k} ${totals[k]} != manifest ${manifest[k]}`);
     if (Number(decoded.trailer[k]) !== manifest[k]) problems.push(`trailer ${k} != manifest`);
   }

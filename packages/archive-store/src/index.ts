@@ -4,6 +4,7 @@ export { S3ArchiveStore, parseS3Url, s3ClientConfig, type S3Env, type S3Location
 export { openArchiveStore } from './open-archive-store.js';
 export {
   ARCHIVE_SCHEMA_VERSION,
+  TOTAL_KEYS,
   archiveObjectKey,
   checkArchiveFile,
   dayBounds,

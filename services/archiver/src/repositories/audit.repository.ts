@@ -1,4 +1,10 @@
-import { manifestFromRow, type ArchiveManifest, type ArchivedBetRow, type ArchivedEntryRow } from '@wagerflow/archive-store';
+import {
+  manifestFromRow,
+  type ArchiveManifest,
+  type ArchiveTotals,
+  type ArchivedBetRow,
+  type ArchivedEntryRow,
+} from '@wagerflow/archive-store';
 import { named, type Pool, type PoolClient } from '@wagerflow/db';
 
 type Queryable = Pick<Pool, 'query'>;
@@ -21,14 +27,6 @@ export async function manifestsMatching(db: Queryable, selector: string): Promis
     [selector],
   );
   return rows.map(manifestFromRow);
-}
-
-export interface AuditTotals {
-  bets: number;
-  walletEntries: number;
-  stakeTotal: number;
-  payoutTotal: number;
-  entryAmountTotal: number;
 }
 
 /**
@@ -89,13 +87,13 @@ export async function replaceAuditPartition(
 }
 
 /** What the audit tables hold for one partition, counted and summed by Postgres (checked against the manifest). */
-export async function auditTotals(db: Queryable, runId: string, partitionKey: string): Promise<AuditTotals> {
-  const { rows } = await db.query<AuditTotals>(
-    `SELECT (SELECT count(*) FROM audit_bets WHERE run_id = $1 AND partition_key = $2)::int AS "bets",
-            (SELECT count(*) FROM audit_wallet_entries WHERE run_id = $1 AND partition_key = $2)::int AS "walletEntries",
-            (SELECT coalesce(sum(stake), 0) FROM audit_bets WHERE run_id = $1 AND partition_key = $2)::float8 AS "stakeTotal",
-            (SELECT coalesce(sum(payout), 0) FROM audit_bets WHERE run_id = $1 AND partition_key = $2)::float8 AS "payoutTotal",
-            (SELECT coalesce(sum(amount), 0) FROM audit_wallet_entries WHERE run_id = $1 AND partition_key = $2)::float8 AS "entryAmountTotal"`,
+export async function auditTotals(db: Queryable, runId: string, partitionKey: string): Promise<ArchiveTotals> {
+  const { rows } = await db.query<ArchiveTotals>(
+    `SELECT b.n AS "bets", e.n AS "walletEntries", b.stake AS "stakeTotal", b.payout AS "payoutTotal", e.amount AS "entryAmountTotal"
+       FROM (SELECT count(*)::int AS n, coalesce(sum(stake), 0)::float8 AS stake, coalesce(sum(payout), 0)::float8 AS payout
+               FROM audit_bets WHERE run_id = $1 AND partition_key = $2) b,
+            (SELECT count(*)::int AS n, coalesce(sum(amount), 0)::float8 AS amount
+               FROM audit_wallet_entries WHERE run_id = $1 AND partition_key = $2) e`,
     [runId, partitionKey],
   );
   return rows[0]!;

@@ -1,6 +1,6 @@
-import { checkArchiveFile, type ArchiveManifest, type ArchiveStore } from '@wagerflow/archive-store';
+import { TOTAL_KEYS, checkArchiveFile, type ArchiveManifest, type ArchiveStore, type ArchiveTotals } from '@wagerflow/archive-store';
 import { withTransaction, type Pool } from '@wagerflow/db';
-import { auditTotals, manifestsMatching, replaceAuditPartition, type AuditTotals } from '../repositories/audit.repository.js';
+import { auditTotals, manifestsMatching, replaceAuditPartition } from '../repositories/audit.repository.js';
 
 export interface PartitionRestore {
   runId: string;
@@ -20,14 +20,17 @@ export class NothingToRestoreError extends Error {
   }
 }
 
-const TOTALS: (keyof AuditTotals)[] = ['bets', 'walletEntries', 'stakeTotal', 'payoutTotal', 'entryAmountTotal'];
-
 /** Differences between what the audit tables now hold and the manifest (empty: they agree). */
-function totalsProblems(loaded: AuditTotals, manifest: ArchiveManifest): string[] {
-  return TOTALS.filter((k) => loaded[k] !== manifest[k]).map((k) => `loaded ${k} ${loaded[k]} != manifest ${manifest[k]}`);
+function totalsProblems(loaded: ArchiveTotals, manifest: ArchiveManifest): string[] {
+  return TOTAL_KEYS.filter((k) => loaded[k] !== manifest[k]).map((k) => `loaded ${k} ${loaded[k]} != manifest ${manifest[k]}`);
 }
 
-class MismatchError extends Error {}
+/** Rolls the partition's transaction back, carrying what differed. */
+class MismatchError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+  }
+}
 
 /**
  * `pnpm archive:restore` (SPEC 5): loads the archive files a selector names back into the audit tables. Each file is
@@ -70,10 +73,10 @@ async function restoreOne(pool: Pool, store: ArchiveStore, manifest: ArchiveMani
     await withTransaction(pool, async (client) => {
       await replaceAuditPartition(client, manifest, store.url, decoded, now);
       const mismatch = totalsProblems(await auditTotals(client, manifest.runId, manifest.partitionKey), manifest);
-      if (mismatch.length > 0) throw new MismatchError(mismatch.join('; '));
+      if (mismatch.length > 0) throw new MismatchError(mismatch);
     });
   } catch (err) {
-    if (err instanceof MismatchError) return failed(err.message.split('; '));
+    if (err instanceof MismatchError) return failed(err.problems);
     // An integrity violation (a row twice in one file) is this file's fault: report it, restore the others.
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('23')) return failed([`rejected by the audit tables: ${(err as Error).message}`]);
