@@ -21,6 +21,14 @@ describe('build targets', () => {
     expect(buildOutputs(root).get('services/archiver/dist/restore/restore.cli.js')).toBe('services/archiver/src/restore/restore.cli.ts');
   });
 
+  it("bundles a service's worker threads where its main.js finds them (bet-ledger's archive executor)", () => {
+    const ledger = serviceTargets(root).find((t) => t.packageDir === 'services/bet-ledger');
+    expect(ledger?.entryPoints).toEqual(['services/bet-ledger/src/main.ts', 'services/bet-ledger/src/archive/partition.thread.ts']);
+    expect(buildOutputs(root).get('services/bet-ledger/dist/archive/partition.thread.js')).toBe(
+      'services/bet-ledger/src/archive/partition.thread.ts',
+    );
+  });
+
   it('compiles the migrator and every file of packages/db/migrations, keeping the base names', () => {
     const target = migratorTarget(root);
     const migrations = readdirSync(join(root, 'packages/db/migrations')).filter((f) => f.endsWith('.ts'));

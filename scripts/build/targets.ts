@@ -16,18 +16,22 @@ export interface Target {
 
 const DB = 'packages/db';
 
-/** A service's command-line tools: `src/…/<name>.cli.ts` (for example the archiver's restore), bundled beside main.js. */
-function cliEntries(root: string, name: string): string[] {
+/**
+ * A service's other entry points, bundled beside main.js keeping their path under src/: its command-line tools
+ * (`<name>.cli.ts`, for example the archiver's restore) and its worker threads (`<name>.thread.ts`, for example
+ * bet-ledger's archive executor, which the composition root starts from `./archive/partition.thread.js`).
+ */
+function extraEntries(root: string, name: string): string[] {
   const src = join(root, 'services', name, 'src');
   return readdirSync(src, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.cli.ts') && !f.split('/').includes('testing'))
+    .filter((f) => (f.endsWith('.cli.ts') || f.endsWith('.thread.ts')) && !f.split('/').includes('testing'))
     .sort()
     .map((f) => `services/${name}/src/${f}`);
 }
 
 /**
  * Every directory of services/ with a src/main.ts: one bundle each, services/<name>/dist/main.js, plus its
- * command-line tools (services/<name>/dist/<path>.cli.js).
+ * command-line tools and threads (services/<name>/dist/<path>.cli.js, <path>.thread.js).
  */
 export function serviceTargets(root: string): Target[] {
   return readdirSync(join(root, 'services'), { withFileTypes: true })
@@ -36,7 +40,7 @@ export function serviceTargets(root: string): Target[] {
     .sort()
     .map((name) => ({
       packageDir: `services/${name}`,
-      entryPoints: [`services/${name}/src/main.ts`, ...cliEntries(root, name)],
+      entryPoints: [`services/${name}/src/main.ts`, ...extraEntries(root, name)],
       outdir: `services/${name}/dist`,
       outbase: `services/${name}/src`,
     }));
