@@ -44,4 +44,22 @@ describe('createPool', () => {
     // The broken client was dropped: the next query gets a fresh connection.
     expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
   });
+
+  it('applies session settings to every connection of the pool, and refuses a setting that is not a plain name and value', async () => {
+    const tuned = createPool(db.url, { max: 2, settings: { max_parallel_workers_per_gather: 0, random_page_cost: 1.1 } });
+    try {
+      const [a, b] = await Promise.all([tuned.connect(), tuned.connect()]);
+      for (const c of [a!, b!]) {
+        const { rows } = await c.query<{ p: string; r: string; m: string }>(
+          "SELECT current_setting('max_parallel_workers_per_gather') AS p, current_setting('random_page_cost') AS r, current_setting('plan_cache_mode') AS m",
+        );
+        expect(rows[0]).toEqual({ p: '0', r: '1.1', m: 'force_custom_plan' });
+        c.release();
+      }
+    } finally {
+      await tuned.end();
+    }
+    expect(() => createPool(db.url, { settings: { 'work_mem=1 -c x': 1 } })).toThrow(/invalid Postgres setting/);
+    expect(() => createPool(db.url, { settings: { work_mem: '1 -c fsync=off' } })).toThrow(/invalid Postgres setting/);
+  });
 });

@@ -20,8 +20,19 @@ const stderrLogger: ErrorLogger = { error: (obj, msg) => console.error(msg, obj)
 
 export function createPool(
   url: string,
-  opts: { max?: number; applicationName?: string; connectionTimeoutMs?: number; logger?: ErrorLogger } = {},
+  opts: {
+    max?: number;
+    applicationName?: string;
+    connectionTimeoutMs?: number;
+    logger?: ErrorLogger;
+    /** Session settings of every connection of this pool (`-c name=value` at connect), for example a background job's planner costs. */
+    settings?: Record<string, string | number>;
+  } = {},
 ): Pool {
+  const settings = Object.entries(opts.settings ?? {}).map(([name, value]) => {
+    if (!/^[a-z_.]+$/.test(name) || !/^[A-Za-z0-9_.]+$/.test(String(value))) throw new Error(`invalid Postgres setting ${name}=${value}`);
+    return ` -c ${name}=${value}`;
+  });
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,
@@ -32,7 +43,7 @@ export function createPool(
     idleTimeoutMillis: 30_000,
     // Named statements (see `named`) are planned on every execution: a generic plan cached while a table was small
     // (a fresh deployment, a test) kept seq-scanning it after it grew, until the next ANALYZE.
-    options: '-c plan_cache_mode=force_custom_plan',
+    options: `-c plan_cache_mode=force_custom_plan${settings.join('')}`,
   });
   // An idle client whose server went away (restart, pg_terminate_backend, network) emits 'error' on the pool, which
   // removes it; an unheard 'error' would crash the process. The next query fails on its own, so this only logs.
