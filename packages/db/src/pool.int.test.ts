@@ -49,7 +49,7 @@ describe('createPool', () => {
     const tuned = createPool(db.url, { max: 2, settings: { max_parallel_workers_per_gather: 0, random_page_cost: 1.1 } });
     try {
       const [a, b] = await Promise.all([tuned.connect(), tuned.connect()]);
-      for (const c of [a!, b!]) {
+      for (const c of [a, b]) {
         const { rows } = await c.query<{ p: string; r: string; m: string }>(
           "SELECT current_setting('max_parallel_workers_per_gather') AS p, current_setting('random_page_cost') AS r, current_setting('plan_cache_mode') AS m",
         );

@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeArchive, openArchiveStore, sha256, utcDay, type ArchiveStore } from '@wagerflow/archive-store';
+import { dayBounds, decodeArchive, encodeArchive, openArchiveStore, sha256, utcDay, type ArchiveStore } from '@wagerflow/archive-store';
 import { failingStore } from '@wagerflow/archive-store/testing';
 import { JOB_OPTIONS, QUEUES, type ArchivePartitionJob } from '@wagerflow/contracts';
-import { createPool, type Pool } from '@wagerflow/db';
+import { createPool, withTransaction, type Pool } from '@wagerflow/db';
 import { createQueue, createRedis } from '@wagerflow/queue';
 import { createLogger } from '@wagerflow/runtime';
 import { createTestDatabase, freePort, seedLedgerHistory, testRedisUrl, uniquePrefix, type TestDatabase } from '@wagerflow/testing';
 import { archivePartitionHandler, type ArchiveStep } from './jobs/archive-partition.handler.js';
-import { archivableDays } from './repositories/archive.repository.js';
+import { archivableDays, commitPartition, selectPartition, StaleSelectionError } from './repositories/archive.repository.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 11, 4, 12);
@@ -48,6 +48,16 @@ async function archiveAll(run: ReturnType<typeof archivePartitionHandler>, runId
     }
   }
   return results;
+}
+
+/** The first archivable day's partition that has bets with wallet entries (a day may hold only rejected bets). */
+async function selectionWithEntries() {
+  for (const { day } of await archivableDays(pool, CUTOFF)) {
+    const { start, end } = dayBounds(day);
+    const selection = await selectPartition(pool, start, Math.min(end, CUTOFF), 1000);
+    if (selection.entries.length > 1 && selection.bets.length > 1) return selection;
+  }
+  throw new Error('no archivable day with wallet entries');
 }
 
 beforeEach(async () => {
@@ -176,6 +186,51 @@ describe('archive partition executor', () => {
     expect(r.status).toBe('archived');
     expect(r.bets).toBe(day!.bets);
     expect((await snapshot()).drift.drift).toBe(0);
+  });
+
+  it('a partition that changed after it was selected is refused whole at commit: nothing deleted, no manifest', async () => {
+    const before = await snapshot();
+    const selection = await selectionWithEntries();
+    const { manifest } = await encodeArchive({ runId: 'stale', partitionKey: 'p', ...selection });
+    const commit = () => withTransaction(pool, (c) => commitPartition(c, manifest, selection.bets, selection.entries, NOW));
+    // An entry of the selection that is no longer there (or one that was not selected) changes the partition.
+    const entry = selection.entries[0]!;
+    await pool.query('UPDATE wallet_entries SET bet_id = NULL WHERE id = $1', [entry.id]);
+    await expect(commit()).rejects.toThrow(StaleSelectionError);
+    await pool.query('UPDATE wallet_entries SET bet_id = $2 WHERE id = $1', [entry.id, entry.bet_id]);
+    // A selected bet that is gone.
+    const bet = selection.bets[1]!;
+    await pool.query('ALTER TABLE bets DISABLE TRIGGER ALL');
+    await pool.query(`UPDATE bets SET id = id || '-moved' WHERE id = $1`, [bet.id]);
+    await expect(commit()).rejects.toThrow(StaleSelectionError);
+    await pool.query(`UPDATE bets SET id = $1 WHERE id = $1 || '-moved'`, [bet.id]);
+    await pool.query('ALTER TABLE bets ENABLE TRIGGER ALL');
+    const { rows } = await pool.query<{ m: number; t: number }>(
+      'SELECT (SELECT count(*)::int FROM archive_manifests) AS m, (SELECT count(*)::int FROM archived_bets) AS t',
+    );
+    expect(rows[0]).toEqual({ m: 0, t: 0 });
+    expect(await snapshot()).toEqual(before);
+    // Unchanged again, the same selection commits.
+    await commit();
+    expect((await snapshot()).drift.drift).toBe(0);
+  });
+
+  it('two executors committing the same partition at once: one archives it, the other is refused, money moved once', async () => {
+    const before = await snapshot();
+    const selection = await selectionWithEntries();
+    const { manifest } = await encodeArchive({ runId: 'twice', partitionKey: 'p', ...selection });
+    const commit = () => withTransaction(pool, (c) => commitPartition(c, manifest, selection.bets, selection.entries, NOW));
+    const results = await Promise.allSettled([commit(), commit()]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.find((r) => r.status === 'rejected');
+    expect(refused?.status === 'rejected' && refused.reason).toBeInstanceOf(StaleSelectionError);
+    const after = await snapshot();
+    expect(after.balances).toEqual(before.balances);
+    expect(after.drift.drift).toBe(0);
+    const { rows } = await pool.query<{ m: number; t: number; sum: number }>(
+      'SELECT (SELECT count(*)::int FROM archive_manifests) AS m, (SELECT count(*)::int FROM archived_bets) AS t, (SELECT sum(archived_sum)::bigint FROM wallets) AS sum',
+    );
+    expect(rows[0]).toEqual({ m: 1, t: selection.bets.length, sum: selection.entries.reduce((s, e) => s + Number(e.amount), 0) });
   });
 
   it('a stored file that does not read back as written is never trusted: nothing deleted', async () => {

@@ -55,10 +55,13 @@ export class StaleSelectionError extends Error {
 }
 
 /**
- * The one transaction that archives a verified partition: lock the wallets in id order (as the ledger's batches
- * do, so the two never deadlock), check every selected bet and entry is still there (a rerun after a crash after this
- * commit finds the manifest instead), record the manifest and the tombstones, delete the entries and bets and add
- * each wallet's deleted entries' sum into its `archived_sum` (grouped per wallet: one row a wallet in the UPDATE).
+ * The one transaction that archives a verified partition, in four statements, each row looked up once:
+ * 1. lock the wallets in id order (as the ledger's batches do, so the two never deadlock);
+ * 2. record the manifest (a second executor of the same partition waits on its key, then finds it taken);
+ * 3. delete the bets, still final, writing their tombstones from the deleted rows;
+ * 4. delete the bets' wallet entries, adding each wallet's deleted sum into its `archived_sum` (one row a wallet).
+ * The counts that come back must be exactly the selection (every bet, every entry and no other): otherwise the
+ * partition changed since it was selected and the caller's rollback undoes all of it.
  */
 export async function commitPartition(
   client: PoolClient,
@@ -73,21 +76,6 @@ export async function commitPartition(
   await client.query(
     named('archive.lock-wallets', 'SELECT id FROM wallets WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', [walletIds]),
   );
-  // FOR UPDATE: a second executor of the same bets (a redelivery beside a stalled first delivery) waits here, then
-  // finds them gone.
-  const { rows: stillBets } = await client.query<{ id: string }>(
-    named('archive.check-bets', `SELECT id FROM bets WHERE id = ANY($1::text[]) AND ${FINAL} FOR UPDATE`, [betIds]),
-  );
-  const { rows: stillEntries } = await client.query<{ n: number; all: number }>(
-    named(
-      'archive.check-entries',
-      'SELECT count(*) FILTER (WHERE id = ANY($2::bigint[]))::int AS n, count(*)::int AS all FROM wallet_entries WHERE bet_id = ANY($1::text[])',
-      [betIds, entryIds],
-    ),
-  );
-  if (stillBets.length !== betIds.length || stillEntries[0]?.n !== entryIds.length || stillEntries[0]?.all !== entryIds.length) {
-    throw new StaleSelectionError(`partition ${manifest.partitionKey} changed since it was selected`);
-  }
   const inserted = await client.query(
     named(
       'archive.insert-manifest',
@@ -121,23 +109,29 @@ export async function commitPartition(
   if (inserted.rowCount !== 1) throw new StaleSelectionError(`partition ${manifest.partitionKey} already has a manifest`);
   // ON CONFLICT: a bet placed again under an archived bet's key (only if it slipped past the gateway's check) must not
   // block its own archiving; it then has no tombstone of its own (404 instead of 410).
-  await client.query(
+  const { rows: deletedBets } = await client.query<{ n: number }>(
     named(
-      'archive.tombstones',
-      `INSERT INTO archived_bets (bet_id, player_id, client_bet_id, archived_at)
-       SELECT id, player_id, client_bet_id, $2 FROM bets WHERE id = ANY($1::text[])
-       ON CONFLICT DO NOTHING`,
+      'archive.delete-bets',
+      `WITH b AS (DELETE FROM bets WHERE id = ANY($1::text[]) AND ${FINAL} RETURNING id, player_id, client_bet_id),
+            t AS (INSERT INTO archived_bets (bet_id, player_id, client_bet_id, archived_at)
+                  SELECT id, player_id, client_bet_id, $2 FROM b ON CONFLICT DO NOTHING)
+       SELECT count(*)::int AS n FROM b`,
       [betIds, now],
     ),
   );
-  await client.query(
+  if (deletedBets[0]?.n !== betIds.length) throw new StaleSelectionError(`partition ${manifest.partitionKey}: bets changed since selected`);
+  const { rows: deletedEntries } = await client.query<{ n: number; selected: number }>(
     named(
       'archive.move-entries',
-      `WITH d AS (DELETE FROM wallet_entries WHERE id = ANY($1::bigint[]) RETURNING wallet_id, amount),
-            s AS (SELECT wallet_id, sum(amount)::bigint AS total FROM d GROUP BY wallet_id)
-       UPDATE wallets w SET archived_sum = w.archived_sum + s.total FROM s WHERE w.id = s.wallet_id`,
-      [entryIds],
+      `WITH d AS (DELETE FROM wallet_entries WHERE bet_id = ANY($1::text[]) RETURNING id, wallet_id, amount),
+            s AS (SELECT wallet_id, sum(amount)::bigint AS total FROM d GROUP BY wallet_id),
+            u AS (UPDATE wallets w SET archived_sum = w.archived_sum + s.total FROM s WHERE w.id = s.wallet_id)
+       SELECT count(*)::int AS n, count(*) FILTER (WHERE id = ANY($2::bigint[]))::int AS selected FROM d`,
+      [betIds, entryIds],
     ),
   );
-  await client.query(named('archive.delete-bets', 'DELETE FROM bets WHERE id = ANY($1::text[])', [betIds]));
+  const e = deletedEntries[0];
+  if (e?.n !== entryIds.length || e.selected !== entryIds.length) {
+    throw new StaleSelectionError(`partition ${manifest.partitionKey}: wallet entries changed since selected`);
+  }
 }
