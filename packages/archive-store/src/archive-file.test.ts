@@ -39,7 +39,7 @@ const entries = [entry(10, 'b1', -50), entry(11, 'b2', -100), entry(12, 'b2', 23
 
 describe('archive file', () => {
   it('round-trips rows and builds the manifest (counts, totals, ranges, sha256)', async () => {
-    const { body, manifest } = await encodeArchive({ runId: 'r1', partitionKey: '2026-01-01-0000', bets, entries });
+    const { body, manifest } = encodeArchive({ runId: 'r1', partitionKey: '2026-01-01-0000', bets, entries });
     expect(manifest).toMatchObject({
       objectKey: 'runs/r1/2026-01-01-0000.ndjson.gz',
       schemaVersion: 1,
@@ -57,22 +57,20 @@ describe('archive file', () => {
       bytes: body.length,
     });
     expect(manifest.sha256).toMatch(/^[0-9a-f]{64}$/);
-    const decoded = await decodeArchive(body);
+    const decoded = decodeArchive(body);
     expect(decoded.bets).toEqual(bets);
     expect(decoded.entries).toEqual(entries);
-    expect(await verifyArchive(body, manifest, { betIds: ['b1', 'b2'], entryIds: [12, 11, 10] })).toEqual([]);
+    expect(verifyArchive(body, manifest, { betIds: ['b1', 'b2'], entryIds: [12, 11, 10] })).toEqual([]);
   });
 
   it('refuses a corrupted, truncated or different file', async () => {
-    const { body, manifest } = await encodeArchive({ runId: 'r1', partitionKey: 'k', bets, entries });
+    const { body, manifest } = encodeArchive({ runId: 'r1', partitionKey: 'k', bets, entries });
     const flipped = Buffer.from(body);
     flipped[flipped.length - 5] = flipped[flipped.length - 5]! ^ 0xff;
-    expect(await verifyArchive(flipped, manifest, { betIds: ['b1', 'b2'], entryIds: [10, 11, 12] })).not.toEqual([]);
-    expect(await verifyArchive(body.subarray(0, body.length - 10), manifest, { betIds: ['b1', 'b2'], entryIds: [10, 11, 12] })).not.toEqual(
-      [],
-    );
+    expect(verifyArchive(flipped, manifest, { betIds: ['b1', 'b2'], entryIds: [10, 11, 12] })).not.toEqual([]);
+    expect(verifyArchive(body.subarray(0, body.length - 10), manifest, { betIds: ['b1', 'b2'], entryIds: [10, 11, 12] })).not.toEqual([]);
     // A well-formed file that lost its trailer (a cut NDJSON stream, gzipped again) is refused too.
-    const lines = await decodeArchive(body);
+    const lines = decodeArchive(body);
     const cut = gzipSync(
       Buffer.from(
         JSON.stringify({ type: 'header', schemaVersion: 1, runId: 'r1', partitionKey: 'k' }) +
@@ -81,32 +79,30 @@ describe('archive file', () => {
           '\n',
       ),
     );
-    await expect(decodeArchive(cut)).rejects.toThrow(/trailer/);
+    expect(() => decodeArchive(cut)).toThrow(/trailer/);
     // The selection and the file disagree (an entry missing from the file).
-    expect(await verifyArchive(body, manifest, { betIds: ['b1', 'b2'], entryIds: [10, 11, 12, 13] })).toContain(
+    expect(verifyArchive(body, manifest, { betIds: ['b1', 'b2'], entryIds: [10, 11, 12, 13] })).toContain(
       'entry ids differ from the selection',
     );
     // The manifest lies about money.
-    expect((await verifyArchive(body, { ...manifest, payoutTotal: 1 }, { betIds: ['b1', 'b2'], entryIds: [10, 11, 12] })).join()).toMatch(
+    expect(verifyArchive(body, { ...manifest, payoutTotal: 1 }, { betIds: ['b1', 'b2'], entryIds: [10, 11, 12] }).join()).toMatch(
       /payoutTotal/,
     );
   });
 
   it('checks a file against its manifest alone (the restore): the same file passes, ranges or figures another manifest claims do not', async () => {
-    const { body, manifest } = await encodeArchive({ runId: 'r1', partitionKey: '2026-01-01-0000', bets, entries });
-    const ok = await checkArchiveFile(body, manifest);
+    const { body, manifest } = encodeArchive({ runId: 'r1', partitionKey: '2026-01-01-0000', bets, entries });
+    const ok = checkArchiveFile(body, manifest);
     expect(ok.problems).toEqual([]);
     expect(ok.decoded?.bets).toEqual(bets);
-    expect((await checkArchiveFile(body, { ...manifest, maxBetId: 'b9' })).problems).toEqual(['bet id range differs from the manifest']);
-    expect((await checkArchiveFile(body, { ...manifest, minEntryId: 9 })).problems).toEqual(['entry id range differs from the manifest']);
-    expect((await checkArchiveFile(body, { ...manifest, maxFinalAt: 3_000 })).problems).toEqual([
-      'final time range differs from the manifest',
-    ]);
-    expect((await checkArchiveFile(body, { ...manifest, payoutTotal: 231 })).problems).toEqual([
+    expect(checkArchiveFile(body, { ...manifest, maxBetId: 'b9' }).problems).toEqual(['bet id range differs from the manifest']);
+    expect(checkArchiveFile(body, { ...manifest, minEntryId: 9 }).problems).toEqual(['entry id range differs from the manifest']);
+    expect(checkArchiveFile(body, { ...manifest, maxFinalAt: 3_000 }).problems).toEqual(['final time range differs from the manifest']);
+    expect(checkArchiveFile(body, { ...manifest, payoutTotal: 231 }).problems).toEqual([
       'payoutTotal 230 != manifest 231',
       'trailer payoutTotal != manifest',
     ]);
-    const garbage = await checkArchiveFile(Buffer.from('not gzip'), manifest);
+    const garbage = checkArchiveFile(Buffer.from('not gzip'), manifest);
     expect(garbage.decoded).toBeNull();
     expect(garbage.problems.at(-1)).toMatch(/^unreadable: /);
   });
@@ -117,7 +113,7 @@ describe('archive file', () => {
     expect(dayBounds('2026-11-03')).toEqual({ start: Date.UTC(2026, 10, 3), end: Date.UTC(2026, 10, 4) });
     expect(utcDay(Date.UTC(2026, 10, 3, 23, 59, 59, 999))).toBe('2026-11-03');
     expect(() => dayBounds('2026-13-45')).toThrow();
-    await expect(encodeArchive({ runId: 'r', partitionKey: 'k', bets: [], entries: [] })).rejects.toThrow();
+    expect(() => encodeArchive({ runId: 'r', partitionKey: 'k', bets: [], entries: [] })).toThrow();
   });
 
   it('takes the id and time ranges of a partition of any allowed size (more values than a spread call may take)', () => {

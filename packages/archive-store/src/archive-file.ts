@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promisify } from 'node:util';
-import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 /**
  * One archive file (SPEC 5): gzip of NDJSON, one JSON object a line. First a header (schema version, run,
@@ -128,64 +127,20 @@ export function extent<T extends number | string>(values: readonly T[]): { min: 
   return { min, max };
 }
 
-const gzip = promisify(gzipCb);
-const gunzip = promisify(gunzipCb);
-
 /**
- * Rows serialised or parsed between two turns of the event loop. The executor runs inside bet-ledger, beside the bet
- * batches: encoding 5,000 bets at once held its event loop for 100–200 ms (twice a partition, with the verify), which
- * the bet path's p99 showed. In slices of this size no turn takes more than a few ms; gzip and gunzip run on libuv's
- * thread pool.
+ * Encodes the file and builds its manifest (what the ledger records once the file is verified). Synchronous, like the
+ * decode: bet-ledger runs it in its archive thread and the restore in its own process, never on a loop serving bets.
  */
-const ROWS_PER_TURN = 250;
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** NDJSON of `items` (one `line(item)` each), `ROWS_PER_TURN` lines a turn: one Buffer a slice, not one a row. */
-async function ndjsonInTurns<T>(items: readonly T[], line: (item: T) => object): Promise<Buffer[]> {
-  const out: Buffer[] = [];
-  for (let i = 0; i < items.length; i += ROWS_PER_TURN) {
-    let text = '';
-    const end = Math.min(items.length, i + ROWS_PER_TURN);
-    for (let k = i; k < end; k++) text += JSON.stringify(line(items[k]!)) + '\n';
-    out.push(Buffer.from(text));
-    await nextTurn();
-  }
-  return out;
-}
-
-type Line = { type: string; [k: string]: unknown };
-
-/**
- * The JSON lines of an NDJSON buffer, `ROWS_PER_TURN` lines a turn (each slice decoded on its own: a newline byte
- * never occurs inside a UTF-8 sequence), instead of one string of the whole file split at once.
- */
-async function linesInTurns(buf: Buffer): Promise<Line[]> {
-  const out: Line[] = [];
-  for (let pos = 0; pos < buf.length;) {
-    let end = pos;
-    for (let n = 0; n < ROWS_PER_TURN && end < buf.length; n++) {
-      const newline = buf.indexOf(0x0a, end);
-      end = newline === -1 ? buf.length : newline + 1;
-    }
-    for (const l of buf.toString('utf8', pos, end).split('\n')) if (l !== '') out.push(JSON.parse(l) as Line);
-    pos = end;
-    await nextTurn();
-  }
-  return out;
-}
-
-/** Encodes the file and builds its manifest (what the ledger records once the file is verified). */
-export async function encodeArchive(content: ArchiveContent): Promise<{ body: Buffer; manifest: ArchiveManifest }> {
+export function encodeArchive(content: ArchiveContent): { body: Buffer; manifest: ArchiveManifest } {
   if (content.bets.length === 0) throw new Error('an archive file needs at least one bet');
   const totals = totalsOf(content.bets, content.entries);
-  const line = (o: object) => Buffer.from(JSON.stringify(o) + '\n');
-  const parts = [
-    line({ type: 'header', schemaVersion: ARCHIVE_SCHEMA_VERSION, runId: content.runId, partitionKey: content.partitionKey }),
-    ...(await ndjsonInTurns(content.bets, (row) => ({ type: 'bet', row }))),
-    ...(await ndjsonInTurns(content.entries, (row) => ({ type: 'wallet_entry', row }))),
-    line({ type: 'trailer', ...totals }),
+  const lines = [
+    JSON.stringify({ type: 'header', schemaVersion: ARCHIVE_SCHEMA_VERSION, runId: content.runId, partitionKey: content.partitionKey }),
+    ...content.bets.map((row) => JSON.stringify({ type: 'bet', row })),
+    ...content.entries.map((row) => JSON.stringify({ type: 'wallet_entry', row })),
+    JSON.stringify({ type: 'trailer', ...totals }),
   ];
-  const body = await gzip(Buffer.concat(parts));
+  const body = gzipSync(Buffer.from(lines.join('\n') + '\n'));
   const betIds = extent(content.bets.map((b) => b.id));
   const entryIds = extent(content.entries.map((e) => Number(e.id)));
   const times = extent(content.bets.map(finalAt))!; // at least one bet (checked above)
@@ -211,9 +166,13 @@ export async function encodeArchive(content: ArchiveContent): Promise<{ body: Bu
 
 export const sha256 = (body: Buffer): string => createHash('sha256').update(body).digest('hex');
 
-/** Decodes a file; throws (rejects) on a bad gzip stream, a bad line, a missing header or trailer. */
-export async function decodeArchive(body: Buffer): Promise<ArchiveContent & { schemaVersion: number; trailer: ArchiveTotals }> {
-  const parsed = await linesInTurns(await gunzip(body));
+/** Decodes a file; throws on a bad gzip stream, a bad line, a missing header or trailer. */
+export function decodeArchive(body: Buffer): ArchiveContent & { schemaVersion: number; trailer: ArchiveTotals } {
+  const parsed = gunzipSync(body)
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as { type: string; [k: string]: unknown });
   const header = parsed[0];
   const trailer = parsed[parsed.length - 1];
   if (header?.type !== 'header') throw new Error('archive file has no header');
@@ -237,7 +196,7 @@ export async function decodeArchive(body: Buffer): Promise<ArchiveContent & { sc
   };
 }
 
-export type DecodedArchive = Awaited<ReturnType<typeof decodeArchive>>;
+export type DecodedArchive = ReturnType<typeof decodeArchive>;
 
 /**
  * A stored file against its manifest, with nothing else to go on (the restore's check, and the first half of the
@@ -246,16 +205,13 @@ export type DecodedArchive = Awaited<ReturnType<typeof decodeArchive>>;
  * trailer's). Returns the problems found (empty: the file is the one the manifest describes) and the decoded file
  * when it could be read.
  */
-export async function checkArchiveFile(
-  body: Buffer,
-  manifest: ArchiveManifest,
-): Promise<{ problems: string[]; decoded: DecodedArchive | null }> {
+export function checkArchiveFile(body: Buffer, manifest: ArchiveManifest): { problems: string[]; decoded: DecodedArchive | null } {
   const problems: string[] = [];
   if (body.length !== manifest.bytes) problems.push(`size ${body.length} != ${manifest.bytes}`);
   if (sha256(body) !== manifest.sha256) problems.push('sha256 differs');
   let decoded: DecodedArchive;
   try {
-    decoded = await decodeArchive(body);
+    decoded = decodeArchive(body);
   } catch (err) {
     return { problems: [...problems, `unreadable: ${(err as Error).message}`], decoded: null };
   }
@@ -284,12 +240,8 @@ export async function checkArchiveFile(
  * The read-back check before any row is deleted: the file is the one its manifest describes (`checkArchiveFile`) and
  * holds exactly the rows (by id) the database selection holds. Returns the problems found (empty: verified).
  */
-export async function verifyArchive(
-  body: Buffer,
-  manifest: ArchiveManifest,
-  expected: { betIds: string[]; entryIds: number[] },
-): Promise<string[]> {
-  const { problems, decoded } = await checkArchiveFile(body, manifest);
+export function verifyArchive(body: Buffer, manifest: ArchiveManifest, expected: { betIds: string[]; entryIds: number[] }): string[] {
+  const { problems, decoded } = checkArchiveFile(body, manifest);
   if (!decoded) return problems;
   if (
     !sameSet(

@@ -99,7 +99,7 @@ describe('archiving a populated ledger (100,000 bets, 200 wallets)', () => {
       entries: sum('walletEntries'),
       amount: sum('entryAmountTotal'),
     }).toEqual(expected);
-    for (const m of manifests) expect((await checkArchiveFile(await store.get(m.objectKey), m)).problems).toEqual([]);
+    for (const m of manifests) expect(checkArchiveFile(await store.get(m.objectKey), m).problems).toEqual([]);
 
     // Left: every final bet at or after the cutoff, every open bet; balances untouched.
     const after = await finalBets();

@@ -60,6 +60,14 @@ async function selectionWithEntries() {
   throw new Error('no archivable day with wallet entries');
 }
 
+/** That selection encoded as a run's partition, and its commit (one transaction each call), as the executor does it. */
+async function committable(runId: string) {
+  const selection = await selectionWithEntries();
+  const { manifest } = encodeArchive({ runId, partitionKey: 'p', ...selection });
+  const commit = () => withTransaction(pool, (c) => commitPartition(c, manifest, selection.bets, selection.entries, NOW));
+  return { selection, commit };
+}
+
 beforeEach(async () => {
   db = await createTestDatabase();
   pool = createPool(db.url, { max: 4 });
@@ -113,7 +121,7 @@ describe('archive partition executor', () => {
       const body = await store.get(m.object_key);
       expect(sha256(body)).toBe(m.sha256);
       expect(body.length).toBe(m.bytes);
-      const file = await decodeArchive(body);
+      const file = decodeArchive(body);
       expect(file.bets).toHaveLength(m.bets);
       expect(file.entries).toHaveLength(m.wallet_entries);
       for (const b of file.bets) {
@@ -190,9 +198,7 @@ describe('archive partition executor', () => {
 
   it('a partition that changed after it was selected is refused whole at commit: nothing deleted, no manifest', async () => {
     const before = await snapshot();
-    const selection = await selectionWithEntries();
-    const { manifest } = await encodeArchive({ runId: 'stale', partitionKey: 'p', ...selection });
-    const commit = () => withTransaction(pool, (c) => commitPartition(c, manifest, selection.bets, selection.entries, NOW));
+    const { selection, commit } = await committable('stale');
     // An entry of the selection that is no longer there (or one that was not selected) changes the partition.
     const entry = selection.entries[0]!;
     await pool.query('UPDATE wallet_entries SET bet_id = NULL WHERE id = $1', [entry.id]);
@@ -217,9 +223,7 @@ describe('archive partition executor', () => {
 
   it('two executors committing the same partition at once: one archives it, the other is refused, money moved once', async () => {
     const before = await snapshot();
-    const selection = await selectionWithEntries();
-    const { manifest } = await encodeArchive({ runId: 'twice', partitionKey: 'p', ...selection });
-    const commit = () => withTransaction(pool, (c) => commitPartition(c, manifest, selection.bets, selection.entries, NOW));
+    const { selection, commit } = await committable('twice');
     const results = await Promise.allSettled([commit(), commit()]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const refused = results.find((r) => r.status === 'rejected');

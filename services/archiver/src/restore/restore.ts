@@ -67,7 +67,7 @@ async function restoreOne(pool: Pool, store: ArchiveStore, manifest: ArchiveMani
   } catch (err) {
     return failed([`cannot read ${store.url}/${manifest.objectKey}: ${(err as Error).message}`]);
   }
-  const { problems, decoded } = await checkArchiveFile(body, manifest);
+  const { problems, decoded } = checkArchiveFile(body, manifest);
   if (!decoded || problems.length > 0) return failed(problems);
   try {
     await withTransaction(pool, async (client) => {

@@ -1,7 +1,7 @@
 /**
  * The archive executor's thread (entry point of a `worker_threads` Worker, see partition-thread.ts). It runs the
  * whole partition (select, encode, upload, read back, verify, commit) on a Postgres connection of its own, so that
- * none of it takes a turn of the event loop that commits the bet batches, and at a lower CPU priority than the bet path.
+ * none of it takes a turn of the event loop that commits the bet batches; on Linux at a lower CPU priority.
  */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';

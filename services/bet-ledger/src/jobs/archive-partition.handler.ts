@@ -46,11 +46,11 @@ export function archivePartitionHandler(deps: ArchivePartitionDeps) {
     const { bets, entries } = await selectPartition(deps.pool, start, Math.min(end, job.cutoff), job.maxBets);
     if (bets.length === 0) return { partitionKey: key, status: 'empty', bets: 0, walletEntries: 0, bytes: 0, objectKey: null, more: false };
     await step('selected', key);
-    const { body, manifest } = await encodeArchive({ runId: job.runId, partitionKey: key, bets, entries });
+    const { body, manifest } = encodeArchive({ runId: job.runId, partitionKey: key, bets, entries });
     await deps.store.put(manifest.objectKey, body);
     await step('put', key);
     const stored = await deps.store.get(manifest.objectKey);
-    const problems = await verifyArchive(stored, manifest, { betIds: bets.map((b) => b.id), entryIds: entries.map((e) => Number(e.id)) });
+    const problems = verifyArchive(stored, manifest, { betIds: bets.map((b) => b.id), entryIds: entries.map((e) => Number(e.id)) });
     if (problems.length > 0) throw new Error(`archive file ${manifest.objectKey} failed verification: ${problems.join('; ')}`);
     await step('verified', key);
     await withTransaction(deps.pool, (c) => commitPartition(c, manifest, bets, entries, now()));
