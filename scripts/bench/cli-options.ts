@@ -70,6 +70,8 @@ export interface BenchOptions {
   pauseRatio: number | null;
   /** e2e modes: which cells the load bets on (cell-picker.ts). */
   cells: CellMode;
+  /** Modes with the whole platform: GATEWAY_PROCESSES, gateway processes behind its port (node:cluster). */
+  gatewayProcesses: number;
   /** Services to run under --cpu-prof (e.g. gateway,bet-ledger). */
   profile: string[];
   verbose: boolean;
@@ -106,6 +108,7 @@ export const USAGE = `pnpm bench [--mode e2e|ramp|ledger|baseline-ledger|bullmq|
   --pause-ratio R       archive: ARCHIVE_PAUSE_RATIO, rest after each partition R × its time (default: the archiver's; 0 = full speed)
   --cells few|spread|hot  modes with e2e load: the 4 cheapest cells of the furthest window (few, default), every open
                         cell (spread: many cell locks a batch) or one cell (hot: the liability lock's worst case)
+  --gateway-processes N modes with the whole platform: GATEWAY_PROCESSES, gateway processes behind one port (default 1)
   --rate N, --duration S
                         archive: bets/s and seconds of each window, without and during the run (default 300, 20; 5 with --quick)
   --profile a,b         run these services under --cpu-prof; print their hot spots
@@ -190,6 +193,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       'partition-bets': { type: 'string' },
       'pause-ratio': { type: 'string' },
       cells: { type: 'string' },
+      'gateway-processes': { type: 'string' },
       profile: { type: 'string' },
       quick: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -244,6 +248,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     partitionBets,
     pauseRatio: pauseRatio(values['pause-ratio']),
     cells: cellMode(values.cells),
+    gatewayProcesses: positiveInt('gateway-processes', values['gateway-processes'], 1),
     profile: (values.profile ?? '')
       .split(',')
       .map((s) => s.trim())

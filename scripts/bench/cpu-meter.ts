@@ -8,7 +8,7 @@ import type { CpuFigures, ProcessCpu } from './result-types.js';
 export interface CpuTarget {
   name: string;
   pid: () => number | undefined;
-  /** Sum over the process and its direct children (Postgres backends). */
+  /** Sum over the process and its direct children (Postgres backends, a clustered gateway's workers). */
   tree?: boolean;
   restarts?: () => number;
 }
@@ -30,6 +30,7 @@ export function platformCpuTargets(
     ...[...services.keys()].map((name) => ({
       name,
       pid: () => services.get(name)?.pid,
+      tree: true,
       restarts: () => services.get(name)?.restarts ?? 0,
     })),
     ...infraCpuTargets(infra),

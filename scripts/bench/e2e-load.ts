@@ -90,6 +90,7 @@ export async function runE2eLoad(
     durationS: durationMs / 1000,
     players: players.length,
     connections: ctx.opts.connections,
+    gatewayProcesses: ctx.opts.gatewayProcesses,
     telemetry: ctx.opts.telemetry,
     planned: schedule.planned,
     sent: schedule.sent,

@@ -53,7 +53,8 @@ export async function openE2eSession(ctx: BenchContext, extra: E2eSessionOptions
     cleanup.add('OTLP sink', () => otlp!.close());
     log(`telemetry on: 1 % parent-based sampling, OTLP → ${otlp.endpoint}/v1/traces (discarded)`);
   }
-  log('starting the platform (gateway, bet-ledger, loyalty, feed-monitor, archiver)…');
+  const gateways = opts.gatewayProcesses > 1 ? ` (gateway: ${opts.gatewayProcesses} processes)` : '';
+  log(`starting the platform (gateway, bet-ledger, loyalty, feed-monitor, archiver)${gateways}…`);
   const bench = await startBenchPlatform(
     {
       databaseUrl,
@@ -63,7 +64,7 @@ export async function openE2eSession(ctx: BenchContext, extra: E2eSessionOptions
       profile: opts.profile.length ? { services: opts.profile, dir: ctx.profileDir } : undefined,
       // A new market is CRITICAL until its feed has been healthy FEED_RECOVERY_MS (30 s by default): only startup
       // is shortened; a feed that stalls under load still suspends the market, seen as 503 market_suspended.
-      env: { FEED_RECOVERY_MS: '1000', ...extra.env },
+      env: { FEED_RECOVERY_MS: '1000', GATEWAY_PROCESSES: String(opts.gatewayProcesses), ...extra.env },
       verbose: opts.verbose,
     },
     cleanup,

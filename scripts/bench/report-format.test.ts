@@ -23,6 +23,7 @@ const e2e: E2eResult = {
   offeredRate: 1_500,
   durationS: 60,
   players: 200,
+  gatewayProcesses: 1,
   connections: 64,
   telemetry: false,
   planned: 90_000,

@@ -97,6 +97,7 @@ export function e2eRows(r: E2eResult): Row[] {
     ...(r.shedLatencyMs.count > 0 ? ([['latency send→503 overloaded', fmtLatency(r.shedLatencyMs)]] as Row[]) : []),
     ['send lag', `${fmtLatency(r.sendLagMs)}${r.generatorNice !== null ? ` (generator at nice ${r.generatorNice})` : ''}`],
     ['players / connections', `${r.players} sockets / ${r.connections} HTTP keep-alive`],
+    ['gateway processes', r.gatewayProcesses > 1 ? `${r.gatewayProcesses} (node:cluster workers behind one port)` : '1'],
     [
       'telemetry',
       r.telemetry ? `on (1 % sampled; OTLP ${fmtNumber(r.otlp?.requests ?? 0)} posts, ${fmtBytes(r.otlp?.bytes ?? 0)})` : 'off',

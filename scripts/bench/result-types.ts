@@ -45,6 +45,8 @@ export interface E2eResult {
   durationS: number;
   players: number;
   connections: number;
+  /** GATEWAY_PROCESSES of the platform under load. */
+  gatewayProcesses: number;
   telemetry: boolean;
   planned: number;
   sent: number;

@@ -14,3 +14,4 @@ export { startOpsServer, dependencyChecks, runChecks, type OpsServer, type Readi
 export { createShutdownManager, type ShutdownManager } from './shutdown.js';
 export { createServiceKit, runMain, type ServiceKit } from './service-kit.js';
 export { startHealthOnly } from './health-only.js';
+export { runClusterPrimary, shouldRunClusterPrimary, startClusterPrimary, type ClusterPrimary } from './cluster.js';

@@ -9,6 +9,8 @@ export interface Metrics {
     help: string,
     labelNames?: readonly L[],
     collect?: (this: client.Gauge<L>) => void | Promise<void>,
+    /** How a clustered service's primary combines its workers' values (cluster.ts): summed unless said otherwise. */
+    aggregator?: client.Aggregator,
   ): client.Gauge<L>;
   histogram<L extends string>(name: string, help: string, buckets: number[], labelNames?: readonly L[]): client.Histogram<L>;
 }
@@ -21,8 +23,15 @@ export function createMetrics(service: string): Metrics {
   return {
     registry,
     counter: (name, help, labelNames = []) => new client.Counter({ name, help, labelNames, registers: [registry] }),
-    gauge: (name, help, labelNames = [], collect) =>
-      new client.Gauge({ name, help, labelNames, registers: [registry], ...(collect ? { collect } : {}) }),
+    gauge: (name, help, labelNames = [], collect, aggregator) =>
+      new client.Gauge({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        ...(collect ? { collect } : {}),
+        ...(aggregator ? { aggregator } : {}),
+      }),
     histogram: (name, help, buckets, labelNames = []) => new client.Histogram({ name, help, buckets, labelNames, registers: [registry] }),
   };
 }

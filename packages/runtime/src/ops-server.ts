@@ -1,49 +1,27 @@
+import cluster from 'node:cluster';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerPrimary } from './cluster-worker.js';
+import { runChecks, type ReadinessCheck } from './readiness.js';
 import type { Metrics } from './metrics.js';
 
-/** Resolves when the dependency answers; rejects (or times out) otherwise. */
-export type ReadinessCheck = () => Promise<void>;
+export { runChecks, type ReadinessCheck };
 
 export interface OpsServer {
   port: number;
   close(): Promise<void>;
 }
 
-const CHECK_TIMEOUT_MS = 1_000;
-
-function withTimeout(p: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<void>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-/** Run every readiness check; the result names the failing ones. */
-export async function runChecks(checks: Record<string, ReadinessCheck>): Promise<{ ok: boolean; checks: Record<string, string> }> {
-  const entries = await Promise.all(
-    Object.entries(checks).map(async ([name, check]) => {
-      try {
-        await withTimeout(check(), CHECK_TIMEOUT_MS);
-        return [name, 'ok'] as const;
-      } catch (err) {
-        return [name, err instanceof Error ? err.message : String(err)] as const;
-      }
-    }),
-  );
-  return { ok: entries.every(([, v]) => v === 'ok'), checks: Object.fromEntries(entries) };
+/** What an ops port answers from: the process itself, or (cluster primary) its workers. */
+export interface OpsSource {
+  isDraining: () => boolean;
+  readiness: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
+  metrics: () => Promise<string>;
+  contentType: string;
 }
 
 /** `/healthz` (process alive), `/readyz` (dependencies answer, not draining), `/metrics`. */
-export async function startOpsServer(opts: {
-  port: number;
-  metrics: Metrics;
-  checks: Record<string, ReadinessCheck>;
-  isDraining: () => boolean;
-}): Promise<OpsServer> {
+export async function serveOps(port: number, source: OpsSource): Promise<OpsServer> {
   const server = http.createServer((req, res) => {
     const send = (status: number, body: unknown, type = 'application/json') => {
       res.writeHead(status, { 'content-type': type });
@@ -52,13 +30,13 @@ export async function startOpsServer(opts: {
     const url = (req.url ?? '/').split('?')[0];
     if (url === '/healthz') return send(200, { status: 'ok' });
     if (url === '/readyz') {
-      if (opts.isDraining()) return send(503, { status: 'draining' });
-      void runChecks(opts.checks).then((r) => send(r.ok ? 200 : 503, { status: r.ok ? 'ok' : 'unavailable', checks: r.checks }));
+      if (source.isDraining()) return send(503, { status: 'draining' });
+      void source.readiness().then((r) => send(r.ok ? 200 : 503, { status: r.ok ? 'ok' : 'unavailable', checks: r.checks }));
       return;
     }
     if (url === '/metrics') {
-      void opts.metrics.registry.metrics().then(
-        (text) => send(200, text, opts.metrics.registry.contentType),
+      void source.metrics().then(
+        (text) => send(200, text, source.contentType),
         (err: unknown) => send(500, String(err), 'text/plain'),
       );
       return;
@@ -67,7 +45,7 @@ export async function startOpsServer(opts: {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, '0.0.0.0', resolve);
+    server.listen(port, '0.0.0.0', resolve);
   });
   return {
     port: (server.address() as AddressInfo).port,
@@ -77,6 +55,25 @@ export async function startOpsServer(opts: {
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * The service's ops port. In a cluster worker (several processes of one service, see cluster.ts) the primary owns
+ * that port: the worker answers the primary's readiness and metrics requests instead of listening.
+ */
+export async function startOpsServer(opts: {
+  port: number;
+  metrics: Metrics;
+  checks: Record<string, ReadinessCheck>;
+  isDraining: () => boolean;
+}): Promise<OpsServer> {
+  if (cluster.isWorker) return answerPrimary(opts);
+  return serveOps(opts.port, {
+    isDraining: opts.isDraining,
+    readiness: () => runChecks(opts.checks),
+    metrics: () => opts.metrics.registry.metrics(),
+    contentType: opts.metrics.registry.contentType,
+  });
 }
 
 /** The readiness checks every service runs: Postgres answers `SELECT 1`, Redis answers `PING`. */

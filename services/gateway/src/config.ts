@@ -7,6 +7,9 @@ const schema = commonEnv
   .extend({
     GATEWAY_PORT: env.port(DEFAULT_GATEWAY_PORT),
     GATEWAY_OPS_PORT: env.port(OPS_PORTS.gateway.default),
+    // Gateway processes behind GATEWAY_PORT (node:cluster; 1: one process, no primary). Each has its own event loop,
+    // connections and admission limits; the primary serves the ops port for all of them.
+    GATEWAY_PROCESSES: env.int(1, 1, 64),
     ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
     SECRET_ENCRYPTION_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)'),
     // A refused connection fails at once; this bounds waiting for a pooled connection under a burst.

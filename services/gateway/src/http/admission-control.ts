@@ -92,9 +92,15 @@ export function createAdmissionControl(o: AdmissionControlOptions): AdmissionCon
   o.metrics.gauge('wagerflow_gateway_in_flight_requests', 'Requests admitted and not answered yet', [], function () {
     this.set(inFlight);
   });
-  o.metrics.gauge('wagerflow_gateway_event_loop_lag_seconds', "The event loop's lag as admission control measures it", [], function () {
-    this.set(eventLoopLagMs / 1000);
-  });
+  o.metrics.gauge(
+    'wagerflow_gateway_event_loop_lag_seconds',
+    "The event loop's lag as admission control measures it",
+    [],
+    function () {
+      this.set(eventLoopLagMs / 1000);
+    },
+    'max',
+  );
   o.metrics.gauge('wagerflow_gateway_bets_awaiting_multi', 'Bets accepted by their checks waiting for their MULTI', [], function () {
     this.set(betsAwaitingMulti);
   });
@@ -108,6 +114,7 @@ export function createAdmissionControl(o: AdmissionControlOptions): AdmissionCon
     function () {
       this.set(oldestMs(performance.now()) / 1000);
     },
+    'max',
   );
 
   return {
