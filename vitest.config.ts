@@ -62,7 +62,7 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['packages/*/src/**/*.ts', 'services/*/src/**/*.ts'],
-      exclude: ['**/*.test.ts', '**/main.ts', 'packages/testing/**'],
+      exclude: ['**/*.test.ts', '**/*.fixture.ts', '**/main.ts', 'packages/testing/**'],
       reporter: ['text-summary', 'json-summary'],
     },
   },

@@ -20,6 +20,7 @@ import { runOverloadMode } from './overload-mode.js';
 import { summarizeProfileFile } from './profile-summary.js';
 import { runRampMode } from './ramp-mode.js';
 import { runSettlementMode } from './settlement-mode.js';
+import { performanceTargets } from './performance-targets.js';
 import { e2eStepRatio, formatAll, formatResult, ratio } from './report-format.js';
 import type { AllResult, BenchFile, BullmqResult, E2eResult, LedgerResult, ModeResult, RampResult } from './result-types.js';
 
@@ -66,6 +67,7 @@ async function runAll(ctx: BenchContext): Promise<AllResult> {
       ledgerOverBaseline: ratio(find<LedgerResult>('ledger')?.betsPerSec, find<LedgerResult>('baseline-ledger')?.betsPerSec),
       e2eStepOverBullmq: e2eStepRatio(find<E2eResult>('e2e'), find<BullmqResult>('bullmq')),
     },
+    targets: performanceTargets(find<E2eResult>('e2e'), find<RampResult>('ramp'), find<BullmqResult>('bullmq')),
   };
 }
 

@@ -18,6 +18,8 @@ function latency(...values: number[]) {
   return h.summary();
 }
 
+const NO_TARGETS = { capacityRatio: null, sustainableOverCapacity: null, cpuPerBet: null };
+
 const e2e: E2eResult = {
   mode: 'e2e',
   offeredRate: 1_500,
@@ -119,7 +121,12 @@ describe('formatResult', () => {
     expect(e2eStepRatio(step(600), undefined)).toBeNull();
     expect(e2eStepRatio(undefined, bullmq)).toBeNull();
     const line = (s: NonNullable<AllResult['ratios']['e2eStepOverBullmq']>) =>
-      formatAll({ mode: 'all', results: [], ratios: { e2eMaxOverBullmq: null, ledgerOverBaseline: null, e2eStepOverBullmq: s } });
+      formatAll({
+        mode: 'all',
+        results: [],
+        ratios: { e2eMaxOverBullmq: null, ledgerOverBaseline: null, e2eStepOverBullmq: s },
+        targets: NO_TARGETS,
+      });
     expect(line({ ratio: 0.48, overloaded: false, generatorLimited: false })).toMatch(/≥ 48.0 % \(step not overloaded: a floor\)/);
     expect(line({ ratio: 0.3, overloaded: true, generatorLimited: true })).toMatch(/≥ 30.0 % \(generator-limited: a floor\)/);
   });
@@ -151,10 +158,16 @@ describe('formatResult', () => {
         ledgerOverBaseline: 4,
         e2eStepOverBullmq: { ratio: 0.27, overloaded: true, generatorLimited: false },
       },
+      targets: NO_TARGETS,
     });
     expect(all).toMatch(/e2e step outcomes ÷ bullmq\s+27.0 % \(step overloaded: the capacity ratio\)/);
     expect(
-      formatAll({ mode: 'all', results: [], ratios: { e2eMaxOverBullmq: null, ledgerOverBaseline: null, e2eStepOverBullmq: null } }),
+      formatAll({
+        mode: 'all',
+        results: [],
+        ratios: { e2eMaxOverBullmq: null, ledgerOverBaseline: null, e2eStepOverBullmq: null },
+        targets: NO_TARGETS,
+      }),
     ).toMatch(/e2e step outcomes ÷ bullmq\s+—/);
     expect(all).toContain('baseline: one transaction per bet');
     expect(all).toMatch(/max sustainable e2e ÷ bullmq\s+12.5 %/);

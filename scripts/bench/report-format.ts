@@ -3,6 +3,12 @@
  * same figures end up in the table and in the JSON file.
  */
 import type { LatencySummary } from './histogram.js';
+import {
+  CAPACITY_RATIO_MIN,
+  CPU_PER_BET_OVER_BARE_JOB_MAX,
+  SUSTAINABLE_OVER_CAPACITY_MIN,
+  type PerformanceTargets,
+} from './performance-targets.js';
 import { DEFAULT_RAMP_POLICY } from './ramp-rule.js';
 import type {
   AllResult,
@@ -225,8 +231,30 @@ export function formatAll(r: AllResult): string {
       ['e2e step outcomes ÷ bullmq', fmtStepRatio(r.ratios.e2eStepOverBullmq)],
       ['ledger ÷ baseline-ledger', r.ratios.ledgerOverBaseline === null ? '—' : `${fmtNumber(r.ratios.ledgerOverBaseline, 2)} ×`],
     ]),
+    renderTable('targets (issue 13)', performanceTargetRows(r.targets)),
   );
   return parts.join('\n');
+}
+
+export function performanceTargetRows(t: PerformanceTargets): Row[] {
+  const judged = (met: boolean | null) => (met === null ? 'not judged: the e2e step was not overloaded' : fmtTarget(met));
+  const c = t.capacityRatio;
+  const s = t.sustainableOverCapacity;
+  const p = t.cpuPerBet;
+  return [
+    [
+      `capacity ÷ bullmq ≥ ${CAPACITY_RATIO_MIN}`,
+      c ? `${judged(c.met)} (${fmtNumber(c.value, 2)}: ${fmtNumber(c.capacity, 0)} outcomes/s processed)` : '—',
+    ],
+    [`max sustainable ÷ capacity ≥ ${SUSTAINABLE_OVER_CAPACITY_MIN}`, s ? `${judged(s.met)} (${fmtNumber(s.value, 2)})` : '—'],
+    [
+      `CPU a bet at ½ capacity ÷ bare job ≤ ${CPU_PER_BET_OVER_BARE_JOB_MAX}`,
+      p
+        ? `${fmtTarget(p.met)} (${fmtNumber(p.value, 2)}: ${fmtNumber(p.cpuMsPerBet, 2)} ms a bet at ${fmtNumber(p.stepRate)}/s, ` +
+          `bare job ${fmtNumber(p.bareJobCpuMs, 3)} ms of machine time)`
+        : '—',
+    ],
+  ];
 }
 
 function settlementLines({ settlement: s, ticks: t }: SettlementModeResult): string {

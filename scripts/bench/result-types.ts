@@ -1,5 +1,6 @@
 /** The shapes every mode returns: the JSON file is exactly these, the human table is formatted from them. */
 import type { LatencySummary } from './histogram.js';
+import type { PerformanceTargets } from './performance-targets.js';
 
 export type BenchMode =
   'e2e' | 'ramp' | 'ledger' | 'baseline-ledger' | 'bullmq' | 'settlement' | 'loyalty' | 'overload' | 'archive' | 'all';
@@ -401,6 +402,8 @@ export interface AllResult {
     /** Outcomes/s of the e2e step ÷ bare BullMQ jobs/s: the capacity ratio when the step was overloaded, else a floor. */
     e2eStepOverBullmq: { ratio: number; overloaded: boolean; generatorLimited: boolean } | null;
   };
+  /** Issue 13's three ratios and whether each is met (performance-targets.ts). */
+  targets: PerformanceTargets;
 }
 
 export interface BenchFile {

@@ -19,6 +19,8 @@ export interface ClusterOptions {
   shutdownTimeoutMs: number;
   /** First delay before a dead worker is replaced; doubles while workers keep dying young, at most 30 s. */
   restartDelayMs?: number;
+  /** What the workers run. Default: this process's own script and Node flags (the service's main, which branches). */
+  worker?: { exec: string; execArgv?: string[] };
 }
 
 export interface ClusterPrimary {
@@ -43,6 +45,7 @@ export async function startClusterPrimary(opts: ClusterOptions): Promise<Cluster
   const bornAt = new Map<Worker, number>();
   let restartDelay = opts.restartDelayMs ?? 1_000;
 
+  if (opts.worker) cluster.setupPrimary({ exec: opts.worker.exec, execArgv: opts.worker.execArgv ?? process.execArgv });
   const fork = () => bornAt.set(cluster.fork(), Date.now());
   cluster.on('message', (_worker, m: ReadyReply) => {
     if (m?.type === READY_REPLY) pendingReady.get(m.id)?.(m);

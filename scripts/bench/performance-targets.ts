@@ -1,0 +1,78 @@
+/**
+ * Issue 13's targets, judged from one `--mode all` invocation (machines differ 2–3× between sessions, so only ratios
+ * of the same run mean anything):
+ * - capacity ratio: the overloaded e2e step's processed outcomes/s ÷ bare BullMQ jobs/s, ≥ 0.5;
+ * - latency holds until near capacity: the ramp's maximum sustainable rate (p99 ≤ 100 ms, no errors) ÷ that
+ *   capacity, ≥ 0.7;
+ * - CPU a confirmed bet costs at half of capacity (every service process, Postgres and Redis; the generator
+ *   excluded; the ramp step nearest half of capacity) ÷ a bare BullMQ job's machine time (cores ÷ jobs/s), ≤ 1.0.
+ */
+import { DEFAULT_RAMP_POLICY } from './ramp-rule.js';
+import type { BullmqResult, E2eResult, RampResult } from './result-types.js';
+
+export const CAPACITY_RATIO_MIN = 0.5;
+export const SUSTAINABLE_OVER_CAPACITY_MIN = 0.7;
+export const CPU_PER_BET_OVER_BARE_JOB_MAX = 1.0;
+
+export interface PerformanceTargets {
+  /** Null without both figures. `met` is null when the e2e step was not overloaded (its rate is then only a floor). */
+  capacityRatio: { value: number; capacity: number; met: boolean | null } | null;
+  sustainableOverCapacity: { value: number; met: boolean | null } | null;
+  cpuPerBet: {
+    /** Offered rate of the ramp step used (the one nearest half of capacity). */
+    stepRate: number;
+    cpuMsPerBet: number;
+    bareJobCpuMs: number;
+    value: number;
+    met: boolean;
+  } | null;
+}
+
+/** The e2e step was overloaded when it processed less than the ramp calls keeping up (as `e2eStepRatio` judges it). */
+const overloaded = (e2e: E2eResult) => e2e.processedRate < e2e.offeredRate * DEFAULT_RAMP_POLICY.minAchievedRatio;
+
+/** CPU ms of every measured process but the generator, per confirmed bet of the step. */
+export function serviceCpuMsPerBet(step: E2eResult): number | null {
+  if (step.confirmed === 0) return null;
+  const total = Object.values(step.cpu.services).reduce((sum, p) => sum + p.cpuMs, 0);
+  return total / step.confirmed;
+}
+
+export function performanceTargets(
+  e2e: E2eResult | undefined,
+  ramp: RampResult | undefined,
+  bullmq: BullmqResult | undefined,
+): PerformanceTargets {
+  const none: PerformanceTargets = { capacityRatio: null, sustainableOverCapacity: null, cpuPerBet: null };
+  if (!e2e || !bullmq || bullmq.jobsPerSec <= 0 || e2e.processedRate <= 0) return none;
+  const capacity = e2e.processedRate;
+  const judged = overloaded(e2e);
+  const value = capacity / bullmq.jobsPerSec;
+  const targets: PerformanceTargets = {
+    ...none,
+    capacityRatio: { value, capacity, met: judged ? value >= CAPACITY_RATIO_MIN : null },
+  };
+  if (ramp?.maxSustainableRate != null) {
+    const v = ramp.maxSustainableRate / capacity;
+    targets.sustainableOverCapacity = { value: v, met: judged ? v >= SUSTAINABLE_OVER_CAPACITY_MIN : null };
+  }
+  const steps = (ramp?.steps ?? []).filter((s) => s.result.confirmed > 0);
+  const half = capacity / 2;
+  const nearest = steps.reduce<(typeof steps)[number] | undefined>(
+    (best, s) => (!best || Math.abs(s.result.offeredRate - half) < Math.abs(best.result.offeredRate - half) ? s : best),
+    undefined,
+  );
+  const perBet = nearest ? serviceCpuMsPerBet(nearest.result) : null;
+  if (nearest && perBet !== null) {
+    const bareJobCpuMs = (bullmq.cpu.cores * 1000) / bullmq.jobsPerSec;
+    const v = perBet / bareJobCpuMs;
+    targets.cpuPerBet = {
+      stepRate: nearest.result.offeredRate,
+      cpuMsPerBet: perBet,
+      bareJobCpuMs,
+      value: v,
+      met: v <= CPU_PER_BET_OVER_BARE_JOB_MAX,
+    };
+  }
+  return targets;
+}
