@@ -72,6 +72,9 @@ export interface BenchOptions {
   cells: CellMode;
   /** Modes with the whole platform: GATEWAY_PROCESSES, gateway processes behind its port (node:cluster). */
   gatewayProcesses: number;
+  /** Whether --rate / --connections were given (`all` sizes its e2e step itself otherwise). */
+  rateGiven: boolean;
+  connectionsGiven: boolean;
   /** Services to run under --cpu-prof (e.g. gateway,bet-ledger). */
   profile: string[];
   verbose: boolean;
@@ -249,6 +252,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     pauseRatio: pauseRatio(values['pause-ratio']),
     cells: cellMode(values.cells),
     gatewayProcesses: positiveInt('gateway-processes', values['gateway-processes'], 1),
+    rateGiven: values.rate !== undefined,
+    connectionsGiven: values.connections !== undefined,
     profile: (values.profile ?? '')
       .split(',')
       .map((s) => s.trim())
