@@ -72,3 +72,13 @@ describe('issue 13 targets from one --mode all', () => {
     expect(performanceTargetRows(performanceTargets(undefined, undefined, undefined)).map(([, v]) => v)).toEqual(['—', '—', '—']);
   });
 });
+
+describe("issue 13's CPU figure at half of capacity", () => {
+  it("uses `all`'s own step at half of capacity over the ramp's nearest step", () => {
+    const half = e2e(1_000, 1_000, 20_000, { gateway: 6_000, postgres: 4_000 });
+    const t = performanceTargets(e2e(4_000, 2_000, 40_000), ramp(300, [e2e(300, 300, 6_000, { gateway: 60_000 })]), bullmq(4_000), half);
+    expect(t.cpuPerBet).toEqual({ stepRate: 1_000, cpuMsPerBet: 0.5, bareJobCpuMs: 0.5, value: 1, met: true });
+    const fallback = performanceTargets(e2e(4_000, 2_000, 40_000), ramp(300, [e2e(300, 300, 6_000, { gateway: 60_000 })]), bullmq(4_000));
+    expect(fallback.cpuPerBet).toMatchObject({ stepRate: 300, cpuMsPerBet: 10 });
+  });
+});

@@ -5,7 +5,8 @@
  * - latency holds until near capacity: the ramp's maximum sustainable rate (p99 ≤ 100 ms, no errors) ÷ that
  *   capacity, ≥ 0.7;
  * - CPU a confirmed bet costs at half of capacity (every service process, Postgres and Redis; the generator
- *   excluded; the ramp step nearest half of capacity) ÷ a bare BullMQ job's machine time (cores ÷ jobs/s), ≤ 1.0.
+ *   excluded; `all`'s step at half of capacity, else the ramp step nearest it) ÷ a bare BullMQ job's machine time
+ *   (cores ÷ jobs/s), ≤ 1.0.
  */
 import { DEFAULT_RAMP_POLICY } from './ramp-rule.js';
 import type { BullmqResult, E2eResult, RampResult } from './result-types.js';
@@ -25,7 +26,7 @@ export interface PerformanceTargets {
   capacityRatio: { value: number; capacity: number; met: boolean | null } | null;
   sustainableOverCapacity: { value: number; met: boolean | null } | null;
   cpuPerBet: {
-    /** Offered rate of the ramp step used (the one nearest half of capacity). */
+    /** Offered rate of the step used (at half of capacity, or the ramp step nearest it). */
     stepRate: number;
     cpuMsPerBet: number;
     bareJobCpuMs: number;
@@ -48,6 +49,7 @@ export function performanceTargets(
   e2e: E2eResult | undefined,
   ramp: RampResult | undefined,
   bullmq: BullmqResult | undefined,
+  halfCapacity?: E2eResult,
 ): PerformanceTargets {
   const none: PerformanceTargets = { capacityRatio: null, sustainableOverCapacity: null, cpuPerBet: null };
   if (!e2e || !bullmq || bullmq.jobsPerSec <= 0 || e2e.processedRate <= 0) return none;
@@ -62,18 +64,21 @@ export function performanceTargets(
     const v = ramp.maxSustainableRate / capacity;
     targets.sustainableOverCapacity = { value: v, met: v < SUSTAINABLE_OVER_CAPACITY_MIN ? false : judged ? true : null };
   }
-  const steps = (ramp?.steps ?? []).filter((s) => s.result.confirmed > 0);
+  const steps = (ramp?.steps ?? []).map((st) => st.result).filter((r) => r.confirmed > 0);
   const half = capacity / 2;
-  const nearest = steps.reduce<(typeof steps)[number] | undefined>(
-    (best, s) => (!best || Math.abs(s.result.offeredRate - half) < Math.abs(best.result.offeredRate - half) ? s : best),
-    undefined,
-  );
-  const perBet = nearest ? serviceCpuMsPerBet(nearest.result) : null;
+  const nearest =
+    halfCapacity && halfCapacity.confirmed > 0
+      ? halfCapacity
+      : steps.reduce<E2eResult | undefined>(
+          (best, r) => (!best || Math.abs(r.offeredRate - half) < Math.abs(best.offeredRate - half) ? r : best),
+          undefined,
+        );
+  const perBet = nearest ? serviceCpuMsPerBet(nearest) : null;
   if (nearest && perBet !== null) {
     const bareJobCpuMs = (bullmq.cpu.cores * 1000) / bullmq.jobsPerSec;
     const v = perBet / bareJobCpuMs;
     targets.cpuPerBet = {
-      stepRate: nearest.result.offeredRate,
+      stepRate: nearest.offeredRate,
       cpuMsPerBet: perBet,
       bareJobCpuMs,
       value: v,

@@ -225,6 +225,7 @@ function fmtStepRatio(s: AllResult['ratios']['e2eStepOverBullmq']): string {
 
 export function formatAll(r: AllResult): string {
   const parts = r.results.map(formatResult);
+  if (r.halfCapacity) parts.push(formatResult(r.halfCapacity));
   parts.push(
     renderTable('ratios', [
       ['max sustainable e2e ÷ bullmq', r.ratios.e2eMaxOverBullmq === null ? '—' : `${fmtNumber(r.ratios.e2eMaxOverBullmq * 100, 1)} %`],

@@ -402,6 +402,8 @@ export interface AllResult {
     /** Outcomes/s of the e2e step ÷ bare BullMQ jobs/s: the capacity ratio when the step was overloaded, else a floor. */
     e2eStepOverBullmq: { ratio: number; overloaded: boolean; generatorLimited: boolean } | null;
   };
+  /** The e2e step at half of the measured capacity (issue 13's CPU figure), when there was a capacity. */
+  halfCapacity?: E2eResult;
   /** Issue 13's three ratios and whether each is met (performance-targets.ts). */
   targets: PerformanceTargets;
 }
