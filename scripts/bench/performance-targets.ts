@@ -9,31 +9,13 @@
  *   (cores ÷ jobs/s), ≤ 1.0.
  */
 import { DEFAULT_RAMP_POLICY } from './ramp-rule.js';
-import type { BullmqResult, E2eResult, RampResult } from './result-types.js';
+import type { BullmqResult, E2eResult, PerformanceTargets, RampResult } from './result-types.js';
 
 export const CAPACITY_RATIO_MIN = 0.5;
 export const SUSTAINABLE_OVER_CAPACITY_MIN = 0.7;
 export const CPU_PER_BET_OVER_BARE_JOB_MAX = 1.0;
 /** `all` offers its e2e step this × bare BullMQ jobs/s: kept up with (≥ 95 %), that alone meets the capacity target. */
 export const CAPACITY_PROBE_FACTOR = 0.55;
-
-export interface PerformanceTargets {
-  /**
-   * Null without both figures. An e2e step that was not overloaded gives only a floor of capacity: a floor at or
-   * above the bound meets the capacity target, one below judges nothing (`met` null); the sustainable ÷ capacity
-   * ratio is then an upper bound: below its bound it is missed, above it not judged.
-   */
-  capacityRatio: { value: number; capacity: number; met: boolean | null } | null;
-  sustainableOverCapacity: { value: number; met: boolean | null } | null;
-  cpuPerBet: {
-    /** Offered rate of the step used (at half of capacity, or the ramp step nearest it). */
-    stepRate: number;
-    cpuMsPerBet: number;
-    bareJobCpuMs: number;
-    value: number;
-    met: boolean;
-  } | null;
-}
 
 /** The e2e step was overloaded when it processed less than the ramp calls keeping up (as `e2eStepRatio` judges it). */
 const overloaded = (e2e: E2eResult) => e2e.processedRate < e2e.offeredRate * DEFAULT_RAMP_POLICY.minAchievedRatio;

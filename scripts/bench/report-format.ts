@@ -3,15 +3,11 @@
  * same figures end up in the table and in the JSON file.
  */
 import type { LatencySummary } from './histogram.js';
-import {
-  CAPACITY_RATIO_MIN,
-  CPU_PER_BET_OVER_BARE_JOB_MAX,
-  SUSTAINABLE_OVER_CAPACITY_MIN,
-  type PerformanceTargets,
-} from './performance-targets.js';
+import { CAPACITY_RATIO_MIN, CPU_PER_BET_OVER_BARE_JOB_MAX, SUSTAINABLE_OVER_CAPACITY_MIN } from './performance-targets.js';
 import { DEFAULT_RAMP_POLICY } from './ramp-rule.js';
 import type {
   AllResult,
+  PerformanceTargets,
   ArchiveResult,
   BullmqResult,
   CpuFigures,

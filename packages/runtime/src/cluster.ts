@@ -90,7 +90,10 @@ export async function startClusterPrimary(opts: ClusterOptions): Promise<Cluster
               ]);
             }
             pendingReady.set(id, settle);
-            w.send({ type: READY_REQUEST, id } satisfies ReadyRequest);
+            // A worker that died since the filter: the callback gets the closed channel's error (no 'error' event).
+            w.send({ type: READY_REQUEST, id } satisfies ReadyRequest, undefined, undefined, (err) => {
+              if (err) settle({ type: READY_REPLY, id, ok: false, checks: { process: err.message } });
+            });
           }),
       ),
     );
