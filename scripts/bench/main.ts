@@ -63,16 +63,18 @@ async function runAll(ctx: BenchContext): Promise<AllResult> {
   }
   const halfCapacity = await halfCapacityStep(ctx, find<E2eResult>('e2e'));
   if (halfCapacity) process.stdout.write(formatResult(halfCapacity) + '\n');
+  const [e2e, ramp, bullmq] = [find<E2eResult>('e2e'), find<RampResult>('ramp'), find<BullmqResult>('bullmq')];
+  const e2eStepOverBullmq = e2eStepRatio(e2e, bullmq);
   return {
     mode: 'all',
     results,
     ratios: {
-      e2eMaxOverBullmq: ratio(find<RampResult>('ramp')?.maxSustainableRate, find<BullmqResult>('bullmq')?.jobsPerSec),
+      e2eMaxOverBullmq: ratio(ramp?.maxSustainableRate, bullmq?.jobsPerSec),
       ledgerOverBaseline: ratio(find<LedgerResult>('ledger')?.betsPerSec, find<LedgerResult>('baseline-ledger')?.betsPerSec),
-      e2eStepOverBullmq: e2eStepRatio(find<E2eResult>('e2e'), find<BullmqResult>('bullmq')),
+      e2eStepOverBullmq,
     },
     halfCapacity,
-    targets: performanceTargets(find<E2eResult>('e2e'), find<RampResult>('ramp'), find<BullmqResult>('bullmq'), halfCapacity),
+    targets: performanceTargets(e2eStepOverBullmq, e2e, ramp, bullmq, halfCapacity),
   };
 }
 
@@ -94,8 +96,9 @@ function capacityProbe(ctx: BenchContext, bullmq: BullmqResult | undefined): Ben
 
 /**
  * Issue 13's CPU target is read at half of capacity. The ramp stops at its first step over 100 ms, often far below
- * that (110–380/s against ~500/s here), so `all` runs one more e2e step at half of the capacity it just measured,
- * over the default sockets, for its CPU figures. Skipped when the capacity is only a floor or the run was stopped.
+ * that (110–380/s against ~500/s here), so `all` runs one more e2e step at half of the rate the capacity step
+ * processed (half of a floor when that step kept up), over the default sockets, for its CPU figures. Skipped when the
+ * run was stopped or the capacity step processed nothing.
  */
 async function halfCapacityStep(ctx: BenchContext, capacityStep: E2eResult | undefined): Promise<E2eResult | undefined> {
   if (ctx.signal.aborted || !capacityStep || capacityStep.processedRate <= 0) return undefined;

@@ -35,6 +35,11 @@ export async function runOverloadMode(ctx: BenchContext): Promise<OverloadResult
     const session = await openE2eSession(ctx);
     await warmUp(session, opts.warmUpS);
     const gatewayOps = session.bench.platform.services.get('gateway')?.opsUrl;
+    // Every step starts on the same open, answered connections, as long-lived clients hold theirs.
+    const warmBefore = async (step: string) => {
+      const warm = await session.sender.warmConnections(opts.connections);
+      log(`overload: ${warm} of ${opts.connections} connections open and answered before ${step}`);
+    };
     const shedNow = () => (gatewayOps ? scrapeByLabel(gatewayOps, SHED_METRIC, 'reason') : Promise.resolve(null));
 
     // The capacity step runs as the steps after it do (issue 15's base): open loop over `--connections` warmed
@@ -42,8 +47,7 @@ export async function runOverloadMode(ctx: BenchContext): Promise<OverloadResult
     // 7–9) the excess waited in the bench's pool until it timed out: that step read 425–464/s where the same platform
     // accepted 800–1,050/s once it shed, so "70 % of capacity" was a third of what it carries.
     log(`overload: capacity step, ${opts.capacityRate} bets/s for ${opts.durationS} s over ${opts.connections} sockets`);
-    const warmCapacity = await session.sender.warmConnections(opts.connections);
-    log(`overload: ${warmCapacity} of ${opts.connections} connections open and answered before the capacity step`);
+    await warmBefore('the capacity step');
     const capacityShedBefore = await shedNow();
     capacityStep = await runE2eLoad(session, opts.capacityRate, durationMs, `capacity ${opts.capacityRate}/s`, { measureNonces: false });
     capacityShed = counterDelta(capacityShedBefore, await shedNow());
@@ -57,8 +61,7 @@ export async function runOverloadMode(ctx: BenchContext): Promise<OverloadResult
       await pause();
       const rate = Math.max(1, Math.round(factor * capacity));
       log(`overload: ${factor} × capacity = ${rate} bets/s for ${opts.durationS} s`);
-      const warm = await session.sender.warmConnections(opts.connections);
-      log(`overload: ${warm} of ${opts.connections} connections open and answered before the step`);
+      await warmBefore(`the ${factor}× step`);
       const before = await shedNow();
       const result = await runE2eLoad(session, rate, durationMs, `${factor}× ${rate}/s`, { measureNonces: false });
       const step = overloadStep(factor, result, counterDelta(before, await shedNow()));

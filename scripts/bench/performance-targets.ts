@@ -8,17 +8,13 @@
  *   excluded; `all`'s step at half of capacity, else the ramp step nearest it) ÷ a bare BullMQ job's machine time
  *   (cores ÷ jobs/s), ≤ 1.0.
  */
-import { DEFAULT_RAMP_POLICY } from './ramp-rule.js';
-import type { BullmqResult, E2eResult, PerformanceTargets, RampResult } from './result-types.js';
+import type { AllResult, BullmqResult, E2eResult, PerformanceTargets, RampResult } from './result-types.js';
 
 export const CAPACITY_RATIO_MIN = 0.5;
 export const SUSTAINABLE_OVER_CAPACITY_MIN = 0.7;
 export const CPU_PER_BET_OVER_BARE_JOB_MAX = 1.0;
 /** `all` offers its e2e step this × bare BullMQ jobs/s: kept up with (≥ 95 %), that alone meets the capacity target. */
 export const CAPACITY_PROBE_FACTOR = 0.55;
-
-/** The e2e step was overloaded when it processed less than the ramp calls keeping up (as `e2eStepRatio` judges it). */
-const overloaded = (e2e: E2eResult) => e2e.processedRate < e2e.offeredRate * DEFAULT_RAMP_POLICY.minAchievedRatio;
 
 /** CPU ms of every measured process but the generator, per confirmed bet of the step. */
 export function serviceCpuMsPerBet(step: E2eResult): number | null {
@@ -27,17 +23,22 @@ export function serviceCpuMsPerBet(step: E2eResult): number | null {
   return total / step.confirmed;
 }
 
+/**
+ * `stepRatio` is `all`'s e2e step ÷ bare BullMQ as `e2eStepRatio` (report-format.ts) judged it: its ratio is the
+ * capacity ratio, and whether the step was overloaded says whether that is the capacity or a floor of it.
+ */
 export function performanceTargets(
+  stepRatio: AllResult['ratios']['e2eStepOverBullmq'],
   e2e: E2eResult | undefined,
   ramp: RampResult | undefined,
   bullmq: BullmqResult | undefined,
   halfCapacity?: E2eResult,
 ): PerformanceTargets {
   const none: PerformanceTargets = { capacityRatio: null, sustainableOverCapacity: null, cpuPerBet: null };
-  if (!e2e || !bullmq || bullmq.jobsPerSec <= 0 || e2e.processedRate <= 0) return none;
+  if (!stepRatio || !e2e || !bullmq || stepRatio.ratio <= 0) return none;
   const capacity = e2e.processedRate;
-  const judged = overloaded(e2e);
-  const value = capacity / bullmq.jobsPerSec;
+  const judged = stepRatio.overloaded;
+  const value = stepRatio.ratio;
   const targets: PerformanceTargets = {
     ...none,
     capacityRatio: { value, capacity, met: value >= CAPACITY_RATIO_MIN ? true : judged ? false : null },

@@ -10,7 +10,8 @@ export {
   type Telemetry,
 } from './telemetry.js';
 export { createMetrics, type Metrics } from './metrics.js';
-export { startOpsServer, dependencyChecks, runChecks, type OpsServer, type ReadinessCheck } from './ops-server.js';
+export { startOpsServer, dependencyChecks, type OpsServer } from './ops-server.js';
+export { runChecks, type ReadinessCheck } from './readiness.js';
 export { createShutdownManager, type ShutdownManager } from './shutdown.js';
 export { createServiceKit, runMain, type ServiceKit } from './service-kit.js';
 export { startHealthOnly } from './health-only.js';

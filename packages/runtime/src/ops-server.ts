@@ -2,10 +2,8 @@ import cluster from 'node:cluster';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { answerPrimary } from './cluster-worker.js';
-import { runChecks, type ReadinessCheck } from './readiness.js';
 import type { Metrics } from './metrics.js';
-
-export { runChecks, type ReadinessCheck };
+import { runChecks, type ReadinessCheck } from './readiness.js';
 
 export interface OpsServer {
   port: number;
