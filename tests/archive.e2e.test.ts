@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GridCell } from '@wagerflow/contracts';
-import { betBody, createPlayer, decided, eventually, marketsHealthy, type TestPlayer } from './support/players.js';
+import { betBody, createPlayer, decided, eventually, marketsHealthy, nearWindow, type TestPlayer } from './support/players.js';
 import { startTestPlatform, type TestPlatform } from './support/platform.js';
 
 const WINDOW_MS = 3_000;
@@ -59,7 +59,7 @@ describe('archive, end to end', () => {
   it('archives settled bets: 410 archived (reads and a resubmitted clientBetId), open bets kept, balances unchanged, drift 0', async () => {
     const grid = (await (await fetch(`${platform.baseUrl}/v1/markets/BTC-USD/grid`)).json()) as { cells: GridCell[] };
     const windows = [...new Set(grid.cells.map((c) => c.windowStart))].sort((a, b) => a - b);
-    const soon = windows[0]!;
+    const soon = await nearWindow(platform.baseUrl, 2_000); // a dozen placements, one after another
     const far = windows[windows.length - 1]!;
     const cell = (ws: number, band: number) => ({ cellId: `BTC-USD:${ws}:${band}` }) as GridCell;
     const settledBets: { player: TestPlayer; clientBetId: string; betId: string }[] = [];
@@ -72,7 +72,7 @@ describe('archive, end to end', () => {
       ] as const) {
         const body = betBody(cell(soon, band), stake);
         const placed = await player.client.placeBet(body);
-        expect(placed.status).toBe(202);
+        expect(placed.status, JSON.stringify(placed.body)).toBe(202);
         settledBets.push({ player, clientBetId: body.clientBetId, betId: placed.body.betId });
       }
       const open = betBody(cell(far, 4000), 50);

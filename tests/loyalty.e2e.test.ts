@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaffClient } from '@wagerflow/client';
 import type { GridCell, RewardResponse } from '@wagerflow/contracts';
 import { allEntries, chainIsUnbroken, createStaff, pointsFor, slipsWhen } from './support/loyalty.js';
-import { betBody, createPlayer, decided, eventually, farCell, marketsHealthy, type TestPlayer } from './support/players.js';
+import { betBody, createPlayer, decided, eventually, farCell, marketsHealthy, nearWindow, type TestPlayer } from './support/players.js';
 import { startTestPlatform, type TestPlatform } from './support/platform.js';
 
 const RATE = 10_000; // POINTS_PER_UNIT_BPS: 5 points per 100 wagered at ×1.00, so small stakes earn visible points
@@ -73,10 +73,7 @@ describe('loyalty, end to end', () => {
   });
 
   const healthy = () => marketsHealthy(platform.baseUrl, { marketId: 'BTC-USD' });
-  async function nearestWindow(): Promise<number> {
-    const grid = (await (await fetch(`${platform.baseUrl}/v1/markets/BTC-USD/grid`)).json()) as { cells: GridCell[] };
-    return Math.min(...grid.cells.map((c) => c.windowStart));
-  }
+  const nearestWindow = () => nearWindow(platform.baseUrl);
   async function confirmedBet(p: TestPlayer, cell: GridCell, stake: number) {
     const placed = await p.client.placeBet(betBody(cell, stake));
     expect(placed.status).toBe(202);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BetView, GridCell } from '@wagerflow/contracts';
-import { betBody, createPlayer, decided, eventually, marketsHealthy, openStream, type TestPlayer } from './support/players.js';
+import { betBody, createPlayer, decided, eventually, marketsHealthy, nearWindow, openStream, type TestPlayer } from './support/players.js';
 import { startTestPlatform, type TestPlatform } from './support/platform.js';
 
 const WINDOW_MS = 4_000;
@@ -49,10 +49,7 @@ describe('settlement, end to end', () => {
     await platform?.stop();
   });
 
-  async function nextWindow(): Promise<number> {
-    const grid = (await (await fetch(`${platform.baseUrl}/v1/markets/BTC-USD/grid`)).json()) as { cells: GridCell[] };
-    return Math.min(...grid.cells.map((c) => c.windowStart));
-  }
+  const nextWindow = () => nearWindow(platform.baseUrl);
   const cell = (windowStart: number, band: number) => ({ cellId: `BTC-USD:${windowStart}:${band}` }) as GridCell;
 
   async function settled(clientBetId: string): Promise<BetView> {
@@ -131,10 +128,7 @@ describe('settlement, end to end', () => {
   it('a bet the ledger takes after its lockout is rejected cell_closed, moves no money and is never settled', async () => {
     const late = await createPlayer(platform.admin, platform.baseUrl, 1_000);
     // A window whose lockout is far enough ahead for the gateway to accept, near enough to pass while the ledger is stopped.
-    const ws = await eventually(async () => {
-      const w = await nextWindow();
-      return w - LOCKOUT_MS - Date.now() > 800 ? w : undefined;
-    }, 10_000);
+    const ws = await nearWindow(platform.baseUrl, 800);
     const ledger = platform.platform.services.get('bet-ledger')!;
     ledger.kill('SIGSTOP');
     let placed;

@@ -34,6 +34,19 @@ export async function farCell(baseUrl: string, marketId = 'BTC-USD'): Promise<Gr
   return cell;
 }
 
+/**
+ * The nearest window whose cells stay open for `marginMs` more. The nearest one in the grid may be a few
+ * milliseconds from its lockout, and a bet on it then fails 422 `cell_closed` by chance.
+ */
+export async function nearWindow(baseUrl: string, marginMs = 1_500, marketId = 'BTC-USD'): Promise<number> {
+  const res = await fetch(`${baseUrl}/v1/markets/${marketId}/grid`);
+  const grid = (await res.json()) as { cells: GridCell[]; lockoutMs: number };
+  const starts = [...new Set(grid.cells.map((c) => c.windowStart))].sort((a, b) => a - b);
+  const start = starts.find((ws) => ws - grid.lockoutMs - Date.now() > marginMs);
+  if (start === undefined) throw new Error(`no window stays open ${marginMs} ms more (is the market HEALTHY?)`);
+  return start;
+}
+
 export const betBody = (cell: GridCell, stake: number, clientBetId: string = randomUUID()) => ({
   clientBetId,
   marketId: cell.cellId.split(':')[0]!,
