@@ -73,7 +73,6 @@ describe('loyalty, end to end', () => {
   });
 
   const healthy = () => marketsHealthy(platform.baseUrl, { marketId: 'BTC-USD' });
-  const nearestWindow = () => nearWindow(platform.baseUrl);
   async function confirmedBet(p: TestPlayer, cell: GridCell, stake: number) {
     const placed = await p.client.placeBet(betBody(cell, stake));
     expect(placed.status).toBe(202);
@@ -164,7 +163,7 @@ describe('loyalty, end to end', () => {
     const before = await createPlayer(platform.admin, platform.baseUrl, 100_000);
     const after = await createPlayer(platform.admin, platform.baseUrl, 100_000);
     const far = await farCell(platform.baseUrl);
-    const ws = await nearestWindow();
+    const ws = await nearWindow(platform.baseUrl);
     const near = { cellId: `BTC-USD:${ws}:4000` } as GridCell;
     await confirmedBet(before, near, 1_000);
     await confirmedBet(before, far, 2_000);

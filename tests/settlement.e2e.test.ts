@@ -49,7 +49,6 @@ describe('settlement, end to end', () => {
     await platform?.stop();
   });
 
-  const nextWindow = () => nearWindow(platform.baseUrl);
   const cell = (windowStart: number, band: number) => ({ cellId: `BTC-USD:${windowStart}:${band}` }) as GridCell;
 
   async function settled(clientBetId: string): Promise<BetView> {
@@ -65,7 +64,7 @@ describe('settlement, end to end', () => {
 
   it('won pays stake × multiplier rounded down, lost pays 0, on the stream and in the bet view; settling is exactly once', async () => {
     const stream = await openStream(platform.baseUrl, player);
-    const ws = await nextWindow();
+    const ws = await nearWindow(platform.baseUrl);
     const win = await player.client.placeBet(betBody(cell(ws, 4000), 1_000));
     const lose = await player.client.placeBet(betBody(cell(ws, 4001), 500)); // [100 025, 100 050): never touched
     expect([win.status, lose.status]).toEqual([202, 202]);
@@ -94,7 +93,7 @@ describe('settlement, end to end', () => {
   it('void: a window without ticks refunds the stake; a window where the market went CRITICAL refunds too', async () => {
     const before = (await player.client.me()).body.balance;
     // No tick at all during a window.
-    const ws = await nextWindow();
+    const ws = await nearWindow(platform.baseUrl);
     const quiet = await player.client.placeBet(betBody(cell(ws, 4000), 300));
     expect(quiet.status).toBe(202);
     await eventually(async () => (Date.now() >= ws - 100 ? true : undefined), 10_000);
@@ -113,7 +112,7 @@ describe('settlement, end to end', () => {
       10_000,
       'HEALTHY again',
     );
-    const ws2 = await nextWindow();
+    const ws2 = await nearWindow(platform.baseUrl);
     const shaky = await player.client.placeBet(betBody(cell(ws2, 4000), 200));
     expect(shaky.status).toBe(202);
     await eventually(async () => (Date.now() >= ws2 - 400 ? true : undefined), 10_000);
