@@ -11,6 +11,7 @@ import pg from 'pg';
 import { migrateLatest } from '@wagerflow/db';
 import { databaseUrlFor, randomId, startEmbeddedPostgres, startRedisServer } from '@wagerflow/local-servers';
 import type { CleanupStack } from './cleanup-stack.js';
+import { formatStatements, PG_STATEMENTS_FLAGS, readStatements } from './pg-statements.js';
 
 export interface Infrastructure {
   redisUrl: string;
@@ -20,6 +21,13 @@ export interface Infrastructure {
   /** A migrated database for one mode. */
   freshDatabase(label: string): Promise<string>;
   describe: string;
+  /** With `pgStatements`: the costliest statements so far (embedded Postgres only). */
+  statementReport?: () => Promise<string>;
+}
+
+export interface InfrastructureOptions {
+  /** Embedded Postgres with pg_stat_statements (`--profile postgres`). */
+  pgStatements?: boolean;
 }
 
 async function redisProcessId(url: string): Promise<number | undefined> {
@@ -34,7 +42,11 @@ async function redisProcessId(url: string): Promise<number | undefined> {
   }
 }
 
-export async function startInfrastructure(cleanup: CleanupStack, log: (line: string) => void): Promise<Infrastructure> {
+export async function startInfrastructure(
+  cleanup: CleanupStack,
+  log: (line: string) => void,
+  opts: InfrastructureOptions = {},
+): Promise<Infrastructure> {
   let redisUrl = process.env.REDIS_URL;
   let redisPid: number | undefined;
   if (redisUrl) {
@@ -50,6 +62,7 @@ export async function startInfrastructure(cleanup: CleanupStack, log: (line: str
   const external = process.env.DATABASE_URL;
   if (external) {
     log(`Postgres: ${external.replace(/:[^:@/]*@/, ':***@')} (DATABASE_URL; every mode shares it)`);
+    if (opts.pgStatements) log('--profile postgres needs the embedded Postgres: no statement figures with DATABASE_URL');
     let migrated = false;
     return {
       redisUrl,
@@ -64,7 +77,7 @@ export async function startInfrastructure(cleanup: CleanupStack, log: (line: str
     };
   }
 
-  const server = await startEmbeddedPostgres();
+  const server = await startEmbeddedPostgres({ postgresFlags: opts.pgStatements ? PG_STATEMENTS_FLAGS : [] });
   cleanup.add('embedded Postgres', server.stop);
   const pidFile = await readFile(path.join(server.dataDir, 'pgdata', 'postmaster.pid'), 'utf8').catch(() => '');
   const postgresPid = Number(pidFile.split('\n')[0]) || undefined;
@@ -74,6 +87,7 @@ export async function startInfrastructure(cleanup: CleanupStack, log: (line: str
     redisPid,
     postgresPid,
     describe: 'embedded',
+    statementReport: opts.pgStatements ? async () => formatStatements(await readStatements(server.url), 25) : undefined,
     async freshDatabase(label) {
       const name = `bench_${label.replace(/[^a-z0-9]/g, '_')}_${randomId(3)}`;
       const client = new pg.Client({ connectionString: server.url });

@@ -158,7 +158,10 @@ async function main(): Promise<number> {
   const outDir = path.resolve(ROOT_DIR, opts.outDir);
   const profileDir = path.join(outDir, 'profiles', stamp);
   try {
-    const infra = await startInfrastructure(cleanup, log);
+    const infra = await startInfrastructure(cleanup, log, { pgStatements: opts.profile.includes('postgres') });
+    cleanup.add('Postgres statement report', async () => {
+      if (infra.statementReport) process.stdout.write('\n' + (await infra.statementReport()) + '\n');
+    });
     const ctx: BenchContext = { opts, infra, cleanup, log, signal: abort.signal, profileDir };
     const result = opts.mode === 'all' ? await runAll(ctx) : await runOne(ctx, opts.mode);
     const file: BenchFile = {

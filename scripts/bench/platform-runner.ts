@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ServiceName } from '@wagerflow/config';
+import { SERVICE_NAMES, type ServiceName } from '@wagerflow/config';
 import { startPlatform, type Platform } from '../platform.js';
 import type { CleanupStack } from './cleanup-stack.js';
 
@@ -46,7 +46,8 @@ export function telemetryEnv(otlpEndpoint: string | undefined): Record<string, s
 export async function startBenchPlatform(opts: BenchPlatformOptions, cleanup: CleanupStack): Promise<BenchPlatform> {
   const lines: string[] = [];
   const serviceEnv: Partial<Record<ServiceName, Record<string, string>>> = {};
-  for (const name of opts.profile?.services ?? []) {
+  // `postgres` in --profile is the database's statement report (pg-statements.ts), not a Node service.
+  for (const name of (opts.profile?.services ?? []).filter((n) => (SERVICE_NAMES as readonly string[]).includes(n))) {
     const dir = path.join(opts.profile!.dir, name);
     mkdirSync(dir, { recursive: true });
     const inherited = process.env.NODE_OPTIONS ? `${process.env.NODE_OPTIONS} ` : '';

@@ -18,7 +18,10 @@ let reader: Pool;
 let ledger: LedgerReadRepository;
 let role: string;
 let dropReader: () => Promise<void>;
-const PUBLISHED = { views: ['ledger_bet_view', 'ledger_wallet_view', 'ledger_archived_bet_view'], functions: ['ledger_wallet_drift()'] };
+const PUBLISHED = {
+  views: ['ledger_bet_view', 'ledger_wallet_view', 'ledger_archived_bet_view'],
+  functions: ['ledger_wallet_drift()', 'ledger_bets_by_client_ids(text[], text[])'],
+};
 const LEDGER_TABLES = ['wallets', 'wallet_entries', 'deposits', 'bets', 'settlements', 'cell_exposure', 'archived_bets'];
 const player = `p-${randomUUID()}`;
 
@@ -123,5 +126,45 @@ describe('ledger read repository (published interface only)', () => {
     await admin.query('UPDATE wallets SET balance = balance + 1 WHERE player_id = $1', [player]);
     expect(await ledger.walletDrift()).toEqual({ checked: 1, drift: 1 });
     await admin.query('UPDATE wallets SET balance = balance - 1 WHERE player_id = $1', [player]);
+  });
+
+  it('looks keys up by index with a plan cached while bets was small, and by the unique key once analyzed', async () => {
+    // The lookup's plan is cached per connection (ledger_bets_by_client_ids sets force_generic_plan). A plan made
+    // while `bets` held three rows must not scan it once it is large and not yet analyzed (a fresh deployment's first
+    // minute, before autovacuum's first ANALYZE): a scan is what made a bench read 47.6M tuples in 15 s. Until then
+    // the cached plan may walk the player's own bets (an index on player_id); the ANALYZE invalidates it.
+    const client = await reader.connect();
+    const lookup = 'SELECT * FROM ledger_bets_by_client_ids($1::text[], $2::text[])';
+    const keys = [player, 'bulk-player-7', 'bulk-player-7'];
+    const clientIds = ['c-1', 'k-7', 'k-missing'];
+    const pagesRead = async () => {
+      const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: { 'Shared Hit Blocks': number; 'Shared Read Blocks': number } }] }>(
+        `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${lookup}`,
+        [keys, clientIds],
+      );
+      const plan = rows[0]!['QUERY PLAN'][0].Plan;
+      return plan['Shared Hit Blocks'] + plan['Shared Read Blocks'];
+    };
+    try {
+      for (let i = 0; i < 6; i++) await client.query(lookup, [[player], ['c-1']]);
+      // 30,000 bets of 500 players, interleaved: reading them all touches about 750 pages, one player's about 60.
+      await admin.query(
+        `INSERT INTO bets (id, player_id, client_bet_id, market_id, cell_id, window_start, band_index, price_low, price_high,
+           stake, multiplier_bps, status, result, placed_at, confirmed_at, updated_at, correlation_id)
+         SELECT 'bulk-' || i, 'bulk-player-' || (i % 500), 'k-' || i, 'BTC-USD', 'BTC-USD:1000:3', 1000, 3, 10, 11, 100, 25000,
+                'confirmed', 'open', 1, 2, 3, 'c'
+           FROM generate_series(1, 30000) AS i`,
+      );
+      expect(await pagesRead()).toBeLessThan(300);
+      const found = await client.query<{ id: string }>(lookup, [keys, clientIds]);
+      expect(found.rows.map((r) => r.id).sort()).toEqual(['b-1', 'bulk-7']);
+
+      await admin.query('ANALYZE bets');
+      await client.query(lookup, [keys, clientIds]); // replans (the ANALYZE invalidated the cached plan)
+      // Three keys, each one probe of each unique index.
+      expect(await pagesRead()).toBeLessThan(30);
+    } finally {
+      client.release();
+    }
   });
 });
