@@ -316,4 +316,36 @@ describe('Batcher', () => {
     await settle();
     expect([a.value, c.value]).toEqual(['ok:a', 'ok:c']);
   });
+
+  it('waitOnlyWhenBusy: a lone item goes at the end of its turn; items that keep coming wait and share a batch', async () => {
+    const batches: number[][] = [];
+    const batcher = new Batcher<number, number>({
+      maxSize: 10,
+      maxWaitMs: 20,
+      waitOnlyWhenBusy: true,
+      flush: async (items) => {
+        batches.push([...items]);
+        return items;
+      },
+    });
+    // The first item ever, and one after a quiet spell longer than the wait: no company is coming.
+    void batcher.submit(1);
+    await settle();
+    expect(batches).toEqual([[1]]);
+    await vi.advanceTimersByTimeAsync(5);
+    // 5 ms after the previous one: busy, so it waits the 20 ms and takes what arrives meanwhile.
+    void batcher.submit(2);
+    await settle();
+    expect(batches).toEqual([[1]]);
+    await vi.advanceTimersByTimeAsync(10);
+    void batcher.submit(3);
+    await vi.advanceTimersByTimeAsync(9);
+    expect(batches).toEqual([[1]]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(batches).toEqual([[1], [2, 3]]);
+    await vi.advanceTimersByTimeAsync(21);
+    void batcher.submit(4);
+    await settle();
+    expect(batches).toEqual([[1], [2, 3], [4]]);
+  });
 });

@@ -20,8 +20,10 @@ const schema = commonEnv
     LOYALTY_TIMEOUT_MS: env.int(5_000, 100),
     // The tier ladder (read for GET /v1/me's tier); loyalty reads the same variable for accruals.
     LOYALTY_TIERS: loyaltyTiersSetting,
-    // Bets accepted in the same event-loop turn share one ledger job (and one MULTI), up to this many.
+    // Bets accepted close together share one ledger job (and one MULTI), up to this many.
     GATEWAY_BETS_PER_JOB: env.int(100, 1, 1_000),
+    // While bets keep coming, how long a job waits for more (a lone bet does not wait): latency traded for CPU a bet.
+    GATEWAY_BATCH_WAIT_MS: env.int(20, 0, 1_000),
     // Admission control (issue 15): past any of these the gateway answers 503 `overloaded` at once; 0 turns one off.
     // Requests admitted and not answered yet (every route but health, readiness and admin may be shed).
     GATEWAY_MAX_IN_FLIGHT: env.int(128, 0),

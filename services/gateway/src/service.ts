@@ -76,7 +76,12 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
     logger,
   });
 
-  const betEnqueuer = createBetEnqueuer({ queue: ledgerQueue, keys, maxBetsPerJob: config.GATEWAY_BETS_PER_JOB });
+  const betEnqueuer = createBetEnqueuer({
+    queue: ledgerQueue,
+    keys,
+    maxBetsPerJob: config.GATEWAY_BETS_PER_JOB,
+    batchWaitMs: config.GATEWAY_BATCH_WAIT_MS,
+  });
   const admission = createAdmissionControl({
     metrics,
     limits: {

@@ -20,7 +20,9 @@ const schema = commonEnv.extend(otelEnv.shape).extend({
   LOYALTY_CONCURRENCY: env.int(256, 1, 10_000),
   LOYALTY_REQUEST_CONCURRENCY: env.int(32, 1, 1_000),
   LOYALTY_BATCH_MAX: env.int(5_000, 1, 50_000),
-  LOYALTY_BATCH_WAIT_MS: env.int(4, 0, 1_000),
+  // Plays wait this long for company: accrual is not on the bettor's path, and a batch of many plays costs about what
+  // one costs (transaction, statements, BullMQ calls).
+  LOYALTY_BATCH_WAIT_MS: env.int(50, 0, 1_000),
   // TEST ONLY: probability of SIGKILL after step 1 (close) commits, before step 2 (accrual).
   LOYALTY_FAULT_KILL_AFTER_CLOSE: env.num(0, 0, 1),
 });

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES, redisKeys, type BetIntent } from '@wagerflow/contracts';
@@ -32,7 +33,7 @@ afterAll(async () => {
 
 describe('bet enqueuer (several bets per ledger job)', () => {
   it('bets submitted together share one job, each with its pending record, id and window membership', async () => {
-    const enqueuer = createBetEnqueuer({ queue, keys, maxBetsPerJob: 100 });
+    const enqueuer = createBetEnqueuer({ queue, keys, maxBetsPerJob: 100, batchWaitMs: 0 });
     const bets = Array.from({ length: 5 }, () => accepted(randomUUID()));
     expect(await Promise.all(bets.map((b) => enqueuer.enqueue(b.intent, LATER)))).toEqual(Array(5).fill('claimed'));
     const jobs = await queue.queue.getJobs(['waiting']);
@@ -48,7 +49,7 @@ describe('bet enqueuer (several bets per ledger job)', () => {
   });
 
   it('splits a burst into jobs of at most maxBetsPerJob', async () => {
-    const enqueuer = createBetEnqueuer({ queue, keys, maxBetsPerJob: 3 });
+    const enqueuer = createBetEnqueuer({ queue, keys, maxBetsPerJob: 3, batchWaitMs: 0 });
     const bets = Array.from({ length: 7 }, () => accepted(randomUUID()));
     await Promise.all(bets.map((b) => enqueuer.enqueue(b.intent, LATER)));
     const sizes = (await queue.queue.getJobs(['waiting'])).map((j) => (j.data as { bets: BetIntent[] }).bets.length).sort();
@@ -57,8 +58,23 @@ describe('bet enqueuer (several bets per ledger job)', () => {
     await queue.queue.obliterate({ force: true });
   });
 
+  it('while bets keep coming, a job waits batchWaitMs for more; a lone bet goes at once', async () => {
+    const enqueuer = createBetEnqueuer({ queue, keys, maxBetsPerJob: 100, batchWaitMs: 1_000 });
+    const [a, b, c] = Array.from({ length: 3 }, () => accepted(randomUUID()));
+    const started = Date.now();
+    expect(await enqueuer.enqueue(a!.intent, LATER)).toBe('claimed'); // nothing came before it: not held back
+    expect(Date.now() - started).toBeLessThan(1_000);
+    // B follows A closely, so it waits for company; C arrives during that wait and shares its job.
+    const both = Promise.all([enqueuer.enqueue(b!.intent, LATER), delay(50).then(() => enqueuer.enqueue(c!.intent, LATER))]);
+    expect(await both).toEqual(['claimed', 'claimed']);
+    const jobs = (await queue.queue.getJobs(['waiting'])).map((j) => (j.data as { bets: BetIntent[] }).bets.map((x) => x.betId));
+    expect(jobs.sort((x, y) => x.length - y.length)).toEqual([[a!.record.betId], [b!.record.betId, c!.record.betId]]);
+    await enqueuer.close();
+    await queue.queue.obliterate({ force: true });
+  });
+
   it('one key twice in one batch: the first wins, the second is not queued', async () => {
-    const enqueuer = createBetEnqueuer({ queue, keys, maxBetsPerJob: 100 });
+    const enqueuer = createBetEnqueuer({ queue, keys, maxBetsPerJob: 100, batchWaitMs: 0 });
     const player = randomUUID();
     const a = accepted(player, 'same-key');
     const b = accepted(player, 'same-key');
@@ -69,8 +85,8 @@ describe('bet enqueuer (several bets per ledger job)', () => {
   });
 
   it('one key from two gateway replicas at once: exactly one wins; the record names it, so the ledger can drop the other', async () => {
-    const one = createBetEnqueuer({ queue, keys, maxBetsPerJob: 100 });
-    const two = createBetEnqueuer({ queue, keys, maxBetsPerJob: 100 });
+    const one = createBetEnqueuer({ queue, keys, maxBetsPerJob: 100, batchWaitMs: 0 });
+    const two = createBetEnqueuer({ queue, keys, maxBetsPerJob: 100, batchWaitMs: 0 });
     const player = randomUUID();
     const a = accepted(player, 'raced');
     // The duplicate names a cell in another window: losing, it must leave that window's pending set alone.
@@ -93,7 +109,7 @@ describe('bet enqueuer (several bets per ledger job)', () => {
   });
 
   it("a claim reaching Redis after its deadline (Redis's clock) writes nothing; the bet rides in the job and the ledger drops it", async () => {
-    const enqueuer = createBetEnqueuer({ queue, keys, maxBetsPerJob: 100 });
+    const enqueuer = createBetEnqueuer({ queue, keys, maxBetsPerJob: 100, batchWaitMs: 0 });
     const redisNow = redisTimeMs(await redis.time());
     const late = accepted(randomUUID());
     const onTime = accepted(randomUUID());
