@@ -114,7 +114,7 @@ export const USAGE = `pnpm bench [--mode e2e|ramp|ledger|baseline-ledger|bullmq|
   --gateway-processes N modes with the whole platform: GATEWAY_PROCESSES, gateway processes behind one port (default 1)
   --rate N, --duration S
                         archive: bets/s and seconds of each window, without and during the run (default 300, 20; 5 with --quick)
-  --profile a,b         run these services under --cpu-prof; print their hot spots
+  --profile a,b         run these services under --cpu-prof; print their hot spots (postgres: its costliest statements)
   --quick               a short smoke run of every phase
   --verbose             show the services' output
   --out DIR             where the JSON report goes (default bench-results)
