@@ -42,7 +42,9 @@ export function createPool(
     query_timeout: 10_000,
     idleTimeoutMillis: 30_000,
     // Named statements (see `named`) are planned on every execution: a generic plan cached while a table was small
-    // (a fresh deployment, a test) kept seq-scanning it after it grew, until the next ANALYZE.
+    // (a fresh deployment, a test) kept seq-scanning it after it grew, until the next ANALYZE. A hot statement whose
+    // planning costs more than it runs is a function that sets plan_cache_mode itself, with a plan no statistics can
+    // turn into a scan (ledger_bets_by_client_ids, migration 20261207000001).
     options: `-c plan_cache_mode=force_custom_plan${settings.join('')}`,
   });
   // An idle client whose server went away (restart, pg_terminate_backend, network) emits 'error' on the pool, which
