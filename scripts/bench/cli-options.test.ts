@@ -108,5 +108,8 @@ describe('parseOptions', () => {
     expect(parse('--mode', 'archive', '--pause-ratio', '0').pauseRatio).toBe(0);
     expect(parse('--mode', 'archive', '--pause-ratio', '0.5').pauseRatio).toBe(0.5);
     expect(() => parse('--mode', 'archive', '--pause-ratio', '-1')).toThrow(/--pause-ratio/);
+    expect(parse('--mode', 'e2e').ledgerProcesses).toBe(1);
+    expect(parse('--mode', 'e2e', '--ledger-processes', '2').ledgerProcesses).toBe(2);
+    expect(() => parse('--mode', 'e2e', '--ledger-processes', '0')).toThrow(/--ledger-processes/);
   });
 });

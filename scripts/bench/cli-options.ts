@@ -72,6 +72,8 @@ export interface BenchOptions {
   cells: CellMode;
   /** Modes with the whole platform: GATEWAY_PROCESSES, gateway processes behind its port (node:cluster). */
   gatewayProcesses: number;
+  /** Modes with the whole platform: bet-ledger processes, each its own process on the one queue (as on more machines). */
+  ledgerProcesses: number;
   /** Whether --rate / --connections were given (`all` sizes its e2e step itself otherwise). */
   rateGiven: boolean;
   connectionsGiven: boolean;
@@ -112,6 +114,8 @@ export const USAGE = `pnpm bench [--mode e2e|ramp|ledger|baseline-ledger|bullmq|
   --cells few|spread|hot  modes with e2e load: the 4 cheapest cells of the furthest window (few, default), every open
                         cell (spread: many cell locks a batch) or one cell (hot: the liability lock's worst case)
   --gateway-processes N modes with the whole platform: GATEWAY_PROCESSES, gateway processes behind one port (default 1)
+  --ledger-processes N  modes with the whole platform: bet-ledger processes consuming the one place-bets queue, each
+                        started as a replica on another machine would be (own ops port; default 1)
   --rate N, --duration S
                         archive: bets/s and seconds of each window, without and during the run (default 300, 20; 5 with --quick)
   --profile a,b         run these services under --cpu-prof; print their hot spots (postgres: its costliest statements)
@@ -197,6 +201,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       'pause-ratio': { type: 'string' },
       cells: { type: 'string' },
       'gateway-processes': { type: 'string' },
+      'ledger-processes': { type: 'string' },
       profile: { type: 'string' },
       quick: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -252,6 +257,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     pauseRatio: pauseRatio(values['pause-ratio']),
     cells: cellMode(values.cells),
     gatewayProcesses: positiveInt('gateway-processes', values['gateway-processes'], 1),
+    ledgerProcesses: positiveInt('ledger-processes', values['ledger-processes'], 1),
     rateGiven: values.rate !== undefined,
     connectionsGiven: values.connections !== undefined,
     profile: (values.profile ?? '')

@@ -11,7 +11,7 @@ import { runOpenLoop, type OpenLoopResult } from './open-loop-scheduler.js';
 import { OutcomeTracker } from './outcome-tracker.js';
 import { startProgress } from './progress-reporter.js';
 import type { CpuFigures, E2eResult } from './result-types.js';
-import { ledgerBatches, scrapeTotals } from './service-metrics.js';
+import { ledgerBatches, scrapeTotalsOf } from './service-metrics.js';
 
 /** A 202 whose outcome has not arrived this long after its send is an error ("202 without an outcome"). */
 export const OUTCOME_TIMEOUT_MS = 10_000;
@@ -43,8 +43,8 @@ export async function runE2eLoad(
     p99Ms: tracker.latency.percentileMs(99),
     sendLagP99Ms: schedule?.lag.percentileMs(99) ?? null,
   }));
-  const ledgerOps = session.bench.platform.services.get('bet-ledger')?.opsUrl;
-  const metricsBefore = ledgerOps ? await scrapeTotals(ledgerOps) : null;
+  const ledgerOps = session.bench.ledgerOpsUrls;
+  const metricsBefore = await scrapeTotalsOf(ledgerOps);
   const generatorNice = raiseGeneratorPriority();
   const cpu = startCpuMeter(session.cpuTargets);
   try {
@@ -74,7 +74,7 @@ export async function runE2eLoad(
     clearInterval(sweeper);
   }
   const cpuFigures = cpu.stop();
-  const metricsAfter = ledgerOps ? await scrapeTotals(ledgerOps) : null;
+  const metricsAfter = await scrapeTotalsOf(ledgerOps);
   if (!schedule) throw new Error('the load did not run');
   tracker.finish();
   session.setTracker(undefined);
@@ -91,6 +91,7 @@ export async function runE2eLoad(
     players: players.length,
     connections: ctx.opts.connections,
     gatewayProcesses: ctx.opts.gatewayProcesses,
+    ledgerProcesses: ctx.opts.ledgerProcesses,
     telemetry: ctx.opts.telemetry,
     planned: schedule.planned,
     sent: schedule.sent,

@@ -53,8 +53,11 @@ export async function openE2eSession(ctx: BenchContext, extra: E2eSessionOptions
     cleanup.add('OTLP sink', () => otlp!.close());
     log(`telemetry on: 1 % parent-based sampling, OTLP → ${otlp.endpoint}/v1/traces (discarded)`);
   }
-  const gateways = opts.gatewayProcesses > 1 ? ` (gateway: ${opts.gatewayProcesses} processes)` : '';
-  log(`starting the platform (gateway, bet-ledger, loyalty, feed-monitor, archiver)${gateways}…`);
+  const counts = [
+    ...(opts.gatewayProcesses > 1 ? [`gateway: ${opts.gatewayProcesses} processes`] : []),
+    ...(opts.ledgerProcesses > 1 ? [`bet-ledger: ${opts.ledgerProcesses} processes`] : []),
+  ];
+  log(`starting the platform (gateway, bet-ledger, loyalty, feed-monitor, archiver)${counts.length ? ` (${counts.join(', ')})` : ''}…`);
   const bench = await startBenchPlatform(
     {
       databaseUrl,
@@ -65,6 +68,7 @@ export async function openE2eSession(ctx: BenchContext, extra: E2eSessionOptions
       // A new market is CRITICAL until its feed has been healthy FEED_RECOVERY_MS (30 s by default): only startup
       // is shortened; a feed that stalls under load still suspends the market, seen as 503 market_suspended.
       env: { FEED_RECOVERY_MS: '1000', GATEWAY_PROCESSES: String(opts.gatewayProcesses), ...extra.env },
+      ledgerReplicas: opts.ledgerProcesses - 1,
       verbose: opts.verbose,
     },
     cleanup,
@@ -89,7 +93,7 @@ export async function openE2eSession(ctx: BenchContext, extra: E2eSessionOptions
   const redis = new Redis(infra.redisUrl, { maxRetriesPerRequest: 2 });
   cleanup.add('Redis client', () => void redis.disconnect());
 
-  const cpuTargets = platformCpuTargets(bench.platform.services, infra);
+  const cpuTargets = platformCpuTargets(bench.processes, infra);
 
   return {
     ctx,

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVICE_NAMES, type ServiceName } from '@wagerflow/config';
-import { startPlatform, type Platform } from '../platform.js';
+import { startPlatform, type Platform, type PlatformOptions, type ServiceHandle } from '../platform.js';
 import type { CleanupStack } from './cleanup-stack.js';
 
 const PROFILE_PRELOAD = fileURLToPath(new URL('./cpu-profile.preload.js', import.meta.url));
@@ -23,12 +23,21 @@ export interface BenchPlatformOptions {
   profile?: { services: readonly string[]; dir: string };
   env?: Record<string, string>;
   verbose: boolean;
+  /**
+   * More bet-ledger processes on the one place-bets queue, each started as a replica on another machine would be: its
+   * own process and ops port, the same database, Redis and secrets (a second `startPlatform` of bet-ledger alone).
+   */
+  ledgerReplicas?: number;
   /** Called once the services are spawned, before they are ready (to watch a service from its first moment). */
   onSpawned?: (platform: Platform) => void;
 }
 
 export interface BenchPlatform {
   platform: Platform;
+  /** Every service process to meter: the platform's, then each bet-ledger replica as `bet-ledger #2`, `#3`, … */
+  processes: ReadonlyMap<string, ServiceHandle>;
+  /** The ops URL of every bet-ledger process (its batch metrics are summed over them). */
+  ledgerOpsUrls: string[];
   /** Last lines of the services' output. */
   tail(): string[];
   stop(): Promise<void>;
@@ -54,7 +63,7 @@ export async function startBenchPlatform(opts: BenchPlatformOptions, cleanup: Cl
     // Node 20 refuses --cpu-prof in NODE_OPTIONS: a preload starts the same profiler (see cpu-profile.preload.js).
     serviceEnv[name as ServiceName] = { NODE_OPTIONS: `${inherited}--import=${PROFILE_PRELOAD}`, BENCH_CPU_PROF_DIR: dir };
   }
-  const platform = await startPlatform({
+  const platformOptions: PlatformOptions = {
     databaseUrl: opts.databaseUrl,
     redisUrl: opts.redisUrl,
     services: opts.services,
@@ -67,16 +76,31 @@ export async function startBenchPlatform(opts: BenchPlatformOptions, cleanup: Cl
       if (lines.length > 400) lines.splice(0, 200);
       if (opts.verbose) process.stderr.write(`${source} | ${line}\n`);
     },
-  });
+  };
+  const platform = await startPlatform(platformOptions);
+  const replicas: Platform[] = [];
   let stopped: Promise<void> | undefined;
-  const stop = () => (stopped ??= platform.stop());
+  const stop = () => (stopped ??= Promise.all(replicas.map((r) => r.stop())).then(() => platform.stop()));
   cleanup.add('services', stop);
   opts.onSpawned?.(platform);
   try {
     await platform.waitReady(120_000);
+    for (let i = 0; i < (opts.ledgerReplicas ?? 0); i++) {
+      const replica = await startPlatform({
+        ...platformOptions,
+        services: ['bet-ledger'],
+        adminToken: platform.adminToken,
+        secretEncryptionKey: platform.secretEncryptionKey,
+      });
+      replicas.push(replica);
+      await replica.waitReady(120_000);
+    }
   } catch (err) {
     await stop();
     throw new Error(`the platform did not start: ${(err as Error).message}\n${lines.slice(-30).join('\n')}`);
   }
-  return { platform, tail: () => lines.slice(-30), stop };
+  const processes = new Map<string, ServiceHandle>(platform.services);
+  replicas.forEach((r, i) => processes.set(`bet-ledger #${i + 2}`, r.services.get('bet-ledger')!));
+  const ledgerOpsUrls = [...processes.entries()].filter(([name]) => name.startsWith('bet-ledger')).map(([, s]) => s.opsUrl);
+  return { platform, processes, ledgerOpsUrls, tail: () => lines.slice(-30), stop };
 }

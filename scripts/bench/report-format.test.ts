@@ -26,6 +26,7 @@ const e2e: E2eResult = {
   durationS: 60,
   players: 200,
   gatewayProcesses: 1,
+  ledgerProcesses: 1,
   connections: 64,
   telemetry: false,
   planned: 90_000,

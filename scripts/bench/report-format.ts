@@ -100,6 +100,7 @@ export function e2eRows(r: E2eResult): Row[] {
     ['send lag', `${fmtLatency(r.sendLagMs)}${r.generatorNice !== null ? ` (generator at nice ${r.generatorNice})` : ''}`],
     ['players / connections', `${r.players} sockets / ${r.connections} HTTP keep-alive`],
     ['gateway processes', r.gatewayProcesses > 1 ? `${r.gatewayProcesses} (node:cluster workers behind one port)` : '1'],
+    ['bet-ledger processes', r.ledgerProcesses > 1 ? `${r.ledgerProcesses} (replicas on the one queue; CPU per process below)` : '1'],
     [
       'telemetry',
       r.telemetry ? `on (1 % sampled; OTLP ${fmtNumber(r.otlp?.requests ?? 0)} posts, ${fmtBytes(r.otlp?.bytes ?? 0)})` : 'off',

@@ -47,6 +47,8 @@ export interface E2eResult {
   connections: number;
   /** GATEWAY_PROCESSES of the platform under load. */
   gatewayProcesses: number;
+  /** bet-ledger processes on the place-bets queue (--ledger-processes). */
+  ledgerProcesses: number;
   telemetry: boolean;
   planned: number;
   sent: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { counterDelta, ledgerBatches, parseByLabel, parsePrometheusTotals } from './service-metrics.js';
+import { counterDelta, ledgerBatches, parseByLabel, parsePrometheusTotals, scrapeTotalsOf, sumTotals } from './service-metrics.js';
 
 const scrape = (count: number, sum: number, seconds: number) =>
   parsePrometheusTotals(
@@ -24,6 +24,20 @@ describe('service metrics', () => {
     expect(ledgerBatches(scrape(10, 100, 0.5), scrape(110, 25_100, 2.5))).toEqual({ batches: 100, meanBetsPerBatch: 250, meanBatchMs: 20 });
     expect(ledgerBatches(null, null)).toBeNull();
     expect(ledgerBatches(null, parsePrometheusTotals('other 1'))).toBeNull();
+  });
+
+  it('adds up the processes of one service, skipping those that did not answer', () => {
+    const two = sumTotals([scrape(10, 100, 0.5), null, scrape(30, 300, 1.5)]);
+    expect(ledgerBatches(null, two)).toEqual({ batches: 40, meanBetsPerBatch: 10, meanBatchMs: 50 });
+    expect(two?.get('nodejs_heap_space_size_total_bytes')).toBe(30);
+    expect(sumTotals([null, null])).toBeNull();
+    expect(sumTotals([])).toBeNull();
+  });
+
+  it('scrapes nothing when no process answers', async () => {
+    // Port 9 (discard) refuses connections here: the scrape fails fast and counts as no answer.
+    await expect(scrapeTotalsOf(['http://127.0.0.1:9'])).resolves.toBeNull();
+    await expect(scrapeTotalsOf([])).resolves.toBeNull();
   });
 });
 

@@ -27,6 +27,20 @@ export async function scrapeTotals(opsUrl: string): Promise<MetricTotals | null>
   }
 }
 
+/** The totals of several processes of one service added up (null when none answered). */
+export function sumTotals(all: readonly (MetricTotals | null)[]): MetricTotals | null {
+  const answered = all.filter((t): t is MetricTotals => t !== null);
+  if (answered.length === 0) return null;
+  const sum: MetricTotals = new Map();
+  for (const totals of answered) for (const [name, value] of totals) sum.set(name, (sum.get(name) ?? 0) + value);
+  return sum;
+}
+
+/** `scrapeTotals` of every ops URL, added up: bet-ledger's batches when several processes share its queue. */
+export async function scrapeTotalsOf(opsUrls: readonly string[]): Promise<MetricTotals | null> {
+  return sumTotals(await Promise.all(opsUrls.map(scrapeTotals)));
+}
+
 export interface LedgerBatchFigures {
   batches: number;
   meanBetsPerBatch: number | null;
