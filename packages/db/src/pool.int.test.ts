@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '@wagerflow/runtime';
 import { createTestDatabase, type TestDatabase } from '@wagerflow/testing';
-import { createPool, type Pool } from './pool.js';
+import { createPool, withTransaction, type Pool } from './pool.js';
 
 async function until(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -61,5 +61,25 @@ describe('createPool', () => {
     }
     expect(() => createPool(db.url, { settings: { 'work_mem=1 -c x': 1 } })).toThrow(/invalid Postgres setting/);
     expect(() => createPool(db.url, { settings: { work_mem: '1 -c fsync=off' } })).toThrow(/invalid Postgres setting/);
+  });
+});
+
+describe('withTransaction', () => {
+  it('with cachedPlans, plans generically and without sequential scans inside the transaction only, in one round trip', async () => {
+    const p = createPool(db.url, { max: 1 });
+    const settings = "SELECT current_setting('plan_cache_mode') AS m, current_setting('enable_seqscan') AS s";
+    try {
+      const inside = await withTransaction(p, async (c) => (await c.query<{ m: string; s: string }>(settings)).rows[0], {
+        cachedPlans: true,
+      });
+      expect(inside).toEqual({ m: 'force_generic_plan', s: 'off' });
+      // SET LOCAL ends with the transaction, whether it commits or rolls back: the pooled connection is as before.
+      expect((await p.query<{ m: string; s: string }>(settings)).rows[0]).toEqual({ m: 'force_custom_plan', s: 'on' });
+      await expect(withTransaction(p, () => Promise.reject(new Error('boom')), { cachedPlans: true })).rejects.toThrow('boom');
+      expect((await p.query<{ m: string; s: string }>(settings)).rows[0]).toEqual({ m: 'force_custom_plan', s: 'on' });
+      expect(await withTransaction(p, async (c) => (await c.query<{ m: string }>(settings)).rows[0]?.m)).toBe('force_custom_plan');
+    } finally {
+      await p.end();
+    }
   });
 });

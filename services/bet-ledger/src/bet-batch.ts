@@ -119,24 +119,29 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
     // placed or published again, and its key's marker is left alone.
     const dropped = droppedIntents(bets, keyHolds, storedKeys, new Set(archivedKeys.map(keyOf)));
     if (archivedKeys.length > 0) deps.logger.warn({ keys: archivedKeys.length }, 'bets whose keys belong to archived bets dropped');
-    const result = await withTransaction(deps.pool, async (client) => {
-      const { cellLiability, wallets } = await lockBatch(
-        client,
-        bets.map((b) => b.cellId),
-        bets.map((b) => b.playerId),
-      );
-      const { decisions, changes } = decideFirstFit(freshIntents(bets, storedKeys, dropped), wallets, now, (m) => suspended.has(m), {
-        cap: deps.maxCellLiability,
-        current: cellLiability,
-      });
-      await writeBatch(client, decisions.map(toBatchRow), now);
-      return {
-        outcomes: [...stored, ...decisions.map((d) => toStored(d, now))],
-        changes,
-        replayed: stored.length,
-        fresh: decisions.length,
-      };
-    });
+    const result = await withTransaction(
+      deps.pool,
+      async (client) => {
+        const { cellLiability, wallets } = await lockBatch(
+          client,
+          bets.map((b) => b.cellId),
+          bets.map((b) => b.playerId),
+        );
+        const { decisions, changes } = decideFirstFit(freshIntents(bets, storedKeys, dropped), wallets, now, (m) => suspended.has(m), {
+          cap: deps.maxCellLiability,
+          current: cellLiability,
+        });
+        await writeBatch(client, decisions.map(toBatchRow), now);
+        return {
+          outcomes: [...stored, ...decisions.map((d) => toStored(d, now))],
+          changes,
+          replayed: stored.length,
+          fresh: decisions.length,
+        };
+        // Cached plans: planning the write and its foreign-key checks was a third of the batch's Postgres time.
+      },
+      { cachedPlans: true },
+    );
     return { ...result, bets, dropped };
   }
 

@@ -45,22 +45,26 @@ async function counts(playerId: string) {
 }
 
 /** Decide under the batch's locks and write, in one transaction, optionally tampering with what gets written. */
-function apply(bets: BetIntent[], tamper: (rows: BatchRow[]) => void = () => undefined) {
-  return withTransaction(pool, async (client) => {
-    const { cellLiability, wallets } = await lockBatch(
-      client,
-      bets.map((b) => b.cellId),
-      bets.map((b) => b.playerId),
-    );
-    const { decisions } = decideFirstFit(bets, wallets, Date.now(), () => false, {
-      cap: 1_000_000,
-      current: cellLiability,
-    });
-    const rows = decisions.map(toBatchRow);
-    tamper(rows);
-    await writeBatch(client, rows, Date.now());
-    return { cellLiability, wallets, decisions };
-  });
+function apply(bets: BetIntent[], tamper: (rows: BatchRow[]) => void = () => undefined, on: Pool = pool) {
+  return withTransaction(
+    on,
+    async (client) => {
+      const { cellLiability, wallets } = await lockBatch(
+        client,
+        bets.map((b) => b.cellId),
+        bets.map((b) => b.playerId),
+      );
+      const { decisions } = decideFirstFit(bets, wallets, Date.now(), () => false, {
+        cap: 1_000_000,
+        current: cellLiability,
+      });
+      const rows = decisions.map(toBatchRow);
+      tamper(rows);
+      await writeBatch(client, rows, Date.now());
+      return { cellLiability, wallets, decisions };
+    },
+    { cachedPlans: true },
+  ); // as the ledger's batches run (bet-batch.ts)
 }
 
 beforeAll(async () => {
@@ -113,5 +117,44 @@ describe('ledger batch statements', () => {
     // The same bet again (a redelivery): its primary key conflicts first, and that is the same race.
     await expect(apply([once])).rejects.toThrow(IdempotencyRaceError);
     expect(await counts(player)).toEqual(before);
+  });
+
+  it('plans cached while the tables were small still probe indexes once they have grown (no scan, no walk of an index)', async () => {
+    // The batch runs with cached generic plans (withTransaction's cachedPlans): the lock function's queries, the write
+    // statement and the foreign-key checks behind it. One connection, so the plans made now are the ones used later.
+    const one = createPool(db.url, { max: 1 });
+    const player = randomUUID();
+    /** Tuples the tables' scans and index fetches have read so far (the writer's statistics flushed first). */
+    const tuplesRead = async () => {
+      await one.query('SELECT pg_stat_force_next_flush()');
+      const { rows } = await pool.query<{ n: number }>(
+        `SELECT sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::bigint AS n
+           FROM pg_stat_user_tables WHERE relname IN ('wallets', 'bets', 'cell_exposure', 'wallet_entries')`,
+      );
+      return rows[0]!.n;
+    };
+    try {
+      await withTransaction(one, (c) =>
+        applyDeposit(c, { playerId: player, amount: 100_000, reference: 'r', correlationId: 't' }, Date.now()),
+      );
+      for (let i = 0; i < 6; i++) await apply([bet(player, 10)], undefined, one);
+      // 30,000 wallets, cells and bets of other players; not analyzed (a fresh deployment's first minute).
+      await pool.query(
+        `WITH w AS (INSERT INTO wallets (player_id, updated_at) SELECT 'grown-' || i, 1 FROM generate_series(1, 30000) AS i RETURNING 1),
+              c AS (INSERT INTO cell_exposure (cell_id, liability) SELECT 'ETH-USD:9:' || i, 1 FROM generate_series(1, 30000) AS i RETURNING 1)
+         INSERT INTO bets (id, player_id, client_bet_id, market_id, cell_id, window_start, band_index, price_low, price_high,
+           stake, multiplier_bps, status, result, placed_at, confirmed_at, updated_at, correlation_id)
+         SELECT 'grown-' || i, 'grown-' || (i % 30000), 'k-' || i, 'ETH-USD', 'ETH-USD:9:' || i, 9, 1, 10, 11, 1, 20000,
+                'confirmed', 'open', 1, 2, 3, 'c'
+           FROM generate_series(1, 30000) AS i`,
+      );
+      const before = await tuplesRead();
+      const { decisions } = await apply([bet(player, 10), bet(player, 20)], undefined, one);
+      expect(decisions.map((d) => d.status)).toEqual(['confirmed', 'confirmed']);
+      // Two bets of one wallet and one cell: a handful of tuples. A scan or a walk of a whole index reads 30,000.
+      expect((await tuplesRead()) - before).toBeLessThan(100);
+    } finally {
+      await one.end();
+    }
   });
 });
