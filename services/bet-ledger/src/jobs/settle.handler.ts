@@ -4,7 +4,7 @@ import { withTransaction, type Pool } from '@wagerflow/db';
 import type { Redis } from '@wagerflow/queue';
 import { currentTraceId, injectTraceContext, type Logger } from '@wagerflow/runtime';
 import { voidPlay } from '../domain/loyalty-plays.js';
-import { settleChunk } from '../domain/settlement.js';
+import { settleBet, settleChunk } from '../domain/settlement.js';
 import type { PlaysSender } from '../loyalty-plays-sender.js';
 import type { BalanceCache } from '../repositories/balance-cache.js';
 import { lockWallets } from '../repositories/bets.repository.js';
@@ -38,8 +38,9 @@ export interface SettleDeps {
 
 /**
  * Settle one market window (SPEC 3): only once no bet of it is still queued; then chunk by chunk
- * (each its own transaction: lock the window, read its open bets, lock their wallets in id order, credit payouts and
- * refunds with wallet entries, mark the bets, drop their cells' exposure rows), publishing `bet:settled` and queueing
+ * (each its own transaction: lock the window, read its open bets, mark them, drop their cells' exposure rows, then
+ * lock their wallets in id order and credit payouts and refunds with wallet entries: the wallets, which bet batches
+ * wait for, are held the shortest time; cells before wallets, the order bet batches take them in), publishing `bet:settled` and queueing
  * the voids' loyalty plays after each commit. Settled bets are never touched again, so a redelivered job finishes the
  * rest; it first re-publishes the window's settled bets and re-sends their voids, which a crash may have lost.
  */
@@ -82,38 +83,50 @@ export function settleHandler(deps: SettleDeps) {
     const evidence = { touchedBands: new Set(data.touchedBands), voidReason: data.voidReason };
     let total = 0;
     for (;;) {
-      const chunk = await withTransaction(deps.pool, async (client) => {
-        await lockWindow(client, data.marketId, data.windowStart);
-        const open = await openBetsOfWindow(client, data.marketId, data.windowStart, deps.chunkSize);
-        if (open.length === 0) return null;
-        const wallets = await lockWallets(client, [...new Set(open.map((b) => b.playerId))].sort());
-        const { settled, credits } = settleChunk(open, wallets, evidence);
-        const byId = new Map(open.map((b) => [b.betId, b]));
-        const now = Date.now();
-        await creditWallets(client, credits, now);
-        await insertSettlementEntries(
-          client,
-          settled.map((s) => ({ ...s, correlationId: byId.get(s.betId)!.correlationId })),
-          traceId,
-          now,
-        );
-        await markSettled(client, settled, now);
-        await dropCellExposure(client, [...new Set(open.map((b) => b.cellId))]);
-        const finalBalance = new Map(credits.map((c) => [c.playerId, c]));
-        const views: SettledView[] = settled.map((s) => ({
-          betId: s.betId,
-          playerId: s.playerId,
-          clientBetId: byId.get(s.betId)!.clientBetId,
-          result: s.result,
-          payout: s.payout,
-          balance: s.entry?.balanceAfter ?? finalBalance.get(s.playerId)!.balance,
-          walletSeq: s.entry?.seq ?? finalBalance.get(s.playerId)!.seq,
-        }));
-        const voids = settled
-          .filter((s) => s.result === 'void')
-          .map((s) => voidPlay({ ...s, settledAt: now, correlationId: byId.get(s.betId)!.correlationId }));
-        return { views, credits, voids };
-      });
+      const chunk = await withTransaction(
+        deps.pool,
+        async (client) => {
+          await lockWindow(client, data.marketId, data.windowStart);
+          const open = await openBetsOfWindow(client, data.marketId, data.windowStart, deps.chunkSize);
+          if (open.length === 0) return null;
+          const now = Date.now();
+          // The bets' results and the cells' exposure first: bet batches never wait on those rows. The wallets, which
+          // every bet batch of these players needs too, are locked last, for the credits and entries alone.
+          await markSettled(
+            client,
+            open.map((b) => ({ betId: b.betId, ...settleBet(b, evidence) })),
+            now,
+          );
+          await dropCellExposure(client, [...new Set(open.map((b) => b.cellId))]);
+          const wallets = await lockWallets(client, [...new Set(open.map((b) => b.playerId))].sort());
+          const { settled, credits } = settleChunk(open, wallets, evidence);
+          const byId = new Map(open.map((b) => [b.betId, b]));
+          await creditWallets(client, credits, now);
+          await insertSettlementEntries(
+            client,
+            settled.map((s) => ({ ...s, correlationId: byId.get(s.betId)!.correlationId })),
+            traceId,
+            now,
+          );
+          const finalBalance = new Map(credits.map((c) => [c.playerId, c]));
+          const views: SettledView[] = settled.map((s) => ({
+            betId: s.betId,
+            playerId: s.playerId,
+            clientBetId: byId.get(s.betId)!.clientBetId,
+            result: s.result,
+            payout: s.payout,
+            balance: s.entry?.balanceAfter ?? finalBalance.get(s.playerId)!.balance,
+            walletSeq: s.entry?.seq ?? finalBalance.get(s.playerId)!.seq,
+          }));
+          const voids = settled
+            .filter((s) => s.result === 'void')
+            .map((s) => voidPlay({ ...s, settledAt: now, correlationId: byId.get(s.betId)!.correlationId }));
+          return { views, credits, voids };
+        },
+        // Cached plans: the entries' foreign-key checks (one a payout, under the wallets' locks) are not re-planned.
+        // Every other statement here is unnamed, so it is planned afresh each time anyway.
+        { cachedPlans: true },
+      );
       if (!chunk) break;
       if ((deps.faultKillAfterChunk ?? 0) > 0 && Math.random() < deps.faultKillAfterChunk!) {
         deps.logger.warn('fault injection: SIGKILL after a settlement chunk committed');

@@ -99,7 +99,11 @@ export async function insertSettlementEntries(
   );
 }
 
-export async function markSettled(client: PoolClient, settled: SettledBet[], now: number): Promise<void> {
+export async function markSettled(
+  client: PoolClient,
+  settled: readonly Pick<SettledBet, 'betId' | 'result' | 'payout'>[],
+  now: number,
+): Promise<void> {
   if (settled.length === 0) return;
   const { rowCount } = await client.query(
     `UPDATE bets b SET result = v.result, payout = v.payout, settled_at = $4, updated_at = $4
