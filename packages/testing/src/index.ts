@@ -6,3 +6,4 @@ export { closedPort, databaseUrlFor, freePort, randomId, waitUntil } from '@wage
 export { seededRandom } from './seeded-random.js';
 export { betIntent, TEST_WINDOW_START } from './factories.js';
 export { seedLedgerHistory } from './ledger-history.js';
+export { tuplesRead } from './tuples-read.js';

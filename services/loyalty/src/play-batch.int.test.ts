@@ -3,7 +3,7 @@ import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TIERS, parseTiers, type Play } from '@wagerflow/contracts';
 import { createPool, type Pool } from '@wagerflow/db';
-import { createTestDatabase, type TestDatabase } from '@wagerflow/testing';
+import { createTestDatabase, tuplesRead, type TestDatabase } from '@wagerflow/testing';
 import { createPlayBatchFlush } from './play-batch.js';
 
 let db: TestDatabase;
@@ -39,16 +39,7 @@ describe('loyalty play batches', () => {
     });
     const run = (plays: Play[]) => flush(plays.map((p) => ({ play: p, ctx: ROOT_CONTEXT })));
     const player = randomUUID();
-    const tables = ['loyalty_accounts', 'rating_slips', 'slip_plays', 'loyalty_entries'];
-    /** Tuples the tables' scans and index fetches have read so far (the writer's statistics flushed first). */
-    const tuplesRead = async () => {
-      await one.query('SELECT pg_stat_force_next_flush()');
-      const { rows } = await pool.query<{ n: number }>(
-        `SELECT sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::bigint AS n FROM pg_stat_user_tables WHERE relname = ANY($1)`,
-        [tables],
-      );
-      return rows[0]!.n;
-    };
+    const read = () => tuplesRead(one, pool, ['loyalty_accounts', 'rating_slips', 'slip_plays', 'loyalty_entries']);
     try {
       for (let i = 0; i < 6; i++) {
         const bet = play('bet', player);
@@ -63,11 +54,11 @@ describe('loyalty play batches', () => {
          INSERT INTO slip_plays (bet_id, slip_id, player_id, stake, played_at, correlation_id)
          SELECT 'grown-' || player_id, id, player_id, 1, 1, 'c' FROM s`,
       );
-      const before = await tuplesRead();
+      const before = await read();
       const bet = play('bet', player);
       await run([bet, play('bet', player), play('bet', randomUUID()), { ...bet, kind: 'void' }]);
       // Two players' accounts, slips and plays: a handful of tuples. A scan or a walk of a whole index reads 30,000.
-      expect((await tuplesRead()) - before).toBeLessThan(100);
+      expect((await read()) - before).toBeLessThan(100);
       const { rows } = await pool.query<{ bet_count: number }>(
         "SELECT bet_count FROM rating_slips WHERE player_id = $1 AND status = 'open'",
         [player],

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BetIntent } from '@wagerflow/contracts';
 import { createPool, withTransaction, type Pool } from '@wagerflow/db';
-import { createTestDatabase, type TestDatabase } from '@wagerflow/testing';
+import { createTestDatabase, tuplesRead, type TestDatabase } from '@wagerflow/testing';
 import { decideFirstFit } from '../domain/first-fit.js';
 import { applyDeposit } from './deposit.repository.js';
 import { IdempotencyRaceError, lockBatch, toBatchRow, writeBatch, type BatchRow } from './bets.repository.js';
@@ -124,15 +124,7 @@ describe('ledger batch statements', () => {
     // statement and the foreign-key checks behind it. One connection, so the plans made now are the ones used later.
     const one = createPool(db.url, { max: 1 });
     const player = randomUUID();
-    /** Tuples the tables' scans and index fetches have read so far (the writer's statistics flushed first). */
-    const tuplesRead = async () => {
-      await one.query('SELECT pg_stat_force_next_flush()');
-      const { rows } = await pool.query<{ n: number }>(
-        `SELECT sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::bigint AS n
-           FROM pg_stat_user_tables WHERE relname IN ('wallets', 'bets', 'cell_exposure', 'wallet_entries')`,
-      );
-      return rows[0]!.n;
-    };
+    const read = () => tuplesRead(one, pool, ['wallets', 'bets', 'cell_exposure', 'wallet_entries']);
     try {
       await withTransaction(one, (c) =>
         applyDeposit(c, { playerId: player, amount: 100_000, reference: 'r', correlationId: 't' }, Date.now()),
@@ -148,11 +140,11 @@ describe('ledger batch statements', () => {
                 'confirmed', 'open', 1, 2, 3, 'c'
            FROM generate_series(1, 30000) AS i`,
       );
-      const before = await tuplesRead();
+      const before = await read();
       const { decisions } = await apply([bet(player, 10), bet(player, 20)], undefined, one);
       expect(decisions.map((d) => d.status)).toEqual(['confirmed', 'confirmed']);
       // Two bets of one wallet and one cell: a handful of tuples. A scan or a walk of a whole index reads 30,000.
-      expect((await tuplesRead()) - before).toBeLessThan(100);
+      expect((await read()) - before).toBeLessThan(100);
     } finally {
       await one.end();
     }
