@@ -1,3 +1,3 @@
-export { BEGIN_WITH_CACHED_PLANS, createPool, named, withTransaction, type ErrorLogger, type Pool, type PoolClient } from './pool.js';
+export { createPool, named, withTransaction, type ErrorLogger, type Pool, type PoolClient } from './pool.js';
 export { migrateLatest } from './migrate.js';
 export { isConnectionError } from './errors.js';

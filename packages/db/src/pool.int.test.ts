@@ -65,7 +65,7 @@ describe('createPool', () => {
 });
 
 describe('withTransaction', () => {
-  it('with cachedPlans, plans generically and without sequential scans inside the transaction only, in one round trip', async () => {
+  it('with cachedPlans, plans generically and without sequential scans inside the transaction only', async () => {
     const p = createPool(db.url, { max: 1 });
     const settings = "SELECT current_setting('plan_cache_mode') AS m, current_setting('enable_seqscan') AS s";
     try {

@@ -62,7 +62,7 @@ export function createPool(
  * small cannot become a scan of it once it has grown (the risk the pools' setting guards against; tested in the
  * ledger's and loyalty's batch tests). Sent as one simple query: no extra round trip.
  */
-export const BEGIN_WITH_CACHED_PLANS = 'BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_seqscan = off';
+const BEGIN_WITH_CACHED_PLANS = 'BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_seqscan = off';
 
 /** Run `fn` in one transaction; roll back on any error. */
 export async function withTransaction<T>(

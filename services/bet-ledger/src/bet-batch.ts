@@ -138,8 +138,9 @@ export function createBetBatchFlush(deps: BetBatchDeps): (items: BatchItem[]) =>
           replayed: stored.length,
           fresh: decisions.length,
         };
-        // Cached plans: planning the write and its foreign-key checks was a third of the batch's Postgres time.
       },
+      // Cached plans: the write statement and the foreign-key check behind each stake entry were planned afresh on
+      // every execution (pg_stat_statements: 17 % and 82 % of their time).
       { cachedPlans: true },
     );
     return { ...result, bets, dropped };

@@ -63,8 +63,8 @@ function apply(bets: BetIntent[], tamper: (rows: BatchRow[]) => void = () => und
       await writeBatch(client, rows, Date.now());
       return { cellLiability, wallets, decisions };
     },
-    { cachedPlans: true },
-  ); // as the ledger's batches run (bet-batch.ts)
+    { cachedPlans: true }, // as the ledger's batches run (bet-batch.ts)
+  );
 }
 
 beforeAll(async () => {
