@@ -40,16 +40,22 @@ export interface SettledBet extends OpenBet {
   entry: { walletId: number; seq: number; balanceBefore: number; balanceAfter: number } | null;
 }
 
-/** Settle a chunk of bets against their locked wallets: entries chained per wallet in bet order. */
-export function settleChunk(
-  bets: readonly OpenBet[],
+/** A bet's settlement before any wallet is involved: its result and payout. */
+export type SettledResult = OpenBet & { result: Exclude<BetResult, 'open'>; payout: number };
+
+/** The chunk's results in bet-id order (the order its entries are chained in); needs no wallet. */
+export function settleResults(bets: readonly OpenBet[], ev: SettlementEvidence): SettledResult[] {
+  return [...bets].sort((a, b) => (a.betId < b.betId ? -1 : a.betId > b.betId ? 1 : 0)).map((bet) => ({ ...bet, ...settleBet(bet, ev) }));
+}
+
+/** Credit settled results to their locked wallets: entries chained per wallet in the results' order. */
+export function creditResults(
+  results: readonly SettledResult[],
   wallets: ReadonlyMap<string, { walletId: number; balance: number; seq: number }>,
-  ev: SettlementEvidence,
 ): { settled: SettledBet[]; credits: WalletCredit[] } {
   const credits = new Map<string, WalletCredit>();
   const settled: SettledBet[] = [];
-  for (const bet of [...bets].sort((a, b) => (a.betId < b.betId ? -1 : a.betId > b.betId ? 1 : 0))) {
-    const { result, payout } = settleBet(bet, ev);
+  for (const bet of results) {
     const wallet = wallets.get(bet.playerId);
     if (!wallet) throw new Error(`confirmed bet ${bet.betId} has no wallet`);
     let c = credits.get(bet.playerId);
@@ -58,16 +64,16 @@ export function settleChunk(
         bet.playerId,
         (c = { walletId: wallet.walletId, playerId: bet.playerId, credit: 0, entries: 0, balance: wallet.balance, seq: wallet.seq }),
       );
-    if (payout === 0) {
-      settled.push({ ...bet, result, payout, entry: null });
+    if (bet.payout === 0) {
+      settled.push({ ...bet, entry: null });
       continue;
     }
     const balanceBefore = c.balance;
-    c.balance += payout;
-    c.credit += payout;
+    c.balance += bet.payout;
+    c.credit += bet.payout;
     c.entries += 1;
     c.seq += 1;
-    settled.push({ ...bet, result, payout, entry: { walletId: c.walletId, seq: c.seq, balanceBefore, balanceAfter: c.balance } });
+    settled.push({ ...bet, entry: { walletId: c.walletId, seq: c.seq, balanceBefore, balanceAfter: c.balance } });
   }
   return { settled, credits: [...credits.values()] };
 }

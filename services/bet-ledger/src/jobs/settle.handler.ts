@@ -4,7 +4,7 @@ import { withTransaction, type Pool } from '@wagerflow/db';
 import type { Redis } from '@wagerflow/queue';
 import { currentTraceId, injectTraceContext, type Logger } from '@wagerflow/runtime';
 import { voidPlay } from '../domain/loyalty-plays.js';
-import { settleBet, settleChunk } from '../domain/settlement.js';
+import { creditResults, settleResults } from '../domain/settlement.js';
 import type { PlaysSender } from '../loyalty-plays-sender.js';
 import type { BalanceCache } from '../repositories/balance-cache.js';
 import { lockWallets } from '../repositories/bets.repository.js';
@@ -37,12 +37,13 @@ export interface SettleDeps {
 }
 
 /**
- * Settle one market window (SPEC 3): only once no bet of it is still queued; then chunk by chunk
- * (each its own transaction: lock the window, read its open bets, mark them, drop their cells' exposure rows, then
- * lock their wallets in id order and credit payouts and refunds with wallet entries: the wallets, which bet batches
- * wait for, are held the shortest time; cells before wallets, the order bet batches take them in), publishing `bet:settled` and queueing
- * the voids' loyalty plays after each commit. Settled bets are never touched again, so a redelivered job finishes the
- * rest; it first re-publishes the window's settled bets and re-sends their voids, which a crash may have lost.
+ * Settle one market window (SPEC 3): only once no bet of it is still queued; then chunk by chunk, each its own
+ * transaction: lock the window, read its open bets, mark them, drop their cells' exposure rows, then lock their
+ * wallets in id order and credit payouts and refunds with wallet entries (the wallets, which bet batches wait for,
+ * are held the shortest time; cells before wallets, the order bet batches take them in). After each commit it
+ * publishes `bet:settled` and queues the voids' loyalty plays. Settled bets are never touched again, so a redelivered
+ * job finishes the rest; it first re-publishes the window's settled bets and re-sends their voids, which a crash may
+ * have lost.
  */
 export function settleHandler(deps: SettleDeps) {
   async function publish(views: SettledView[]): Promise<void> {
@@ -92,14 +93,11 @@ export function settleHandler(deps: SettleDeps) {
           const now = Date.now();
           // The bets' results and the cells' exposure first: bet batches never wait on those rows. The wallets, which
           // every bet batch of these players needs too, are locked last, for the credits and entries alone.
-          await markSettled(
-            client,
-            open.map((b) => ({ betId: b.betId, ...settleBet(b, evidence) })),
-            now,
-          );
+          const results = settleResults(open, evidence);
+          await markSettled(client, results, now);
           await dropCellExposure(client, [...new Set(open.map((b) => b.cellId))]);
           const wallets = await lockWallets(client, [...new Set(open.map((b) => b.playerId))].sort());
-          const { settled, credits } = settleChunk(open, wallets, evidence);
+          const { settled, credits } = creditResults(results, wallets);
           const byId = new Map(open.map((b) => [b.betId, b]));
           await creditWallets(client, credits, now);
           await insertSettlementEntries(
