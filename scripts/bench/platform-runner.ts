@@ -99,8 +99,10 @@ export async function startBenchPlatform(opts: BenchPlatformOptions, cleanup: Cl
     await stop();
     throw new Error(`the platform did not start: ${(err as Error).message}\n${lines.slice(-30).join('\n')}`);
   }
+  const replicaLedgers = replicas.map((r) => r.services.get('bet-ledger')!);
   const processes = new Map<string, ServiceHandle>(platform.services);
-  replicas.forEach((r, i) => processes.set(`bet-ledger #${i + 2}`, r.services.get('bet-ledger')!));
-  const ledgerOpsUrls = [...processes.entries()].filter(([name]) => name.startsWith('bet-ledger')).map(([, s]) => s.opsUrl);
+  replicaLedgers.forEach((s, i) => processes.set(`bet-ledger #${i + 2}`, s));
+  const mainLedger = platform.services.get('bet-ledger');
+  const ledgerOpsUrls = [...(mainLedger ? [mainLedger] : []), ...replicaLedgers].map((s) => s.opsUrl);
   return { platform, processes, ledgerOpsUrls, tail: () => lines.slice(-30), stop };
 }
