@@ -21,6 +21,7 @@ import { judgeArchive, perSecond } from './archive-targets.js';
 import { startCpuMeter } from './cpu-meter.js';
 import { runE2eLoad, warmUp } from './e2e-load.js';
 import { openE2eSession } from './e2e-session.js';
+import { markWal, walSince } from './pg-wal.js';
 import type { ArchiveCheck, ArchiveResult, ArchiveRunFigures, E2eResult } from './result-types.js';
 import { counterDelta, scrapeByLabel } from './service-metrics.js';
 
@@ -118,7 +119,9 @@ export async function runArchiveMode(ctx: BenchContext): Promise<ArchiveResult> 
           throw new Error(`the seed wrote ${JSON.stringify(seed)}, expected ${JSON.stringify(expected)}`);
         }
         log(
-          `archive: seeded in ${seed.seconds.toFixed(1)} s + VACUUM ${seed.vacuumSeconds.toFixed(1)} s (${seed.betEntries.toLocaleString('en-US')} bet entries)`,
+          `archive: seeded in ${seed.seconds.toFixed(1)} s + VACUUM ${seed.vacuumSeconds.toFixed(1)} s + ` +
+            `${seed.checkpointSeconds === null ? 'no CHECKPOINT (not permitted)' : `CHECKPOINT ${seed.checkpointSeconds.toFixed(1)} s`} ` +
+            `(${seed.betEntries.toLocaleString('en-US')} bet entries)`,
         );
       },
     });
@@ -137,6 +140,7 @@ export async function runArchiveMode(ctx: BenchContext): Promise<ArchiveResult> 
     log('archive: POST /v1/admin/archive/run');
     const postedAt = performance.now();
     const cpu = startCpuMeter(session.cpuTargets);
+    const walMark = await markWal(session.databaseUrl);
     const res = await fetch(`${gatewayUrl}/v1/admin/archive/run`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` } });
     if (res.status !== 202) throw new Error(`POST /v1/admin/archive/run: ${res.status} ${await res.text()}`);
     const { runId } = (await res.json()) as { runId: string };
@@ -164,6 +168,7 @@ export async function runArchiveMode(ctx: BenchContext): Promise<ArchiveResult> 
     }
     const { view, observedMs } = await watch.done;
     const cpuFigures = cpu.stop();
+    const wal = await walSince(session.databaseUrl, walMark);
     const shedAfter = await shedNow();
     log(`archive: run ${view.status} (${view.bets.toLocaleString('en-US')} bets, ${view.partitions} partitions)`);
 
@@ -184,6 +189,7 @@ export async function runArchiveMode(ctx: BenchContext): Promise<ArchiveResult> 
       entriesPerSec: perSecond(view.walletEntries, view.startedAt, view.finishedAt),
       bytesPerSec: perSecond(view.bytes, view.startedAt, view.finishedAt),
       cpu: cpuFigures,
+      wal,
     };
     // No second window at all: judged on an empty load (p99 null: not judged).
     const during = duringArchive ?? { ...withoutArchive, latencyMs: { count: 0, p50: null, p95: null, p99: null, max: null, mean: null } };
@@ -204,6 +210,7 @@ export async function runArchiveMode(ctx: BenchContext): Promise<ArchiveResult> 
         newestDaysAgo: NEWEST_DAYS_AGO,
         seconds: seed.seconds,
         vacuumSeconds: seed.vacuumSeconds,
+        checkpointSeconds: seed.checkpointSeconds,
       },
       run,
       check,

@@ -495,7 +495,8 @@ function archiveTables(r: ArchiveResult): string {
         'seeded (SQL)',
         `${fmtNumber(seed.bets)} bets (won ${fmtNumber(seed.won)}, lost ${fmtNumber(seed.lost)}, void ${fmtNumber(seed.void)}, ` +
           `rejected ${fmtNumber(seed.rejected)}) + ${fmtNumber(seed.betEntries)} entries over ${fmtNumber(seed.wallets)} wallets, ` +
-          `final ${seed.newestDaysAgo}–${seed.oldestDaysAgo} days ago, in ${fmtNumber(seed.seconds, 1)} s (+ VACUUM ANALYZE ${fmtNumber(seed.vacuumSeconds, 1)} s)`,
+          `final ${seed.newestDaysAgo}–${seed.oldestDaysAgo} days ago, in ${fmtNumber(seed.seconds, 1)} s (+ VACUUM ANALYZE ${fmtNumber(seed.vacuumSeconds, 1)} s, ` +
+          `${seed.checkpointSeconds === null ? 'no CHECKPOINT: not permitted' : `CHECKPOINT ${fmtNumber(seed.checkpointSeconds, 1)} s`})`,
       ],
       ['retention', `${r.retentionDays} days`],
       ['pause after each partition', r.pauseRatio === null ? "the archiver's default ARCHIVE_PAUSE_RATIO" : `${r.pauseRatio} × its time`],
@@ -510,6 +511,11 @@ function archiveTables(r: ArchiveResult): string {
       ['wallet entries archived/s', fmtNumber(run.entriesPerSec, 0)],
       ['bytes written/s', run.bytesPerSec === null ? '—' : `${fmtBytes(run.bytesPerSec)}/s`],
       ['files on disk', `${fmtNumber(check.filesOnDisk)} (${fmtBytes(check.bytesOnDisk)})`],
+      [
+        'Postgres WAL during the run',
+        `${fmtBytes(run.wal.bytes)} (all sessions), ${fmtBytes(run.wal.bytes / Math.max(1, run.bets))} a bet archived; ` +
+          `checkpoints completed: ${run.wal.checkpoints === null ? '—' : fmtNumber(run.wal.checkpoints)}`,
+      ],
       ['after: seeded bets left', fmtNumber(check.seededBetsLeft)],
       ['after: drift', `${fmtNumber(check.drift)} of ${fmtNumber(check.walletsChecked)} wallets`],
       [

@@ -1,5 +1,6 @@
 /** The shapes every mode returns: the JSON file is exactly these, the human table is formatted from them. */
 import type { LatencySummary } from './histogram.js';
+import type { WalDelta } from './pg-wal.js';
 
 export type BenchMode =
   'e2e' | 'ramp' | 'ledger' | 'baseline-ledger' | 'bullmq' | 'settlement' | 'loyalty' | 'overload' | 'archive' | 'all';
@@ -153,9 +154,10 @@ export interface ArchiveSeedFigures {
   /** Final times span [oldestDaysAgo, newestDaysAgo] days before the run. */
   oldestDaysAgo: number;
   newestDaysAgo: number;
-  /** The inserts; then VACUUM (ANALYZE) of the tables. */
+  /** The inserts; then VACUUM (ANALYZE) of the tables; then a CHECKPOINT (null: not permitted). */
   seconds: number;
   vacuumSeconds: number;
+  checkpointSeconds: number | null;
 }
 
 /** One archive run as the admin API reports it (GET /v1/admin/archive/runs/{runId}), with its rates. */
@@ -176,6 +178,8 @@ export interface ArchiveRunFigures {
   bytesPerSec: number | null;
   /** Every process, from the POST to the poll that saw the run finished (the bet load of the second window included). */
   cpu: CpuFigures;
+  /** Postgres' WAL over the same span (every session's: the run's and the bet load's), and checkpoints completed in it. */
+  wal: WalDelta;
 }
 
 export interface ArchiveCheck {
