@@ -21,11 +21,11 @@ describe('build targets', () => {
     expect(buildOutputs(root).get('services/archiver/dist/restore/restore.cli.js')).toBe('services/archiver/src/restore/restore.cli.ts');
   });
 
-  it("bundles a service's worker threads where its main.js finds them (bet-ledger's archive executor)", () => {
+  it("bundles the processes a service forks where its main.js finds them (bet-ledger's archive executor)", () => {
     const ledger = serviceTargets(root).find((t) => t.packageDir === 'services/bet-ledger');
-    expect(ledger?.entryPoints).toEqual(['services/bet-ledger/src/main.ts', 'services/bet-ledger/src/archive/partition.thread.ts']);
-    expect(buildOutputs(root).get('services/bet-ledger/dist/archive/partition.thread.js')).toBe(
-      'services/bet-ledger/src/archive/partition.thread.ts',
+    expect(ledger?.entryPoints).toEqual(['services/bet-ledger/src/main.ts', 'services/bet-ledger/src/archive/partition.process.ts']);
+    expect(buildOutputs(root).get('services/bet-ledger/dist/archive/partition.process.js')).toBe(
+      'services/bet-ledger/src/archive/partition.process.ts',
     );
   });
 

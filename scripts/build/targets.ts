@@ -18,20 +18,20 @@ const DB = 'packages/db';
 
 /**
  * A service's other entry points, bundled beside main.js keeping their path under src/: its command-line tools
- * (`<name>.cli.ts`, for example the archiver's restore) and its worker threads (`<name>.thread.ts`, for example
- * bet-ledger's archive executor, which the composition root starts from `./archive/partition.thread.js`).
+ * (`<name>.cli.ts`, for example the archiver's restore) and the processes it forks (`<name>.process.ts`, for example
+ * bet-ledger's archive executor, which the composition root starts from `./archive/partition.process.js`).
  */
 function extraEntries(root: string, name: string): string[] {
   const src = join(root, 'services', name, 'src');
   return readdirSync(src, { recursive: true, encoding: 'utf8' })
-    .filter((f) => (f.endsWith('.cli.ts') || f.endsWith('.thread.ts')) && !f.split('/').includes('testing'))
+    .filter((f) => (f.endsWith('.cli.ts') || f.endsWith('.process.ts')) && !f.split('/').includes('testing'))
     .sort()
     .map((f) => `services/${name}/src/${f}`);
 }
 
 /**
  * Every directory of services/ with a src/main.ts: one bundle each, services/<name>/dist/main.js, plus its
- * command-line tools and threads (services/<name>/dist/<path>.cli.js, <path>.thread.js).
+ * command-line tools and forked processes (services/<name>/dist/<path>.cli.js, <path>.process.js).
  */
 export function serviceTargets(root: string): Target[] {
   return readdirSync(join(root, 'services'), { withFileTypes: true })

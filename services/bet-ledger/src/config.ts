@@ -18,7 +18,7 @@ const schema = commonEnv
     SETTLE_PENDING_RETRY_MS: env.int(500, 10),
     LEDGER_FAULT_KILL_DURING_SETTLEMENT: env.num(0, 0, 1),
     LEDGER_FAULT_KILL_AFTER_COMMIT: env.num(0, 0, 1),
-    // The archive executor thread's nice value (Linux): the scheduler favours the bet path over it.
+    // The archive executor process' nice value (Linux; its session's and its threads'): the scheduler favours the bet path.
     ARCHIVE_EXECUTOR_NICE: env.int(10, 0, 19),
     /** TEST ONLY: SIGKILL bet-ledger right after this archive step (selected, put, verified, committed). */
     LEDGER_FAULT_KILL_ARCHIVE_AFTER: z.enum(['selected', 'put', 'verified', 'committed']).optional(),

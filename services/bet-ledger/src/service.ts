@@ -4,7 +4,7 @@ import { Batcher, createQueue, createRedis, createWorker, instrumentQueue } from
 import { createServiceKit, dependencyChecks, startOpsServer, type ShutdownManager } from '@wagerflow/runtime';
 import { createBetBatchFlush, type BatchItem } from './bet-batch.js';
 import type { LedgerConfig } from './config.js';
-import { startArchiveThread } from './archive/partition-thread.js';
+import { startArchiveProcess } from './archive/partition-process.js';
 import { depositHandler } from './jobs/deposit.handler.js';
 import { placeBetsHandler } from './jobs/place-bets.handler.js';
 import { settleHandler } from './jobs/settle.handler.js';
@@ -91,17 +91,17 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
   const ledgerQueue = createQueue(QUEUES.ledger, redis, config.REDIS_PREFIX, { logger });
   instrumentQueue(metrics, ledgerQueue.queue, worker.worker);
 
-  // Archive partitions (SPEC 5), one at a time per replica on a connection of their own, executed in a thread of their
+  // Archive partitions (SPEC 5), one at a time per replica on a connection of their own, executed in a process of their
   // own (a partition's reads, encoding, upload and verification take seconds of CPU that must not delay a bet batch).
-  // The thread's entry sits beside this root: src/archive/partition.thread.ts, or dist/archive/partition.thread.js.
-  const threadEntry = new URL(`./archive/partition.thread.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
-  const archiveThread = startArchiveThread(threadEntry, config, logger);
+  // The process' entry sits beside this root: src/archive/partition.process.ts, or dist/archive/partition.process.js.
+  const executorEntry = new URL(`./archive/partition.process.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
+  const archiveExecutor = startArchiveProcess(executorEntry, config, logger);
   const archiveConnection = createRedis(config.REDIS_URL, 'blocking');
   const archiveWorker = createWorker(
     'ledger-archive',
     archiveConnection,
     config.REDIS_PREFIX,
-    { 'archive-partition': (job) => archiveThread.run(job) },
+    { 'archive-partition': (job) => archiveExecutor.run(job) },
     { concurrency: 1, lockDurationMs: config.QUEUE_LOCK_DURATION_MS, stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS, logger },
   );
   archiveWorker.worker.on('failed', (job, err) => logger.warn({ err, jobId: job?.id }, 'archive partition failed'));
@@ -160,7 +160,7 @@ export async function createService(config: LedgerConfig): Promise<{ start(): Pr
         await Promise.all([worker.close(config.SHUTDOWN_TIMEOUT_MS * 0.6), archiveWorker.close(config.SHUTDOWN_TIMEOUT_MS * 0.6)]);
       });
       shutdown.add('flush batcher', () => batcher.close());
-      shutdown.add('stop archive thread', () => archiveThread.close(config.SHUTDOWN_TIMEOUT_MS * 0.2));
+      shutdown.add('stop archive executor', () => archiveExecutor.close(config.SHUTDOWN_TIMEOUT_MS * 0.2));
       shutdown.add('close ops server', () => ops.close());
       shutdown.add(
         'close queues',

@@ -1,0 +1,124 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ArchivePartitionJob, ArchivePartitionResult } from '@wagerflow/contracts';
+import type { Logger } from '@wagerflow/runtime';
+import type { LedgerConfig } from '../config.js';
+
+export type ExecutorRequest =
+  { type: 'start'; config: LedgerConfig } | { type: 'run'; id: number; job: ArchivePartitionJob } | { type: 'close' };
+export type ExecutorReply =
+  { id: number; result: ArchivePartitionResult } | { id: number; error: { name: string; message: string; stack?: string } };
+
+export interface ArchiveExecutor {
+  /** Archive one partition in the executor process (started on first use, and again after it died). */
+  run(job: ArchivePartitionJob): Promise<ArchivePartitionResult>;
+  /** Let the process end its Postgres pool and exit (killed after `timeoutMs`). */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/** What the process prints last to stderr, kept to say why it died (a failed import prints nothing else). */
+const STDERR_TAIL = 2_000;
+
+/** The bundle's `.js` entry runs as it is; a `.ts` entry (tsx in development, vitest) needs tsx's loader. */
+function execArgvFor(entry: URL): string[] {
+  if (!fileURLToPath(entry).endsWith('.ts')) return [];
+  return ['--import', pathToFileURL(createRequire(entry).resolve('tsx')).href];
+}
+
+function toError(e: { name: string; message: string; stack?: string }): Error {
+  const err = new Error(e.message);
+  err.name = e.name;
+  if (e.stack) err.stack = e.stack;
+  return err;
+}
+
+/** The line of a dead process' stderr that says why: its last error, else its last line. */
+function lastWords(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  return lines.findLast((l) => l.includes('Error')) ?? lines.at(-1) ?? '';
+}
+
+type Pending = Map<number, { resolve: (r: ArchivePartitionResult) => void; reject: (e: Error) => void }>;
+
+/**
+ * The archive executor, seen from bet-ledger: one child process running partition.process.ts, forked detached (a
+ * session of its own, so that its lowered priority holds against the bet path's processes; it exits when bet-ledger's
+ * channel closes). A partition is sent to it and its result (or error, with its name kept) comes back; if the process
+ * dies, the partition in flight fails (BullMQ retries it, and the executor is idempotent) and the next one starts a
+ * new process.
+ */
+export function startArchiveProcess(entry: URL, config: LedgerConfig, logger: Logger): ArchiveExecutor {
+  let child: ChildProcess | null = null;
+  let nextId = 1;
+  // Per process: one that dies fails its own partitions, never those already sent to its successor.
+  const pending = new Map<ChildProcess, Pending>();
+
+  const failAll = (c: ChildProcess, err: Error) => {
+    for (const p of pending.get(c)?.values() ?? []) p.reject(err);
+    pending.delete(c);
+  };
+
+  const spawn = (): ChildProcess => {
+    const c = fork(fileURLToPath(entry), [], {
+      detached: true,
+      execArgv: execArgvFor(entry),
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    c.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      process.stderr.write(chunk);
+      stderr = (stderr + chunk).slice(-STDERR_TAIL);
+    });
+    const calls: Pending = new Map();
+    pending.set(c, calls);
+    c.on('message', (reply: ExecutorReply) => {
+      const p = calls.get(reply.id);
+      if (!p) return;
+      calls.delete(reply.id);
+      if ('error' in reply) p.reject(toError(reply.error));
+      else p.resolve(reply.result);
+    });
+    c.on('error', (err) => {
+      logger.error({ err }, 'archive executor process failed');
+      if (child === c) child = null;
+      failAll(c, err);
+    });
+    c.on('exit', (code, signal) => {
+      if (child === c) child = null;
+      if (calls.size === 0) return void pending.delete(c);
+      const why = lastWords(stderr);
+      const err = new Error(
+        `archive executor process exited (code ${code}, signal ${signal}) with a partition in flight${why ? `: ${why}` : ''}`,
+      );
+      logger.error({ code, signal }, err.message);
+      failAll(c, err);
+    });
+    c.send({ type: 'start', config } satisfies ExecutorRequest);
+    return c;
+  };
+
+  return {
+    run(job) {
+      child ??= spawn();
+      const c = child;
+      const id = nextId++;
+      return new Promise<ArchivePartitionResult>((resolve, reject) => {
+        pending.get(c)?.set(id, { resolve, reject });
+        c.send({ type: 'run', id, job } satisfies ExecutorRequest);
+      });
+    },
+    async close(timeoutMs) {
+      const c = child;
+      child = null;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      const exited = once(c, 'exit');
+      if (c.connected) c.send({ type: 'close' } satisfies ExecutorRequest);
+      const timer = setTimeout(() => c.kill('SIGKILL'), timeoutMs);
+      await exited.catch(() => undefined);
+      clearTimeout(timer);
+    },
+  };
+}
