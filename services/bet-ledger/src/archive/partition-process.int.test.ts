@@ -9,7 +9,15 @@ import { JOB_OPTIONS, QUEUES, type ArchivePartitionJob } from '@wagerflow/contra
 import { createPool, type Pool } from '@wagerflow/db';
 import { createQueue, createRedis } from '@wagerflow/queue';
 import { createLogger } from '@wagerflow/runtime';
-import { createTestDatabase, freePort, seedLedgerHistory, testRedisUrl, uniquePrefix, type TestDatabase } from '@wagerflow/testing';
+import {
+  createTestDatabase,
+  freePort,
+  seedLedgerHistory,
+  testRedisUrl,
+  uniquePrefix,
+  waitUntil,
+  type TestDatabase,
+} from '@wagerflow/testing';
 import { loadConfig } from '../config.js';
 import { archivableDays } from '../repositories/archive.repository.js';
 import { startArchiveProcess, type ArchiveExecutor } from './partition-process.js';
@@ -56,16 +64,6 @@ function exited(pid: number): boolean {
     return statFields(`/proc/${pid}/stat`)[0] === 'Z';
   } catch {
     return true;
-  }
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -175,19 +173,22 @@ describe('archive executor process', () => {
         const [day] = await archivableDays(pool, CUTOFF);
         const job: ArchivePartitionJob = { runId: 'orphan', day: day!.day, chunk: 0, cutoff: CUTOFF, maxBets: 1000 };
         await queue.add('archive-partition', job, JOB_OPTIONS.ledgerArchive.partition(job.runId, job.day, job.chunk));
-        const pid = await until('the executor process', () => executorPids(ledger.pid!)[0]);
-        await until('the partition committed', async () => {
-          const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM archive_manifests');
-          return rows[0]!.n === 1 ? true : undefined;
-        });
+        const pid = await waitUntil(() => executorPids(ledger.pid!)[0], { timeoutMs: 20_000, description: 'the executor process' });
+        await waitUntil(
+          async () => (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM archive_manifests')).rows[0]!.n === 1,
+          { timeoutMs: 20_000, description: 'the partition committed' },
+        );
         ledger.kill('SIGKILL');
-        await until('the executor process gone', () => (exited(pid) ? true : undefined), 10_000);
-        await until('its Postgres session closed', async () => {
-          const { rows } = await pool.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'bet-ledger-archive' AND datname = current_database()`,
-          );
-          return rows[0]!.n === 0 ? true : undefined;
-        });
+        await waitUntil(() => exited(pid), { timeoutMs: 10_000, description: 'the executor process gone' });
+        await waitUntil(
+          async () => {
+            const { rows } = await pool.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'bet-ledger-archive' AND datname = current_database()`,
+            );
+            return rows[0]!.n === 0;
+          },
+          { timeoutMs: 10_000, description: 'its Postgres session closed' },
+        );
       } finally {
         if (ledger.exitCode === null && ledger.signalCode === null) ledger.kill('SIGKILL');
         await queue.queue.obliterate({ force: true }).catch(() => undefined);
