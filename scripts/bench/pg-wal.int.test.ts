@@ -1,8 +1,7 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@wagerflow/testing';
 import { checkpointIfPermitted } from './archive-prefill.js';
-import { markWal, walSince } from './pg-wal.js';
+import { markWal, walSince, withClient } from './pg-wal.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -11,16 +10,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await db.drop();
 });
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 describe('the archive bench on Postgres: WAL of a run, and the checkpoint after the seed', () => {
   it('counts the WAL written and the checkpoints completed since a mark', async () => {

@@ -32,7 +32,8 @@ async function checkpointsDone(client: pg.Client): Promise<number | null> {
   return null;
 }
 
-async function withClient<T>(databaseUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+/** One connection for `fn`, closed after it. */
+export async function withClient<T>(databaseUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dayBounds, decodeArchive, encodeArchive, openArchiveStore, sha256, utcDay, type ArchiveStore } from '@wagerflow/archive-store';
 import { failingStore } from '@wagerflow/archive-store/testing';
@@ -10,9 +10,10 @@ import { JOB_OPTIONS, QUEUES, type ArchivePartitionJob } from '@wagerflow/contra
 import { createPool, withTransaction, type Pool } from '@wagerflow/db';
 import { createQueue, createRedis } from '@wagerflow/queue';
 import { createLogger } from '@wagerflow/runtime';
-import { createTestDatabase, freePort, seedLedgerHistory, testRedisUrl, uniquePrefix, type TestDatabase } from '@wagerflow/testing';
+import { createTestDatabase, seedLedgerHistory, testRedisUrl, uniquePrefix, type TestDatabase } from '@wagerflow/testing';
 import { archivePartitionHandler, type ArchiveStep } from './jobs/archive-partition.handler.js';
 import { archivableDays, commitPartition, selectPartition, StaleSelectionError } from './repositories/archive.repository.js';
+import { spawnLedgerProcess } from './testing/ledger-process.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 11, 4, 12);
@@ -260,8 +261,6 @@ describe('archive partition executor', () => {
 });
 
 describe('archive partition executor in a real bet-ledger process', () => {
-  const MAIN = join(dirname(fileURLToPath(import.meta.url)), 'main.ts');
-
   it.each<ArchiveStep>(['put', 'verified', 'committed'])(
     'SIGKILL of bet-ledger after step %s: the rerun completes, nothing lost or archived twice',
     async (killAfter) => {
@@ -269,22 +268,15 @@ describe('archive partition executor in a real bet-ledger process', () => {
       const prefix = uniquePrefix('archive-kill');
       const redis = createRedis(testRedisUrl(), 'blocking');
       const queue = createQueue(QUEUES.ledgerArchive, redis, prefix);
-      let child: ReturnType<typeof spawn> | undefined;
+      let child: ChildProcess | undefined;
       try {
         const [day] = await archivableDays(pool, CUTOFF);
         const job: ArchivePartitionJob = { runId: 'killed', day: day!.day, chunk: 0, cutoff: CUTOFF, maxBets: 1000 };
-        child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-          env: {
-            ...process.env,
-            DATABASE_URL: db.url,
-            REDIS_URL: testRedisUrl(),
-            REDIS_PREFIX: prefix,
-            LOG_LEVEL: 'silent',
-            ARCHIVE_URL: store.url,
-            BET_LEDGER_OPS_PORT: String(await freePort()),
-            LEDGER_FAULT_KILL_ARCHIVE_AFTER: killAfter,
-          },
-          stdio: 'ignore',
+        child = await spawnLedgerProcess({
+          databaseUrl: db.url,
+          redisPrefix: prefix,
+          archiveUrl: store.url,
+          env: { LEDGER_FAULT_KILL_ARCHIVE_AFTER: killAfter },
         });
         const started = child;
         const exited = new Promise<NodeJS.Signals | null>((resolve) => started.on('exit', (_code, signal) => resolve(signal)));

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JOB_OPTIONS, QUEUES, type ArchivePartitionJob } from '@wagerflow/contracts';
 import { createPool, type Pool } from '@wagerflow/db';
@@ -20,13 +19,13 @@ import {
 } from '@wagerflow/testing';
 import { loadConfig } from '../config.js';
 import { archivableDays } from '../repositories/archive.repository.js';
+import { spawnLedgerProcess } from '../testing/ledger-process.js';
 import { startArchiveProcess, type ArchiveExecutor } from './partition-process.js';
 
 const DAY = 86_400_000;
 const NOW = Date.now();
 const CUTOFF = NOW - 30 * DAY;
 const ENTRY = new URL('./partition.process.ts', import.meta.url);
-const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 const logger = createLogger('test', 'silent');
 let db: TestDatabase;
 let pool: Pool;
@@ -157,18 +156,7 @@ describe('archive executor process', () => {
       const prefix = uniquePrefix('archive-orphan');
       const redis = createRedis(testRedisUrl(), 'blocking');
       const queue = createQueue(QUEUES.ledgerArchive, redis, prefix);
-      const ledger = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-        env: {
-          ...process.env,
-          DATABASE_URL: db.url,
-          REDIS_URL: testRedisUrl(),
-          REDIS_PREFIX: prefix,
-          LOG_LEVEL: 'silent',
-          ARCHIVE_URL: pathToFileURL(dir).href,
-          BET_LEDGER_OPS_PORT: String(await freePort()),
-        },
-        stdio: 'ignore',
-      });
+      const ledger = await spawnLedgerProcess({ databaseUrl: db.url, redisPrefix: prefix, archiveUrl: pathToFileURL(dir).href });
       try {
         const [day] = await archivableDays(pool, CUTOFF);
         const job: ArchivePartitionJob = { runId: 'orphan', day: day!.day, chunk: 0, cutoff: CUTOFF, maxBets: 1000 };
