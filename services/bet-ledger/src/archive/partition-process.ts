@@ -40,7 +40,13 @@ function lastWords(stderr: string): string {
   return lines.findLast((l) => l.includes('Error')) ?? lines.at(-1) ?? '';
 }
 
-type Pending = Map<number, { resolve: (r: ArchivePartitionResult) => void; reject: (e: Error) => void }>;
+type Calls = Map<number, { resolve: (r: ArchivePartitionResult) => void; reject: (e: Error) => void }>;
+
+/** One forked process and the partitions sent to it that have not answered yet. */
+interface Executor {
+  proc: ChildProcess;
+  calls: Calls;
+}
 
 /**
  * The archive executor, seen from bet-ledger: one child process running partition.process.ts, forked detached (a
@@ -50,73 +56,69 @@ type Pending = Map<number, { resolve: (r: ArchivePartitionResult) => void; rejec
  * new process.
  */
 export function startArchiveProcess(entry: URL, config: LedgerConfig, logger: Logger): ArchiveExecutor {
-  let child: ChildProcess | null = null;
+  let current: Executor | null = null;
   let nextId = 1;
-  // Per process: one that dies fails its own partitions, never those already sent to its successor.
-  const pending = new Map<ChildProcess, Pending>();
 
-  const failAll = (c: ChildProcess, err: Error) => {
-    for (const p of pending.get(c)?.values() ?? []) p.reject(err);
-    pending.delete(c);
+  /** A process that dies: the next partition forks a new one; it fails its own partitions, never its successor's. */
+  const retire = (ex: Executor, err: Error) => {
+    if (current === ex) current = null;
+    for (const p of ex.calls.values()) p.reject(err);
+    ex.calls.clear();
   };
 
-  const spawn = (): ChildProcess => {
-    const c = fork(fileURLToPath(entry), [], {
+  const spawn = (): Executor => {
+    const proc = fork(fileURLToPath(entry), [], {
       detached: true,
       execArgv: execArgvFor(entry),
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
+    const ex: Executor = { proc, calls: new Map() };
     let stderr = '';
-    c.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    proc.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       process.stderr.write(chunk);
       stderr = (stderr + chunk).slice(-STDERR_TAIL);
     });
-    const calls: Pending = new Map();
-    pending.set(c, calls);
-    c.on('message', (reply: ExecutorReply) => {
-      const p = calls.get(reply.id);
+    proc.on('message', (reply: ExecutorReply) => {
+      const p = ex.calls.get(reply.id);
       if (!p) return;
-      calls.delete(reply.id);
+      ex.calls.delete(reply.id);
       if ('error' in reply) p.reject(toError(reply.error));
       else p.resolve(reply.result);
     });
-    c.on('error', (err) => {
+    proc.on('error', (err) => {
       logger.error({ err }, 'archive executor process failed');
-      if (child === c) child = null;
-      failAll(c, err);
+      retire(ex, err);
     });
-    c.on('exit', (code, signal) => {
-      if (child === c) child = null;
-      if (calls.size === 0) return void pending.delete(c);
+    proc.on('exit', (code, signal) => {
+      const inFlight = ex.calls.size > 0;
       const why = lastWords(stderr);
       const err = new Error(
         `archive executor process exited (code ${code}, signal ${signal}) with a partition in flight${why ? `: ${why}` : ''}`,
       );
-      logger.error({ code, signal }, err.message);
-      failAll(c, err);
+      if (inFlight) logger.error({ code, signal }, err.message);
+      retire(ex, err);
     });
-    c.send({ type: 'start', config } satisfies ExecutorRequest);
-    return c;
+    proc.send({ type: 'start', config } satisfies ExecutorRequest);
+    return ex;
   };
 
   return {
     run(job) {
-      child ??= spawn();
-      const c = child;
+      const ex = (current ??= spawn());
       const id = nextId++;
       return new Promise<ArchivePartitionResult>((resolve, reject) => {
-        pending.get(c)?.set(id, { resolve, reject });
-        c.send({ type: 'run', id, job } satisfies ExecutorRequest);
+        ex.calls.set(id, { resolve, reject });
+        ex.proc.send({ type: 'run', id, job } satisfies ExecutorRequest);
       });
     },
     async close(timeoutMs) {
-      const c = child;
-      child = null;
-      if (!c || c.exitCode !== null || c.signalCode !== null) return;
-      const exited = once(c, 'exit');
-      if (c.connected) c.send({ type: 'close' } satisfies ExecutorRequest);
-      const timer = setTimeout(() => c.kill('SIGKILL'), timeoutMs);
+      const ex = current;
+      current = null;
+      if (!ex || ex.proc.exitCode !== null || ex.proc.signalCode !== null) return;
+      const exited = once(ex.proc, 'exit');
+      if (ex.proc.connected) ex.proc.send({ type: 'close' } satisfies ExecutorRequest);
+      const timer = setTimeout(() => ex.proc.kill('SIGKILL'), timeoutMs);
       await exited.catch(() => undefined);
       clearTimeout(timer);
     },

@@ -15,28 +15,24 @@ import type { ExecutorReply, ExecutorRequest } from './partition-process.js';
 
 /**
  * Linux. With autogroup scheduling (`kernel.sched_autogroup_enabled`, on by default in most distributions) CPU is
- * shared between sessions first, and a nice value only orders the threads inside one session: a niced thread in
- * bet-ledger's session took as much of a busy CPU as the bet path's processes did. This process is forked into a
- * session of its own, so it lowers that session's nice (`/proc/self/autogroup`) and each of its threads' (threads
- * started later inherit it): below the bet path either way. Elsewhere, or without /proc, it keeps its priority.
+ * shared between sessions first, and a nice value only orders the threads inside one session: a niced thread inside
+ * bet-ledger's session yields to bet-ledger's own threads only. This process is forked into a session of its own, so
+ * it lowers that session's nice (`/proc/self/autogroup`) and each of its threads' (threads started later inherit it):
+ * below the bet path either way. Elsewhere, or without /proc, it keeps its priority.
  */
 function lowerPriority(nice: number): { autogroup: boolean; threads: number } {
-  let autogroup = false;
-  try {
-    writeFileSync('/proc/self/autogroup', String(nice));
-    autogroup = true;
-  } catch {
-    // No autogroup scheduling here: the threads' nice values below are what the scheduler uses.
-  }
-  let threads = 0;
-  try {
-    for (const tid of readdirSync('/proc/self/task')) {
-      setPriority(Number(tid), nice);
-      threads++;
+  const attempt = (fn: () => void): boolean => {
+    try {
+      fn();
+      return true;
+    } catch {
+      return false; // no autogroup scheduling, a thread that has just ended, or not Linux
     }
-  } catch {
-    // Not Linux: the process keeps its priority.
-  }
+  };
+  const autogroup = attempt(() => writeFileSync('/proc/self/autogroup', String(nice)));
+  let tids: string[] = [];
+  attempt(() => (tids = readdirSync('/proc/self/task')));
+  const threads = tids.filter((tid) => attempt(() => setPriority(Number(tid), nice))).length;
   return { autogroup, threads };
 }
 
