@@ -173,11 +173,11 @@ export async function seedArchiveHistory(databaseUrl: string, s: ArchiveSeed): P
 
 /**
  * As a month-old history would be on a running server: checkpointed long ago. Without it the run starts on a fresh
- * cluster with the seed's own WAL (hundreds of MB written seconds before) not yet checkpointed and no old WAL segment
- * to reuse: Postgres then creates and zero-fills a new 16 MB segment every 1.6 s or so of the run (~400 MB of WAL in
- * 40 s), and the bet commits wait behind it (their `WalSync`, `WALWrite` and `WalInitWrite` waits in pg_stat_activity
+ * cluster with the seed's own WAL (written about a minute before) not yet checkpointed and no old WAL segment to
+ * reuse: Postgres then creates and zero-fills its 16 MB segments during the run (~400 MB of WAL in 40 s: one every
+ * 1.6 s or so), and the bet commits wait behind them (their `WalSync`, `WALWrite` and `WalInitWrite` waits in pg_stat_activity
  * samples: 22 per mille without a run, 47 during it). p99 ratio during ÷ without a run, 300,000 bets: 1.95–2.19 in
- * nine runs without this checkpoint, 1.01–1.37 in six with it (README, Archive, session 14). CHECKPOINT needs a
+ * nine runs without this checkpoint, 1.01–1.37 in eight with it (README, Archive, session 14). CHECKPOINT needs a
  * superuser or pg_checkpoint (the bench's embedded Postgres: yes); without it the run goes on and the report says so.
  */
 export async function checkpointIfPermitted(client: pg.Client): Promise<boolean> {

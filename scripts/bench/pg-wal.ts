@@ -1,7 +1,8 @@
 /**
  * Postgres' write-ahead log around an archive run: how much the run's window wrote and how many checkpoints it met.
- * A checkpoint during a run makes the next change of every page a full-page image, and WAL beyond what the server
- * keeps for reuse means new segment files; both lengthen the commits of the bet path beside it (README, Archive).
+ * WAL beyond what the server keeps for reuse means new segment files, which the bet path's commits beside the run
+ * waited for (README, Archive, session 14); a checkpoint during a run makes the next change of each page a full-page
+ * image, more WAL still.
  */
 import pg from 'pg';
 
@@ -16,7 +17,10 @@ export interface WalDelta {
   checkpoints: number | null;
 }
 
-/** Completed checkpoints: `pg_stat_checkpointer` from Postgres 17, `pg_stat_bgwriter` before it. */
+/**
+ * Checkpoints: `pg_stat_checkpointer.num_done` (completed) from Postgres 17; before it `pg_stat_bgwriter`, whose
+ * timed count also includes the scheduled checkpoints an idle server skipped.
+ */
 async function checkpointsDone(client: pg.Client): Promise<number | null> {
   for (const sql of [
     'SELECT num_done::float8 AS n FROM pg_stat_checkpointer',
