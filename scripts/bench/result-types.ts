@@ -186,7 +186,7 @@ export interface ArchiveCheck {
   /** Seeded bets still in `bets` after the run (must be 0: all of them were older than the retention). */
   seededBetsLeft: number;
   walletsChecked: number;
-  /** `ledger_wallet_drift()`: wallets whose balance ≠ archived_sum + sum(entries) (must be 0). */
+  /** `ledger_wallet_drift()`: wallets whose balance ≠ archived checkpoint + sum(entries) (must be 0). */
   drift: number;
   filesOnDisk: number;
   bytesOnDisk: number;

@@ -107,7 +107,9 @@ describe('archiving a populated ledger (100,000 bets, 200 wallets)', () => {
     expect(await kept()).toEqual(keptBefore);
     const { rows: drift } = await pool.query('SELECT * FROM ledger_wallet_drift()');
     expect(drift[0]).toEqual({ checked: WALLETS, drift: 0 });
-    const { rows: checkpoint } = await pool.query<{ n: number }>('SELECT coalesce(sum(archived_sum), 0)::float8 AS n FROM wallets');
+    const { rows: checkpoint } = await pool.query<{ n: number }>(
+      'SELECT coalesce(sum(archived_sum), 0)::float8 AS n FROM wallet_archive_checkpoints',
+    );
     expect(checkpoint[0]!.n).toBe(expected.amount);
 
     const restored = await restoreArchives({ pool, store, selector: runId });

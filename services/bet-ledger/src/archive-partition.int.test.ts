@@ -6,13 +6,15 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dayBounds, decodeArchive, encodeArchive, openArchiveStore, sha256, utcDay, type ArchiveStore } from '@wagerflow/archive-store';
 import { failingStore } from '@wagerflow/archive-store/testing';
-import { JOB_OPTIONS, QUEUES, type ArchivePartitionJob } from '@wagerflow/contracts';
+import { JOB_OPTIONS, QUEUES, type ArchivePartitionJob, type BetIntent } from '@wagerflow/contracts';
 import { createPool, withTransaction, type Pool } from '@wagerflow/db';
 import { createQueue, createRedis } from '@wagerflow/queue';
 import { createLogger } from '@wagerflow/runtime';
 import { createTestDatabase, seedLedgerHistory, testRedisUrl, uniquePrefix, type TestDatabase } from '@wagerflow/testing';
 import { archivePartitionHandler, type ArchiveStep } from './jobs/archive-partition.handler.js';
 import { archivableDays, commitPartition, selectPartition, StaleSelectionError } from './repositories/archive.repository.js';
+import { lockBatch, toBatchRow, writeBatch } from './repositories/bets.repository.js';
+import { decideFirstFit } from './domain/first-fit.js';
 import { spawnLedgerProcess } from './testing/ledger-process.js';
 
 const DAY = 86_400_000;
@@ -104,7 +106,7 @@ describe('archive partition executor', () => {
     expect(after.balances).toEqual(before.balances);
     expect(after.drift).toEqual({ checked: 12, drift: 0 });
     expect(after.left).toEqual({ open: before.left.open, final_old: 0, final_new: before.left.final_new });
-    const { rows: archivedSum } = await pool.query<{ s: number }>('SELECT sum(archived_sum)::bigint AS s FROM wallets');
+    const { rows: archivedSum } = await pool.query<{ s: number }>('SELECT sum(archived_sum)::bigint AS s FROM wallet_archive_checkpoints');
     expect(archivedSum[0]!.s).toBe(Number(expected[0]!.entry_sum));
 
     // Each manifest matches its stored file byte for byte, and the files hold exactly the archived rows.
@@ -233,9 +235,54 @@ describe('archive partition executor', () => {
     expect(after.balances).toEqual(before.balances);
     expect(after.drift.drift).toBe(0);
     const { rows } = await pool.query<{ m: number; t: number; sum: number }>(
-      'SELECT (SELECT count(*)::int FROM archive_manifests) AS m, (SELECT count(*)::int FROM archived_bets) AS t, (SELECT sum(archived_sum)::bigint FROM wallets) AS sum',
+      'SELECT (SELECT count(*)::int FROM archive_manifests) AS m, (SELECT count(*)::int FROM archived_bets) AS t, (SELECT sum(archived_sum)::bigint FROM wallet_archive_checkpoints) AS sum',
     );
     expect(rows[0]).toEqual({ m: 1, t: selection.bets.length, sum: selection.entries.reduce((s, e) => s + Number(e.amount), 0) });
+  });
+
+  it("a bet of a wallet whose history is being archived goes through while the archive's transaction is open", async () => {
+    const { selection } = await committable('beside-bets');
+    const player = selection.bets[0]!.player_id;
+    const { manifest } = encodeArchive({ runId: 'beside-bets', partitionKey: 'p', ...selection });
+    const archive = await pool.connect();
+    try {
+      await archive.query('BEGIN');
+      await commitPartition(archive, manifest, selection.bets, selection.entries, NOW);
+      // The ledger's batch for that player, as bet-batch.ts runs it, while the archive has not committed: it must not
+      // wait for the archive (a wallet lock held through the archive's deletes would hold the bet for that long).
+      const intent: BetIntent = {
+        betId: 'beside-archive',
+        playerId: player,
+        clientBetId: 'beside-archive',
+        marketId: 'BTC-USD',
+        cellId: 'BTC-USD:9:9',
+        windowStart: 9,
+        bandIndex: 9,
+        priceLow: 1,
+        priceHigh: 2,
+        stake: 100,
+        multiplierBps: 20_000,
+        minMultiplierBps: null,
+        lockoutAt: NOW + 60_000,
+        acceptedAt: NOW,
+        correlationId: 'c',
+      };
+      const placed = await withTransaction(pool, async (c) => {
+        await c.query(`SET LOCAL lock_timeout = '3s'`);
+        const { cellLiability, wallets } = await lockBatch(c, [intent.cellId], [player]);
+        const { decisions } = decideFirstFit([intent], wallets, NOW, () => false, { cap: 1_000_000, current: cellLiability });
+        await writeBatch(c, decisions.map(toBatchRow), NOW);
+        return decisions[0]!.status;
+      });
+      expect(placed).toBe('confirmed');
+      await archive.query('COMMIT');
+    } finally {
+      archive.release();
+    }
+    const after = await snapshot();
+    expect(after.drift.drift).toBe(0);
+    const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM bets WHERE id = $1', ['beside-archive']);
+    expect(rows[0]!.n).toBe(1);
   });
 
   it('a stored file that does not read back as written is never trusted: nothing deleted', async () => {

@@ -155,7 +155,9 @@ describe('ledger batch against real Postgres and Redis', () => {
       );
       await c.query(
         `WITH d AS (DELETE FROM wallet_entries WHERE bet_id = $1 RETURNING wallet_id, amount)
-         UPDATE wallets w SET archived_sum = w.archived_sum + d.amount FROM d WHERE w.id = d.wallet_id`,
+         INSERT INTO wallet_archive_checkpoints AS c (wallet_id, archived_sum, updated_at)
+         SELECT wallet_id, sum(amount), 1 FROM d GROUP BY wallet_id
+         ON CONFLICT (wallet_id) DO UPDATE SET archived_sum = c.archived_sum + excluded.archived_sum`,
         [placed.betId],
       );
       await c.query('DELETE FROM bets WHERE id = $1', [placed.betId]);

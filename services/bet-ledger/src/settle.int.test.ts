@@ -99,8 +99,9 @@ const balance = async (playerId: string) =>
 const drift = async () =>
   (
     await pool.query<{ drift: number }>(
-      `SELECT count(*) FILTER (WHERE w.balance <> w.archived_sum + coalesce(e.total, 0))::int AS drift
-         FROM wallets w LEFT JOIN (SELECT wallet_id, sum(amount) AS total FROM wallet_entries GROUP BY wallet_id) e ON e.wallet_id = w.id`,
+      `SELECT count(*) FILTER (WHERE w.balance <> coalesce(c.archived_sum, 0) + coalesce(e.total, 0))::int AS drift
+         FROM wallets w LEFT JOIN wallet_archive_checkpoints c ON c.wallet_id = w.id
+         LEFT JOIN (SELECT wallet_id, sum(amount) AS total FROM wallet_entries GROUP BY wallet_id) e ON e.wallet_id = w.id`,
     )
   ).rows[0]!.drift;
 

@@ -55,11 +55,12 @@ export class StaleSelectionError extends Error {
 }
 
 /**
- * The one transaction that archives a verified partition, in four statements, each row looked up once:
- * 1. lock the wallets in id order (as the ledger's batches do, so the two never deadlock);
- * 2. record the manifest (a second executor of the same partition waits on its key, then finds it taken);
- * 3. delete the bets, still final, writing their tombstones from the deleted rows;
- * 4. delete the bets' wallet entries, adding each wallet's deleted sum into its `archived_sum` (one row a wallet).
+ * The one transaction that archives a verified partition, in three statements, each row looked up once:
+ * 1. record the manifest (a second executor of the same partition waits on its key, then finds it taken);
+ * 2. delete the bets, still final, writing their tombstones from the deleted rows;
+ * 3. delete the bets' wallet entries, adding each wallet's deleted sum into its `wallet_archive_checkpoints` row.
+ * No wallet row is locked or written: the bet path's batches lock wallets, and a bet of a player whose history is in
+ * the partition would otherwise wait for this whole transaction (migration 20261208000002).
  * The counts that come back must be exactly the selection (every bet, every entry and no other): otherwise the
  * partition changed since it was selected and the caller's rollback undoes all of it.
  */
@@ -72,10 +73,6 @@ export async function commitPartition(
 ): Promise<void> {
   const betIds = bets.map((b) => b.id);
   const entryIds = entries.map((e) => Number(e.id));
-  const walletIds = [...new Set(entries.map((e) => Number(e.wallet_id)))].sort((a, b) => a - b);
-  await client.query(
-    named('archive.lock-wallets', 'SELECT id FROM wallets WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', [walletIds]),
-  );
   const inserted = await client.query(
     named(
       'archive.insert-manifest',
@@ -125,9 +122,12 @@ export async function commitPartition(
       'archive.move-entries',
       `WITH d AS (DELETE FROM wallet_entries WHERE bet_id = ANY($1::text[]) RETURNING id, wallet_id, amount),
             s AS (SELECT wallet_id, sum(amount)::bigint AS total FROM d GROUP BY wallet_id),
-            u AS (UPDATE wallets w SET archived_sum = w.archived_sum + s.total FROM s WHERE w.id = s.wallet_id)
+            -- In wallet id order: two commits on the same wallets (a rerun racing a slow first try) never deadlock.
+            u AS (INSERT INTO wallet_archive_checkpoints AS c (wallet_id, archived_sum, updated_at)
+                  SELECT wallet_id, total, $3 FROM s ORDER BY wallet_id
+                  ON CONFLICT (wallet_id) DO UPDATE SET archived_sum = c.archived_sum + excluded.archived_sum, updated_at = excluded.updated_at)
        SELECT count(*)::int AS n, count(*) FILTER (WHERE id = ANY($2::bigint[]))::int AS selected FROM d`,
-      [betIds, entryIds],
+      [betIds, entryIds, now],
     ),
   );
   const e = deletedEntries[0];

@@ -38,10 +38,11 @@ beforeAll(async () => {
   db = await createTestDatabase();
   admin = createPool(db.url, { max: 2 });
   const { rows } = await admin.query<{ id: number }>(
-    'INSERT INTO wallets (player_id, balance, seq, archived_sum, updated_at) VALUES ($1, 900, 3, 400, 0) RETURNING id',
+    'INSERT INTO wallets (player_id, balance, seq, updated_at) VALUES ($1, 900, 3, 0) RETURNING id',
     [player],
   );
   const walletId = rows[0]!.id;
+  await admin.query('INSERT INTO wallet_archive_checkpoints (wallet_id, archived_sum, updated_at) VALUES ($1, 400, 0)', [walletId]);
   // 400 archived + 600 deposited − 100 staked = 900: no drift.
   await admin.query(
     `INSERT INTO wallet_entries (wallet_id, seq, kind, amount, balance_before, balance_after, correlation_id, created_at)
