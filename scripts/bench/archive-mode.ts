@@ -2,7 +2,9 @@
  * `--mode archive` (issue 12's performance part), in one invocation on one platform:
  * 1. `--bets` final bets (1,000,000) over 10,000 wallets seeded in SQL (archive-prefill.ts), final 31–36 days ago,
  *    with their wallet entries (drift 0); then the whole platform with ARCHIVE_RETENTION_DAYS=30, a file:// archive in
- *    a temp dir and ARCHIVE_PARTITION_MAX_BETS=`--partition-bets`.
+ *    a temp dir and ARCHIVE_PARTITION_MAX_BETS=`--partition-bets`. Once the bettors have their deposit, each of them
+ *    gets as many old bets as a seeded wallet has, in the same days: the run archives the history of the very players
+ *    betting beside it, as it would a casino's regulars.
  * 2. After the warm-up, signed bets at `--rate` for `--duration` s with no archive run (the yardstick window); then
  *    `POST /v1/admin/archive/run`, and once the run is `running` the same load again while it runs. Sending stops when
  *    the run ends, so the second window only has bets sent while it was in progress (the drain of their outcomes stays).
@@ -16,7 +18,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ArchiveRunView } from '@wagerflow/contracts';
 import type { BenchContext } from './bench-context.js';
-import { checkAfterArchive, expectedSeedCounts, seedArchiveHistory, type ArchiveSeedCounts } from './archive-prefill.js';
+import {
+  checkAfterArchive,
+  expectedSeedCounts,
+  seedArchiveHistory,
+  seedPlayersHistory,
+  type ArchiveSeedCounts,
+} from './archive-prefill.js';
 import { judgeArchive, perSecond } from './archive-targets.js';
 import { startCpuMeter } from './cpu-meter.js';
 import { runE2eLoad, warmUp } from './e2e-load.js';
@@ -126,6 +134,20 @@ export async function runArchiveMode(ctx: BenchContext): Promise<ArchiveResult> 
       },
     });
     if (!seed) throw new Error('the history was not seeded');
+    const bettors = session.players.map((p) => p.playerId);
+    const perWallet = Math.max(1, Math.round(opts.archiveBets / WALLETS));
+    const bettorSeed = await seedPlayersHistory(session.databaseUrl, bettors, {
+      bets: perWallet * bettors.length,
+      from: now - OLDEST_DAYS_AGO * DAY_MS,
+      spanMs: (OLDEST_DAYS_AGO - NEWEST_DAYS_AGO) * DAY_MS,
+    });
+    const bettorsExpected = expectedSeedCounts(bettorSeed.bets, bettors.length);
+    if (bettorSeed.betEntries !== bettorsExpected.betEntries || bettorSeed.rejected !== bettorsExpected.rejected) {
+      throw new Error(`the bettors' seed wrote ${JSON.stringify(bettorSeed)}, expected ${JSON.stringify(bettorsExpected)}`);
+    }
+    log(
+      `archive: the ${bettors.length} bettors' own history: ${bettorSeed.bets.toLocaleString('en-US')} bets in ${bettorSeed.seconds.toFixed(1)} s`,
+    );
     const { gatewayUrl, adminToken } = session.bench.platform;
     await warmUp(session, opts.warmUpS);
     const gatewayOps = session.bench.platform.services.get('gateway')?.opsUrl;
@@ -172,7 +194,7 @@ export async function runArchiveMode(ctx: BenchContext): Promise<ArchiveResult> 
     const shedAfter = await shedNow();
     log(`archive: run ${view.status} (${view.bets.toLocaleString('en-US')} bets, ${view.partitions} partitions)`);
 
-    const db = await checkAfterArchive(session.databaseUrl, PLAYER_PREFIX);
+    const db = await checkAfterArchive(session.databaseUrl, now - RETENTION_DAYS * DAY_MS);
     const onDisk = filesUnder(archiveDir);
     const check: ArchiveCheck = { ...db, filesOnDisk: onDisk.files, bytesOnDisk: onDisk.bytes };
     const run: ArchiveRunFigures = {
@@ -211,6 +233,7 @@ export async function runArchiveMode(ctx: BenchContext): Promise<ArchiveResult> 
         seconds: seed.seconds,
         vacuumSeconds: seed.vacuumSeconds,
         checkpointSeconds: seed.checkpointSeconds,
+        bettors: { players: bettors.length, bets: bettorSeed.bets, betEntries: bettorSeed.betEntries, seconds: bettorSeed.seconds },
       },
       run,
       check,

@@ -490,40 +490,48 @@ function archiveTables(r: ArchiveResult): string {
     ? `sent for ${fmtNumber(r.duringSendSeconds, 1)} s of ${fmtNumber(r.windowS)} s: the run ended first`
     : `${fmtNumber(r.windowS)} s, the run in progress throughout`;
   return [
-    renderTable(`archive — one run over ${fmtNumber(seed.bets)} final bets (partitions of ≤ ${fmtNumber(r.partitionMaxBets)})`, [
+    renderTable(
+      `archive — one run over ${fmtNumber(seed.bets + seed.bettors.bets)} final bets (partitions of ≤ ${fmtNumber(r.partitionMaxBets)})`,
       [
-        'seeded (SQL)',
-        `${fmtNumber(seed.bets)} bets (won ${fmtNumber(seed.won)}, lost ${fmtNumber(seed.lost)}, void ${fmtNumber(seed.void)}, ` +
-          `rejected ${fmtNumber(seed.rejected)}) + ${fmtNumber(seed.betEntries)} entries over ${fmtNumber(seed.wallets)} wallets, ` +
-          `final ${seed.newestDaysAgo}–${seed.oldestDaysAgo} days ago, in ${fmtNumber(seed.seconds, 1)} s (+ VACUUM ANALYZE ${fmtNumber(seed.vacuumSeconds, 1)} s, ` +
-          `${seed.checkpointSeconds === null ? 'no CHECKPOINT: not permitted' : `CHECKPOINT ${fmtNumber(seed.checkpointSeconds, 1)} s`})`,
+        [
+          'seeded (SQL)',
+          `${fmtNumber(seed.bets)} bets (won ${fmtNumber(seed.won)}, lost ${fmtNumber(seed.lost)}, void ${fmtNumber(seed.void)}, ` +
+            `rejected ${fmtNumber(seed.rejected)}) + ${fmtNumber(seed.betEntries)} entries over ${fmtNumber(seed.wallets)} wallets, ` +
+            `final ${seed.newestDaysAgo}–${seed.oldestDaysAgo} days ago, in ${fmtNumber(seed.seconds, 1)} s (+ VACUUM ANALYZE ${fmtNumber(seed.vacuumSeconds, 1)} s, ` +
+            `${seed.checkpointSeconds === null ? 'no CHECKPOINT: not permitted' : `CHECKPOINT ${fmtNumber(seed.checkpointSeconds, 1)} s`})`,
+        ],
+        [
+          "seeded (SQL), the bettors' own",
+          `${fmtNumber(seed.bettors.bets)} bets + ${fmtNumber(seed.bettors.betEntries)} entries of the ${fmtNumber(seed.bettors.players)} players ` +
+            `betting beside the run, the same days, in ${fmtNumber(seed.bettors.seconds, 1)} s`,
+        ],
+        ['retention', `${r.retentionDays} days`],
+        ['pause after each partition', r.pauseRatio === null ? "the archiver's default ARCHIVE_PAUSE_RATIO" : `${r.pauseRatio} × its time`],
+        ['run', `${run.runId}: ${run.status}${run.error ? ` (${run.error})` : ''}, ${fmtNumber(run.partitions)} partitions`],
+        ['archived', `${fmtNumber(run.bets)} bets, ${fmtNumber(run.walletEntries)} wallet entries, ${fmtBytes(run.bytes)}`],
+        [
+          'run time',
+          `${run.runSeconds === null ? '—' : `${fmtNumber(run.runSeconds, 1)} s`} (archiver started → finished; ` +
+            `POST → seen finished ${fmtNumber(run.observedSeconds, 1)} s)`,
+        ],
+        ['bets archived/s', fmtNumber(run.betsPerSec, 0)],
+        ['wallet entries archived/s', fmtNumber(run.entriesPerSec, 0)],
+        ['bytes written/s', run.bytesPerSec === null ? '—' : `${fmtBytes(run.bytesPerSec)}/s`],
+        ['files on disk', `${fmtNumber(check.filesOnDisk)} (${fmtBytes(check.bytesOnDisk)})`],
+        [
+          'Postgres WAL during the run',
+          `${fmtBytes(run.wal.bytes)} (all sessions), ${fmtBytes(run.wal.bytes / Math.max(1, run.bets))} a bet archived; ` +
+            `checkpoints completed: ${run.wal.checkpoints === null ? '—' : fmtNumber(run.wal.checkpoints)}`,
+        ],
+        ['after: seeded bets left', fmtNumber(check.seededBetsLeft)],
+        ['after: drift', `${fmtNumber(check.drift)} of ${fmtNumber(check.walletsChecked)} wallets`],
+        [
+          'yardstick: the seed',
+          `${fmtNumber((seed.bets + seed.betEntries) / Math.max(1e-9, seed.seconds), 0)} rows/s inserted by set-based SQL`,
+        ],
+        ...cpuRows(run.cpu).map(([label, value]): Row => [`during the run: ${label}`, value]),
       ],
-      ['retention', `${r.retentionDays} days`],
-      ['pause after each partition', r.pauseRatio === null ? "the archiver's default ARCHIVE_PAUSE_RATIO" : `${r.pauseRatio} × its time`],
-      ['run', `${run.runId}: ${run.status}${run.error ? ` (${run.error})` : ''}, ${fmtNumber(run.partitions)} partitions`],
-      ['archived', `${fmtNumber(run.bets)} bets, ${fmtNumber(run.walletEntries)} wallet entries, ${fmtBytes(run.bytes)}`],
-      [
-        'run time',
-        `${run.runSeconds === null ? '—' : `${fmtNumber(run.runSeconds, 1)} s`} (archiver started → finished; ` +
-          `POST → seen finished ${fmtNumber(run.observedSeconds, 1)} s)`,
-      ],
-      ['bets archived/s', fmtNumber(run.betsPerSec, 0)],
-      ['wallet entries archived/s', fmtNumber(run.entriesPerSec, 0)],
-      ['bytes written/s', run.bytesPerSec === null ? '—' : `${fmtBytes(run.bytesPerSec)}/s`],
-      ['files on disk', `${fmtNumber(check.filesOnDisk)} (${fmtBytes(check.bytesOnDisk)})`],
-      [
-        'Postgres WAL during the run',
-        `${fmtBytes(run.wal.bytes)} (all sessions), ${fmtBytes(run.wal.bytes / Math.max(1, run.bets))} a bet archived; ` +
-          `checkpoints completed: ${run.wal.checkpoints === null ? '—' : fmtNumber(run.wal.checkpoints)}`,
-      ],
-      ['after: seeded bets left', fmtNumber(check.seededBetsLeft)],
-      ['after: drift', `${fmtNumber(check.drift)} of ${fmtNumber(check.walletsChecked)} wallets`],
-      [
-        'yardstick: the seed',
-        `${fmtNumber((seed.bets + seed.betEntries) / Math.max(1e-9, seed.seconds), 0)} rows/s inserted by set-based SQL`,
-      ],
-      ...cpuRows(run.cpu).map(([label, value]): Row => [`during the run: ${label}`, value]),
-    ]),
+    ),
     renderTable(
       `archive — bet path without a run: ${fmtNumber(r.rate)} bets/s for ${fmtNumber(r.windowS)} s`,
       window(r.withoutArchive, r.shedWithoutByReason),

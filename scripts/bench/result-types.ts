@@ -158,6 +158,8 @@ export interface ArchiveSeedFigures {
   seconds: number;
   vacuumSeconds: number;
   checkpointSeconds: number | null;
+  /** The bettors' own old bets, seeded after their deposit (part of what the run archives). */
+  bettors: { players: number; bets: number; betEntries: number; seconds: number };
 }
 
 /** One archive run as the admin API reports it (GET /v1/admin/archive/runs/{runId}), with its rates. */
