@@ -114,9 +114,9 @@ export function archiveRunHandler(deps: ArchiveRunDeps) {
     let stage: FailureStage = 'plan';
     try {
       const days = await archivableDays(deps.pool, cutoff);
-      deps.logger.info({ runId, cutoff, days: days.length, bets: days.reduce((s, d) => s + d.bets, 0) }, 'archive run planned');
+      deps.logger.info({ runId, cutoff, days: days.length }, 'archive run planned');
       stage = 'partition';
-      for (const { day } of days) {
+      for (const day of days) {
         for (let chunk = 0; ; chunk++) {
           const sentAt = now();
           const result = await sendPartition(runId, day, chunk, cutoff);

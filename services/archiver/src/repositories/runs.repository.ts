@@ -106,8 +106,8 @@ export async function lastSuccess(db: Queryable): Promise<number | null> {
   return rows[0]?.at ?? null;
 }
 
-/** bet-ledger's published planner function: archivable bets a UTC day before the cutoff. */
-export async function archivableDays(db: Queryable, cutoff: number): Promise<{ day: string; bets: number }[]> {
-  const { rows } = await db.query<{ day: string; bets: number }>('SELECT day, bets FROM ledger_archivable_days($1)', [cutoff]);
-  return rows;
+/** bet-ledger's published planner function: the UTC days holding final bets older than the cutoff, oldest first. */
+export async function archivableDays(db: Queryable, cutoff: number): Promise<string[]> {
+  const { rows } = await db.query<{ day: string }>('SELECT day FROM ledger_archivable_day_list($1)', [cutoff]);
+  return rows.map((r) => r.day);
 }
