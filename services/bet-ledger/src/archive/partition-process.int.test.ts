@@ -117,6 +117,17 @@ describe('archive executor process', () => {
     if (existsSync(`/proc/${pid}/autogroup`)) expect(readFileSync(`/proc/${pid}/autogroup`, 'utf8')).toMatch(/ nice 13\s*$/);
   });
 
+  it.runIf(process.platform === 'linux')('is niced from the moment it is forked, while it is still loading its modules', async () => {
+    executor = startArchiveProcess(ENTRY, configFor({ ARCHIVE_EXECUTOR_NICE: '11' }), logger);
+    const [day] = await archivableDays(pool, CUTOFF);
+    const pending = executor.run({ runId: 'early', day: day!.day, chunk: 0, cutoff: CUTOFF, maxBets: 5 });
+    // The process takes about a second to load (tsx); its own renice comes after that, so 11 now is bet-ledger's doing.
+    const [pid] = executorPids(process.pid);
+    expect(statFields(`/proc/${pid}/stat`)[16]).toBe('11');
+    if (existsSync(`/proc/${pid}/autogroup`)) expect(readFileSync(`/proc/${pid}/autogroup`, 'utf8')).toMatch(/ nice 11\s*$/);
+    expect((await pending).bets).toBeGreaterThan(0);
+  });
+
   it("fails the partition with the executor's own error when the database is unreachable, and archives nothing", async () => {
     const closed = `postgres://postgres@127.0.0.1:${await freePort()}/none`;
     executor = startArchiveProcess(ENTRY, configFor({ DATABASE_URL: closed }), logger);

@@ -4,37 +4,13 @@
  * garbage collection (V8's helper threads are per process) or thread pool is shared with the bet path's event loop,
  * and on Linux it runs at a lower CPU priority that the scheduler honours against every other process.
  */
-import { readdirSync, writeFileSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { openArchiveStore } from '@wagerflow/archive-store';
 import { createPool } from '@wagerflow/db';
 import { createLogger } from '@wagerflow/runtime';
 import type { LedgerConfig } from '../config.js';
 import { archivePartitionHandler } from '../jobs/archive-partition.handler.js';
 import type { ExecutorReply, ExecutorRequest } from './partition-process.js';
-
-/**
- * Linux. With autogroup scheduling (`kernel.sched_autogroup_enabled`, on by default in most distributions) CPU is
- * shared between sessions first, and a nice value only orders the threads inside one session: a niced thread inside
- * bet-ledger's session yields to bet-ledger's own threads only. This process is forked into a session of its own, so
- * it lowers that session's nice (`/proc/self/autogroup`) and each of its threads' (threads started later inherit it):
- * below the bet path either way. Elsewhere, or without /proc, it keeps its priority.
- */
-function lowerPriority(nice: number): { autogroup: boolean; threads: number } {
-  const attempt = (fn: () => void): boolean => {
-    try {
-      fn();
-      return true;
-    } catch {
-      return false; // no autogroup scheduling, a thread that has just ended, or not Linux
-    }
-  };
-  const autogroup = attempt(() => writeFileSync('/proc/self/autogroup', String(nice)));
-  let tids: string[] = [];
-  attempt(() => (tids = readdirSync('/proc/self/task')));
-  const threads = tids.filter((tid) => attempt(() => setPriority(Number(tid), nice))).length;
-  return { autogroup, threads };
-}
+import { lowerPriority } from './priority.js';
 
 const send = (reply: ExecutorReply) => process.send?.(reply);
 if (!process.send) throw new Error('partition.process.ts runs as a forked child with an IPC channel (see partition-process.ts)');
@@ -52,7 +28,8 @@ const ARCHIVE_SESSION = { max_parallel_workers_per_gather: 0, random_page_cost: 
 
 function start(config: LedgerConfig): void {
   const logger = createLogger('bet-ledger', config.LOG_LEVEL).child({ process: 'archive-executor' });
-  const priority = config.ARCHIVE_EXECUTOR_NICE > 0 ? lowerPriority(config.ARCHIVE_EXECUTOR_NICE) : null;
+  // bet-ledger lowered this process' priority as it forked it; again here for the threads started before that landed.
+  const priority = config.ARCHIVE_EXECUTOR_NICE > 0 ? lowerPriority('self', config.ARCHIVE_EXECUTOR_NICE) : null;
   const pool = createPool(config.DATABASE_URL, { max: 1, applicationName: 'bet-ledger-archive', logger, settings: ARCHIVE_SESSION });
   endPool = () => pool.end();
   const killAfter = config.LEDGER_FAULT_KILL_ARCHIVE_AFTER;
