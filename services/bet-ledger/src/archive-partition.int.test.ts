@@ -224,6 +224,33 @@ describe('archive partition executor', () => {
     expect((await snapshot()).drift.drift).toBe(0);
   });
 
+  it("a bet placed again under an archived bet's key is archived without a tombstone of its own; a bet id tombstoned already fails the commit", async () => {
+    const { selection, commit } = await committable('rekeyed');
+    const [again, twice] = selection.bets;
+    // The key of `again` already has the tombstone of an earlier bet (the rare bet that slipped past the gateway).
+    await pool.query(`INSERT INTO archived_bets (bet_id, player_id, client_bet_id, archived_at) VALUES ('earlier', $1, $2, 1)`, [
+      again!.player_id,
+      again!.client_bet_id,
+    ]);
+    // `twice`'s own id tombstoned already: an archive of the same bet again, which must not pass silently.
+    await pool.query(`INSERT INTO archived_bets (bet_id, player_id, client_bet_id, archived_at) VALUES ($1, 'someone', 'else', 1)`, [
+      twice!.id,
+    ]);
+    const before = await snapshot();
+    await expect(commit()).rejects.toThrow(/archived_bets_pkey/);
+    expect(await snapshot()).toEqual(before);
+    await pool.query(`DELETE FROM archived_bets WHERE bet_id = $1`, [twice!.id]);
+    await commit();
+    const { rows } = await pool.query<{ bet_id: string }>('SELECT bet_id FROM archived_bets WHERE player_id = $1 AND client_bet_id = $2', [
+      again!.player_id,
+      again!.client_bet_id,
+    ]);
+    expect(rows).toEqual([{ bet_id: 'earlier' }]);
+    const { rows: left } = await pool.query('SELECT 1 FROM bets WHERE id = ANY($1::text[])', [selection.bets.map((b) => b.id)]);
+    expect(left).toHaveLength(0);
+    expect((await snapshot()).drift.drift).toBe(0);
+  });
+
   it('two executors committing the same partition at once: one archives it, the other is refused, money moved once', async () => {
     const before = await snapshot();
     const { selection, commit } = await committable('twice');
