@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
  * `ledger_archivable_day_list(cutoff)`: the UTC days that hold final bets older than the cutoff, which is all the
  * archiver's planner needs (it archives each day chunk by chunk until a chunk comes back short). Published by
  * bet-ledger beside `ledger_archivable_days`, whose per-day counts read every archivable bet: 1.3 s of one core at the
- * start of a run over 320,000 bets (pg_stat_statements, `pnpm bench --mode archive --bets 300000 --profile postgres`),
+ * start of a run over 300,000 bets (pg_stat_statements, `pnpm bench --mode archive --bets 300000 --profile postgres`),
  * in a Postgres backend at normal priority, beside the bet path. Here each day costs one probe of `bets_final_at`:
  * the first final time at or after the day before it ends (a loose index scan), whatever the table's size.
  * SECURITY DEFINER like the other planner function: the archiver needs EXECUTE only.
