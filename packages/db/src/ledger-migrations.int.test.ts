@@ -1,12 +1,10 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@wagerflow/testing';
 import { up as buildDepositIndex } from '../migrations/20261208000001_wallet_entries_by_deposit.js';
+import { MIGRATIONS_DIR } from './migrate.js';
 import { migrationSource } from './migration-source.js';
 
-const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../migrations');
 let db: TestDatabase;
 let knex: Knex;
 

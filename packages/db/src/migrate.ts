@@ -6,7 +6,7 @@ import { migrationSource } from './migration-source.js';
 
 // From source: packages/db/src -> packages/db/migrations (*.ts). From the build, whose layout mirrors the
 // package's: packages/db/dist/src/migrate.cli.js -> packages/db/dist/migrations (*.js).
-const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../migrations');
+export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../migrations');
 // Arbitrary constant: every migrator takes this session-level advisory lock, so concurrent
 // starts (several replicas, the launcher and a test) apply migrations exactly once, in order.
 const MIGRATION_LOCK_KEY = 7_423_001;

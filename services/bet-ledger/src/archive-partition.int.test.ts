@@ -6,11 +6,11 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dayBounds, decodeArchive, encodeArchive, openArchiveStore, sha256, utcDay, type ArchiveStore } from '@wagerflow/archive-store';
 import { failingStore } from '@wagerflow/archive-store/testing';
-import { JOB_OPTIONS, QUEUES, type ArchivePartitionJob, type BetIntent } from '@wagerflow/contracts';
+import { JOB_OPTIONS, QUEUES, type ArchivePartitionJob } from '@wagerflow/contracts';
 import { createPool, withTransaction, type Pool } from '@wagerflow/db';
 import { createQueue, createRedis } from '@wagerflow/queue';
 import { createLogger } from '@wagerflow/runtime';
-import { createTestDatabase, seedLedgerHistory, testRedisUrl, uniquePrefix, type TestDatabase } from '@wagerflow/testing';
+import { betIntent, createTestDatabase, seedLedgerHistory, testRedisUrl, uniquePrefix, type TestDatabase } from '@wagerflow/testing';
 import { archivePartitionHandler, type ArchiveStep } from './jobs/archive-partition.handler.js';
 import { archivableDays, commitPartition, selectPartition, StaleSelectionError } from './repositories/archive.repository.js';
 import { lockBatch, toBatchRow, writeBatch } from './repositories/bets.repository.js';
@@ -68,7 +68,7 @@ async function committable(runId: string) {
   const selection = await selectionWithEntries();
   const { manifest } = encodeArchive({ runId, partitionKey: 'p', ...selection });
   const commit = () => withTransaction(pool, (c) => commitPartition(c, manifest, selection.bets, selection.entries, NOW));
-  return { selection, commit };
+  return { selection, manifest, commit };
 }
 
 beforeEach(async () => {
@@ -268,32 +268,15 @@ describe('archive partition executor', () => {
   });
 
   it("a bet of a wallet whose history is being archived goes through while the archive's transaction is open", async () => {
-    const { selection } = await committable('beside-bets');
+    const { selection, manifest } = await committable('beside-bets');
     const player = selection.bets[0]!.player_id;
-    const { manifest } = encodeArchive({ runId: 'beside-bets', partitionKey: 'p', ...selection });
     const archive = await pool.connect();
     try {
       await archive.query('BEGIN');
       await commitPartition(archive, manifest, selection.bets, selection.entries, NOW);
       // The ledger's batch for that player, as bet-batch.ts runs it, while the archive has not committed: it must not
       // wait for the archive (a wallet lock held through the archive's deletes would hold the bet for that long).
-      const intent: BetIntent = {
-        betId: 'beside-archive',
-        playerId: player,
-        clientBetId: 'beside-archive',
-        marketId: 'BTC-USD',
-        cellId: 'BTC-USD:9:9',
-        windowStart: 9,
-        bandIndex: 9,
-        priceLow: 1,
-        priceHigh: 2,
-        stake: 100,
-        multiplierBps: 20_000,
-        minMultiplierBps: null,
-        lockoutAt: NOW + 60_000,
-        acceptedAt: NOW,
-        correlationId: 'c',
-      };
+      const intent = betIntent({ betId: 'beside-archive', playerId: player, lockoutAt: NOW + 60_000, acceptedAt: NOW });
       const placed = await withTransaction(pool, async (c) => {
         await c.query(`SET LOCAL lock_timeout = '3s'`);
         const { cellLiability, wallets } = await lockBatch(c, [intent.cellId], [player]);
