@@ -7,7 +7,8 @@
  * count of its entries, so `ledger_wallet_drift()` is 0. Bet ids are random UUIDs and entry ids follow time, as the
  * money path leaves them. The shape of packages/testing's `seedLedgerHistory`, in SQL (scripts may not import it).
  */
-import pg from 'pg';
+import type pg from 'pg';
+import { withClient } from './pg-wal.js';
 
 /** Marks every seeded row (bets, entries, deposits): the check after the run counts seeded bets by it. */
 export const SEED_CORRELATION = 'bench-archive-seed';
@@ -145,51 +146,44 @@ async function insertHistory(
 }
 
 /**
- * One transaction of inserts (`write`), then as a month-old history would be: vacuumed and analysed, so that
- * autovacuum does not run on the fresh rows during the first window (it does run on the rows the archive deletes, as
- * it would in production), and checkpointed.
+ * One transaction of inserts (`write`, `bets` bets over `wallets` wallets), committed only when the kinds it wrote are
+ * `expectedSeedCounts`' (a failure ends the connection with the transaction open: Postgres rolls it back). Then as a
+ * month-old history would be: vacuumed and analysed, so that autovacuum does not run on the fresh rows during the first
+ * window (it does run on the rows the archive deletes, as it would in production), and checkpointed.
  */
-async function seedInOneGo(
+function seedInOneGo(
   databaseUrl: string,
   bets: number,
+  wallets: number,
   write: (client: pg.Client) => Promise<Partial<Record<SeedKind, number>>>,
 ): Promise<ArchiveSeedCounts> {
   const started = performance.now();
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+  return withClient(databaseUrl, async (client) => {
     await client.query('BEGIN');
     const by = await write(client);
+    const written = { bets, won: by.won ?? 0, lost: by.lost ?? 0, void: by.void ?? 0, rejected: by.rejected ?? 0, betEntries: 0 };
+    written.betEntries = 2 * written.won + written.lost + 2 * written.void;
+    const expected = expectedSeedCounts(bets, wallets);
+    if ((Object.keys(expected) as (keyof typeof expected)[]).some((k) => written[k] !== expected[k])) {
+      throw new Error(`the seed wrote ${JSON.stringify(written)}, expected ${JSON.stringify(expected)}`);
+    }
     await client.query('COMMIT');
     const inserted = performance.now();
     await client.query('VACUUM (ANALYZE) wallets, deposits, bets, wallet_entries');
     const vacuumed = performance.now();
     const checkpointed = await checkpointIfPermitted(client);
-    const won = by.won ?? 0;
-    const lost = by.lost ?? 0;
-    const voided = by.void ?? 0;
     return {
-      bets,
-      betEntries: 2 * won + lost + 2 * voided,
-      won,
-      lost,
-      void: voided,
-      rejected: by.rejected ?? 0,
+      ...written,
       seconds: (inserted - started) / 1000,
       vacuumSeconds: (vacuumed - inserted) / 1000,
       checkpointSeconds: checkpointed ? (performance.now() - vacuumed) / 1000 : null,
     };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** Seeds the history (see the file comment); returns what was written. Run before the services start. */
 export function seedArchiveHistory(databaseUrl: string, s: ArchiveSeed): Promise<ArchiveSeedCounts> {
-  return seedInOneGo(databaseUrl, s.bets, async (client) => {
+  return seedInOneGo(databaseUrl, s.bets, s.wallets, async (client) => {
     await client.query(
       `WITH p AS (SELECT $1 || w AS player_id FROM generate_series(0, $2::int - 1) w),
             w AS (INSERT INTO wallets (player_id, balance, seq, updated_at) SELECT player_id, $3, 1, $4 FROM p RETURNING id, player_id),
@@ -219,7 +213,7 @@ export function seedPlayersHistory(
   playerIds: string[],
   h: { bets: number; from: number; spanMs: number },
 ): Promise<ArchiveSeedCounts> {
-  return seedInOneGo(databaseUrl, h.bets, (client) =>
+  return seedInOneGo(databaseUrl, h.bets, playerIds.length, (client) =>
     insertHistory(
       client,
       {
@@ -252,18 +246,14 @@ export async function checkpointIfPermitted(client: pg.Client): Promise<boolean>
   }
 }
 
-/** Seeded bets (every bet final before `cutoff`) still in `bets`, and the ledger's reconciliation (`ledger_wallet_drift()`). */
-export async function checkAfterArchive(
+/** Seeded bets (every bet placed before `cutoff`) still in `bets`, and the ledger's reconciliation (`ledger_wallet_drift()`). */
+export function checkAfterArchive(
   databaseUrl: string,
   cutoff: number,
 ): Promise<{ seededBetsLeft: number; walletsChecked: number; drift: number }> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+  return withClient(databaseUrl, async (client) => {
     const left = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM bets WHERE placed_at < $1', [cutoff]);
     const drift = await client.query<{ checked: number; drift: number }>('SELECT checked, drift FROM ledger_wallet_drift()');
     return { seededBetsLeft: left.rows[0]?.n ?? -1, walletsChecked: drift.rows[0]?.checked ?? 0, drift: drift.rows[0]?.drift ?? -1 };
-  } finally {
-    await client.end();
-  }
+  });
 }
