@@ -21,6 +21,7 @@ import { loadConfig } from '../config.js';
 import { archivableDays } from '../repositories/archive.repository.js';
 import { spawnLedgerProcess } from '../testing/ledger-process.js';
 import { startArchiveProcess, type ArchiveExecutor } from './partition-process.js';
+import { idleLaunch } from './priority.js';
 
 const DAY = 86_400_000;
 const NOW = Date.now();
@@ -42,6 +43,11 @@ function statFields(path: string): string[] {
 }
 const sessionOf = (pid: number | 'self') => Number(statFields(`/proc/${pid}/stat`)[3]);
 const threadNices = (pid: number) => readdirSync(`/proc/${pid}/task`).map((tid) => Number(statFields(`/proc/${pid}/task/${tid}/stat`)[16]));
+/** Each thread's scheduling policy (stat field 41): 0 SCHED_OTHER (normal), 5 SCHED_IDLE. */
+const threadPolicies = (pid: number) => readdirSync(`/proc/${pid}/task`).map((tid) => Number(statFields(`/proc/${pid}/task/${tid}/stat`)[38]));
+const SCHED_IDLE = 5;
+/** Whether this machine gives SCHED_IDLE (util-linux's chrt, allowed here): where it does not, the executor runs niced only. */
+const idleHere = idleLaunch() !== null;
 
 /** Linux: the processes whose parent is `parent` and whose command line names the executor's entry. */
 function executorPids(parent: number): number[] {
@@ -115,6 +121,18 @@ describe('archive executor process', () => {
     expect(new Set(threadNices(pid!))).toEqual(new Set([13]));
     expect(threadNices(process.pid)).toContain(0);
     if (existsSync(`/proc/${pid}/autogroup`)) expect(readFileSync(`/proc/${pid}/autogroup`, 'utf8')).toMatch(/ nice 13\s*$/);
+    // Every thread under SCHED_IDLE (the default), this process' under the normal policy.
+    expect(new Set(threadPolicies(pid!))).toEqual(new Set([idleHere ? SCHED_IDLE : 0]));
+    expect(new Set(threadPolicies(process.pid))).toEqual(new Set([0]));
+  });
+
+  it.runIf(process.platform === 'linux')('runs under the normal policy, niced, with ARCHIVE_EXECUTOR_SCHED_IDLE=off', async () => {
+    executor = startArchiveProcess(ENTRY, configFor({ ARCHIVE_EXECUTOR_SCHED_IDLE: 'off', ARCHIVE_EXECUTOR_NICE: '12' }), logger);
+    const [day] = await archivableDays(pool, CUTOFF);
+    expect((await executor.run({ runId: 'normal', day: day!.day, chunk: 0, cutoff: CUTOFF, maxBets: 5 })).bets).toBeGreaterThan(0);
+    const [pid] = executorPids(process.pid);
+    expect(new Set(threadPolicies(pid!))).toEqual(new Set([0]));
+    expect(new Set(threadNices(pid!))).toEqual(new Set([12]));
   });
 
   it.runIf(process.platform === 'linux')('is niced from the moment it is forked, while it is still loading its modules', async () => {
@@ -124,6 +142,8 @@ describe('archive executor process', () => {
     // The process takes about a second to load (tsx); its own renice comes after that, so 11 now is bet-ledger's doing.
     const [pid] = executorPids(process.pid);
     expect(statFields(`/proc/${pid}/stat`)[16]).toBe('11');
+    // SCHED_IDLE from its first instruction: chrt set it before it started node.
+    expect(new Set(threadPolicies(pid!))).toEqual(new Set([idleHere ? SCHED_IDLE : 0]));
     if (existsSync(`/proc/${pid}/autogroup`)) expect(readFileSync(`/proc/${pid}/autogroup`, 'utf8')).toMatch(/ nice 11\s*$/);
     expect((await pending).bets).toBeGreaterThan(0);
   });

@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ArchivePartitionJob, ArchivePartitionResult } from '@wagerflow/contracts';
 import type { Logger } from '@wagerflow/runtime';
 import type { LedgerConfig } from '../config.js';
-import { lowerPriority } from './priority.js';
+import { idleLaunch, lowerPriority, type IdleLaunch } from './priority.js';
 
 export type ExecutorRequest =
   { type: 'start'; config: LedgerConfig } | { type: 'run'; id: number; job: ArchivePartitionJob } | { type: 'close' };
@@ -52,13 +52,25 @@ interface Executor {
 /**
  * The archive executor, seen from bet-ledger: one child process running partition.process.ts, forked detached (a
  * session of its own, so that its lowered priority holds against the bet path's processes; it exits when bet-ledger's
- * channel closes). A partition is sent to it and its result (or error, with its name kept) comes back; if the process
+ * channel closes), under SCHED_IDLE where it can be had (`idleLaunch`). A partition is sent to it and its result (or error, with its name kept) comes back; if the process
  * dies, the partition in flight fails (BullMQ retries it, and the executor is idempotent) and the next one starts a
  * new process.
  */
 export function startArchiveProcess(entry: URL, config: LedgerConfig, logger: Logger): ArchiveExecutor {
   let current: Executor | null = null;
   let nextId = 1;
+  let launch: IdleLaunch | null | undefined; // found on the first fork
+
+  /** How to fork: under SCHED_IDLE through chrt when configured and this machine allows it, else plain node. */
+  const forkOptions = (): { execPath?: string; execArgv: string[] } => {
+    if (launch === undefined) {
+      launch = config.ARCHIVE_EXECUTOR_SCHED_IDLE ? idleLaunch() : null;
+      if (config.ARCHIVE_EXECUTOR_SCHED_IDLE && !launch)
+        logger.warn('archive executor: SCHED_IDLE not available here (chrt); nice value only');
+    }
+    const execArgv = execArgvFor(entry);
+    return launch ? { execPath: launch.execPath, execArgv: [...launch.prefix, ...execArgv] } : { execArgv };
+  };
 
   /** A process that dies: the next partition forks a new one; it fails its own partitions, never its successor's. */
   const retire = (ex: Executor, err: Error) => {
@@ -70,7 +82,7 @@ export function startArchiveProcess(entry: URL, config: LedgerConfig, logger: Lo
   const spawn = (): Executor => {
     const proc = fork(fileURLToPath(entry), [], {
       detached: true,
-      execArgv: execArgvFor(entry),
+      ...forkOptions(),
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });

@@ -1,5 +1,7 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import path from 'node:path';
 
 /**
  * Lowers a process' CPU priority on Linux: its session's (autogroup) nice and each of its threads' (threads started
@@ -24,3 +26,31 @@ export function lowerPriority(pid: number | 'self', nice: number): { autogroup: 
   const threads = tids.filter((tid) => attempt(() => setPriority(Number(tid), nice))).length;
   return { autogroup, threads };
 }
+
+/** How to start a Node process under Linux's SCHED_IDLE policy: util-linux's `chrt --idle 0` in front of `node`. */
+export interface IdleLaunch {
+  execPath: string;
+  /** Goes before Node's own arguments (fork puts `execArgv` right after `execPath`). */
+  prefix: string[];
+}
+
+/**
+ * SCHED_IDLE where this machine can give it, else null. A nice value only weighs a process' share of the CPU: a niced
+ * process that holds a core keeps it for the rest of its slice when a bet path process wakes up, and a bet crosses
+ * about ten such wake-ups (gateway, Redis, bet-ledger, Postgres, loyalty). A SCHED_IDLE thread is preempted at once by
+ * any other thread that wakes on its core (the kernel's wake-up check, before any fairness). Node has no call to set a
+ * scheduling policy, so the process is started through `chrt`, and every thread it ever starts inherits the policy.
+ * Tried once (`chrt --idle 0 true`): a container may forbid the call, and a broken launcher would fail every partition.
+ */
+export function idleLaunch(candidates: readonly string[] = chrtCandidates()): IdleLaunch | null {
+  if (process.platform !== 'linux') return null;
+  for (const chrt of candidates) {
+    if (!existsSync(chrt)) continue;
+    const tried = spawnSync(chrt, ['--idle', '0', 'true'], { stdio: 'ignore', timeout: 5_000 });
+    return tried.status === 0 ? { execPath: chrt, prefix: ['--idle', '0', process.execPath] } : null;
+  }
+  return null;
+}
+
+const chrtCandidates = (): string[] =>
+  [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/bin', '/bin'].map((dir) => path.join(dir, 'chrt'));
