@@ -85,13 +85,13 @@ describe('parseOptions', () => {
     expect(() => parse('--mode', 'overload', '--capacity-rate', '0')).toThrow(/--capacity-rate must be a positive integer/);
   });
 
-  it('sizes an archive run: 1,000,000 bets in partitions of 5,000 (the archiver default), two 20 s windows at 60/s; --quick 50,000 and 5 s', () => {
+  it('sizes an archive run: 1,000,000 bets in partitions of 5,000 (the archiver default), two 60 s windows at 60/s; --quick 50,000 and 5 s', () => {
     expect(parse('--mode', 'archive')).toMatchObject({
       mode: 'archive',
       archiveBets: 1_000_000,
       partitionBets: 5_000,
       rate: 60,
-      durationS: 20,
+      durationS: 60,
     });
     expect(parse('--mode', 'archive', '--quick')).toMatchObject({ archiveBets: 50_000, rate: 60, durationS: 5 });
     expect(parse('--mode', 'archive', '--bets', '200000', '--partition-bets', '20000', '--rate', '400')).toMatchObject({

@@ -117,7 +117,7 @@ export const USAGE = `pnpm bench [--mode e2e|ramp|ledger|baseline-ledger|bullmq|
   --ledger-processes N  modes with the whole platform: bet-ledger processes consuming the one place-bets queue, each
                         started as a replica on another machine would be (own ops port; default 1)
   --rate N, --duration S
-                        archive: bets/s and seconds of each window, without and during the run (default 300, 20; 5 with --quick)
+                        archive: bets/s and seconds of each window, without and during the run (default 60, 60; 5 s with --quick)
   --profile a,b         run these services under --cpu-prof; print their hot spots (postgres: its costliest statements)
   --quick               a short smoke run of every phase
   --verbose             show the services' output
@@ -137,6 +137,11 @@ export const OVERLOAD_CONNECTIONS = 1_000;
  * (session 8), and 150/s 85–97 % (session 9); 60/s leaves it 57–68 % busy.
  */
 export const ARCHIVE_RATE = 60;
+/**
+ * archive: seconds of each window. At 60 bets/s a 20 s window's p99 is its 12th slowest bet of 1,200: the same tree's
+ * windows without a run read 55.8–108.5 ms in one hour (session 16), too loose to judge a 1.20 ratio. 60 s: 3,600 bets.
+ */
+export const ARCHIVE_WINDOW_S = 60;
 /**
  * archive: bets a partition: the archiver's own default (ARCHIVE_PARTITION_MAX_BETS), what operators run. Bigger ones
  * archive faster (50,000: about 1.3×) and hold bet-ledger and Postgres longer a partition.
@@ -227,7 +232,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     durationS: positiveInt(
       'duration',
       values.duration,
-      mode === 'overload' || mode === 'archive' ? (quick ? 5 : 20) : quick ? 8 : mode === 'all' ? 30 : 60,
+      mode === 'archive' ? (quick ? 5 : ARCHIVE_WINDOW_S) : mode === 'overload' ? (quick ? 5 : 20) : quick ? 8 : mode === 'all' ? 30 : 60,
     ),
     players: positiveInt('players', values.players, quick ? 50 : 200),
     connections: positiveInt('connections', values.connections, mode === 'overload' ? OVERLOAD_CONNECTIONS : 64),

@@ -36,9 +36,10 @@ export interface IdleLaunch {
 
 /**
  * SCHED_IDLE where this machine can give it, else null. A nice value only weighs a process' share of the CPU: a niced
- * process that holds a core keeps it for the rest of its slice when a bet path process wakes up, and a bet crosses
- * about ten such wake-ups (gateway, Redis, bet-ledger, Postgres, loyalty). A SCHED_IDLE thread is preempted at once by
- * any other thread that wakes on its core (the kernel's wake-up check, before any fairness). Node has no call to set a
+ * process that holds a core may keep it for the rest of its slice when a bet path process wakes up, and a bet crosses
+ * about ten such wake-ups (gateway, Redis, bet-ledger, Postgres, loyalty). A SCHED_IDLE thread is told to give up its
+ * core whenever a thread of another policy wakes on it (the kernel's wake-up check, before any fairness); what runs
+ * next is still chosen between sessions by their weight, which the session's nice value sets. Node has no call to set a
  * scheduling policy, so the process is started through `chrt`, and every thread it ever starts inherits the policy.
  * Tried once (`chrt --idle 0 true`): a container may forbid the call, and a broken launcher would fail every partition.
  */
