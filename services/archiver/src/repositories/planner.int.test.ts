@@ -62,8 +62,8 @@ describe("the archiver's planner (ledger_archivable_day_list)", () => {
     // VACUUM as autovacuum would soon after such a load: it sets the visibility map, so the index-only probes read no
     // heap; right after the insert they read 1,200 tuples on Postgres 18 (clean-clone runs), still not the 60,000.
     await pool.query('VACUUM (ANALYZE) bets');
-    // Counted inside one transaction from this backend's own counters (pg_stat_xact_user_tables): the database-wide
-    // view also takes in the other connections' earlier reads whenever they flush, which once added 1,200 here.
+    // Counted inside one transaction from this backend's own counters (pg_stat_xact_user_tables), not the database-wide
+    // view, which would also take in other connections' reads whenever their statistics are flushed.
     const client = await pool.connect();
     const readBy = async (fn: () => Promise<unknown>): Promise<number> => {
       await client.query('BEGIN');
