@@ -141,10 +141,11 @@ describe('archive executor process', () => {
     const [day] = await archivableDays(pool, CUTOFF);
     const pending = executor.run({ runId: 'early', day: day!.day, chunk: 0, cutoff: CUTOFF, maxBets: 5 });
     // The process takes about a second to load (tsx); its own renice comes after that, so 11 now is bet-ledger's doing.
-    const [pid] = executorPids(process.pid);
+    // Found once it is node: chrt's own exec into node leaves its command line briefly unreadable.
+    const pid = await waitUntil(() => executorPids(process.pid)[0], { timeoutMs: 2_000, description: 'the executor process' });
     expect(statFields(`/proc/${pid}/stat`)[16]).toBe('11');
     // SCHED_IDLE from its first instruction: chrt set it before it started node.
-    expect(new Set(threadPolicies(pid!))).toEqual(new Set([idleHere ? SCHED_IDLE : 0]));
+    expect(new Set(threadPolicies(pid))).toEqual(new Set([idleHere ? SCHED_IDLE : 0]));
     if (existsSync(`/proc/${pid}/autogroup`)) expect(readFileSync(`/proc/${pid}/autogroup`, 'utf8')).toMatch(/ nice 11\s*$/);
     expect((await pending).bets).toBeGreaterThan(0);
   });
