@@ -20,7 +20,7 @@ const schema = commonEnv
     LEDGER_FAULT_KILL_AFTER_COMMIT: env.num(0, 0, 1),
     // The archive executor process' nice value (Linux; its session's and its threads'): the scheduler favours the bet path.
     ARCHIVE_EXECUTOR_NICE: env.int(10, 0, 19),
-    // ... and its scheduling policy: SCHED_IDLE (Linux, through util-linux's chrt) gives way at once to any bet path thread.
+    // ... and its scheduling policy: SCHED_IDLE (Linux, through util-linux's chrt) is asked off its core by any waking thread.
     ARCHIVE_EXECUTOR_SCHED_IDLE: env.onOff('on'),
     /** TEST ONLY: SIGKILL bet-ledger right after this archive step (selected, put, verified, committed). */
     LEDGER_FAULT_KILL_ARCHIVE_AFTER: z.enum(['selected', 'put', 'verified', 'committed']).optional(),

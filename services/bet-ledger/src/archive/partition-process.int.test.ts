@@ -42,10 +42,12 @@ function statFields(path: string): string[] {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 const sessionOf = (pid: number | 'self') => Number(statFields(`/proc/${pid}/stat`)[3]);
-const threadNices = (pid: number) => readdirSync(`/proc/${pid}/task`).map((tid) => Number(statFields(`/proc/${pid}/task/${tid}/stat`)[16]));
+/** One /proc/<pid>/stat field of each of the process' threads (index as in `statFields`). */
+const threadField = (pid: number, index: number) =>
+  readdirSync(`/proc/${pid}/task`).map((tid) => Number(statFields(`/proc/${pid}/task/${tid}/stat`)[index]));
+const threadNices = (pid: number) => threadField(pid, 16);
 /** Each thread's scheduling policy (stat field 41): 0 SCHED_OTHER (normal), 5 SCHED_IDLE. */
-const threadPolicies = (pid: number) =>
-  readdirSync(`/proc/${pid}/task`).map((tid) => Number(statFields(`/proc/${pid}/task/${tid}/stat`)[38]));
+const threadPolicies = (pid: number) => threadField(pid, 38);
 const SCHED_IDLE = 5;
 /** Whether this machine gives SCHED_IDLE (util-linux's chrt, allowed here): where it does not, the executor runs niced only. */
 const idleHere = idleLaunch() !== null;

@@ -52,9 +52,9 @@ interface Executor {
 /**
  * The archive executor, seen from bet-ledger: one child process running partition.process.ts, forked detached (a
  * session of its own, so that its lowered priority holds against the bet path's processes; it exits when bet-ledger's
- * channel closes), under SCHED_IDLE where it can be had (`idleLaunch`). A partition is sent to it and its result (or error, with its name kept) comes back; if the process
- * dies, the partition in flight fails (BullMQ retries it, and the executor is idempotent) and the next one starts a
- * new process.
+ * channel closes), under SCHED_IDLE where it can be had (`idleLaunch`). A partition is sent to it and its result (or
+ * error, with its name kept) comes back; if the process dies, the partition in flight fails (BullMQ retries it, and the
+ * executor is idempotent) and the next one starts a new process.
  */
 export function startArchiveProcess(entry: URL, config: LedgerConfig, logger: Logger): ArchiveExecutor {
   let current: Executor | null = null;
