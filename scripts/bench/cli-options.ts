@@ -138,8 +138,9 @@ export const OVERLOAD_CONNECTIONS = 1_000;
  */
 export const ARCHIVE_RATE = 60;
 /**
- * archive: seconds of each window. At 60 bets/s a 20 s window's p99 is its 12th slowest bet of 1,200: the same tree's
- * windows without a run read 55.8–108.5 ms in one hour (session 16), too loose to judge a 1.20 ratio. 60 s: 3,600 bets.
+ * archive: seconds of each window. At 60 bets/s a 20 s window's p99 is its 12th slowest bet of 1,200; even 30 s windows
+ * before a run read 55.8–108.5 ms in eight runs within one hour (session 16), too loose to judge a 1.20 ratio. 60 s:
+ * 3,600 bets.
  */
 export const ARCHIVE_WINDOW_S = 60;
 /**
