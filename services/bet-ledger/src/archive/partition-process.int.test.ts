@@ -50,7 +50,7 @@ const threadNices = (pid: number) => threadField(pid, 16);
 const threadPolicies = (pid: number) => threadField(pid, 38);
 const SCHED_IDLE = 5;
 /** Whether this machine gives SCHED_IDLE (util-linux's chrt, allowed here): where it does not, the executor runs niced only. */
-const idleHere = idleLaunch() !== null;
+const idleHere = (await idleLaunch()) !== null;
 
 /** Linux: the processes whose parent is `parent` and whose command line names the executor's entry. */
 function executorPids(parent: number): number[] {

@@ -59,17 +59,14 @@ interface Executor {
 export function startArchiveProcess(entry: URL, config: LedgerConfig, logger: Logger): ArchiveExecutor {
   let current: Executor | null = null;
   let nextId = 1;
-  let launch: IdleLaunch | null | undefined; // found on the first fork
-
-  /** How to fork: under SCHED_IDLE through chrt when configured and this machine allows it, else plain node. */
-  const forkOptions = (): { execPath?: string; execArgv: string[] } => {
-    if (launch === undefined) {
-      launch = config.ARCHIVE_EXECUTOR_SCHED_IDLE ? idleLaunch() : null;
-      if (config.ARCHIVE_EXECUTOR_SCHED_IDLE && !launch)
-        logger.warn('archive executor: SCHED_IDLE not available here (chrt); nice value only');
-    }
-    const execArgv = execArgvFor(entry);
-    return launch ? { execPath: launch.execPath, execArgv: [...launch.prefix, ...execArgv] } : { execArgv };
+  // How to fork: under SCHED_IDLE through chrt when configured and this machine allows it, else plain node. Found once,
+  // before the first fork, without blocking bet-ledger's event loop.
+  let launch: Promise<IdleLaunch | null> | undefined;
+  const findLaunch = async (): Promise<IdleLaunch | null> => {
+    if (!config.ARCHIVE_EXECUTOR_SCHED_IDLE) return null;
+    const found = await idleLaunch();
+    if (!found) logger.warn('archive executor: SCHED_IDLE not available here (chrt); nice value only');
+    return found;
   };
 
   /** A process that dies: the next partition forks a new one; it fails its own partitions, never its successor's. */
@@ -79,10 +76,11 @@ export function startArchiveProcess(entry: URL, config: LedgerConfig, logger: Lo
     ex.calls.clear();
   };
 
-  const spawn = (): Executor => {
+  const spawn = (how: IdleLaunch | null): Executor => {
+    const execArgv = execArgvFor(entry);
     const proc = fork(fileURLToPath(entry), [], {
       detached: true,
-      ...forkOptions(),
+      ...(how ? { execPath: how.execPath, execArgv: [...how.prefix, ...execArgv] } : { execArgv }),
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
@@ -120,8 +118,9 @@ export function startArchiveProcess(entry: URL, config: LedgerConfig, logger: Lo
   };
 
   return {
-    run(job) {
-      const ex = (current ??= spawn());
+    async run(job) {
+      const how = await (launch ??= findLaunch());
+      const ex = (current ??= spawn(how));
       const id = nextId++;
       return new Promise<ArchivePartitionResult>((resolve, reject) => {
         ex.calls.set(id, { resolve, reject });

@@ -16,16 +16,19 @@ function fakeChrt(name: string, code: number): string {
 }
 
 describe.runIf(process.platform === 'linux')('idleLaunch', () => {
-  it('is null when no chrt is found', () => {
-    expect(idleLaunch([path.join(dir, 'missing', 'chrt')])).toBeNull();
+  it('is null when no chrt is found', async () => {
+    expect(await idleLaunch([path.join(dir, 'missing', 'chrt')])).toBeNull();
   });
 
-  it('is null when chrt cannot set the policy here, rather than a launcher that would fail every partition', () => {
-    expect(idleLaunch([fakeChrt('refusing-chrt', 1)])).toBeNull();
+  it('is null when chrt cannot set the policy here, rather than a launcher that would fail every partition', async () => {
+    expect(await idleLaunch([fakeChrt('refusing-chrt', 1)])).toBeNull();
   });
 
-  it('starts node through the first chrt found that works, with --idle 0', () => {
+  it('starts node through the first chrt found that works, with --idle 0', async () => {
     const works = fakeChrt('working-chrt', 0);
-    expect(idleLaunch([path.join(dir, 'missing', 'chrt'), works])).toEqual({ execPath: works, prefix: ['--idle', '0', process.execPath] });
+    expect(await idleLaunch([path.join(dir, 'missing', 'chrt'), works])).toEqual({
+      execPath: works,
+      prefix: ['--idle', '0', process.execPath],
+    });
   });
 });
