@@ -18,6 +18,15 @@ export function redisKeys(prefix: string) {
     pendingByPlayer: (playerId: string) => `${prefix}:pp:${playerId}`,
     /** betId → `playerId|clientBetId` of a pending bet, so `GET /v1/bets/{betId}` finds it too. */
     pendingBetId: (betId: string) => `${prefix}:pbid:${betId}`,
+    /**
+     * A player's key filter (a Bloom filter of every clientBetId the player claimed, see @wagerflow/pending-bets'
+     * key-filter): its state hash, its bits, the keys claimed while it is being built, and a build's staged bits.
+     * Only @wagerflow/pending-bets reads or writes these.
+     */
+    keyFilter: (playerId: string) => `${prefix}:kf:${playerId}`,
+    keyFilterBits: (playerId: string) => `${prefix}:kfb:${playerId}`,
+    keyFilterLog: (playerId: string) => `${prefix}:kfl:${playerId}`,
+    keyFilterStaging: (playerId: string, generation: string) => `${prefix}:kfs:${playerId}:${generation}`,
     /** Bet ids of a market window still queued: settlement waits until this set is empty. */
     pendingWindow: (marketId: string, windowStart: number) => `${prefix}:pw:${marketId}:${windowStart}`,
     /** Balance cache `{balance, walletSeq}`: never authoritative, never moved backwards. */

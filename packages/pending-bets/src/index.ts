@@ -1,4 +1,13 @@
-export { createPendingBets, type BetPlace, type ClaimResult, type PendingBets } from './pending-bets.js';
+export {
+  createPendingBets,
+  type BetPlace,
+  type ClaimResult,
+  type FilterBuild,
+  type FilterBuildOptions,
+  type KeyCheck,
+  type PendingBets,
+} from './pending-bets.js';
+export { keyFilterBits, keyFilterCapacity, keyFilterPositions } from './key-filter.js';
 export {
   parseKeyOwner,
   parseKeyValue,

@@ -2,11 +2,31 @@ import { z } from 'zod';
 import { STORED_MARKER_TTL_S, type BetIntent, type RedisKeys } from '@wagerflow/contracts';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { parseKeyOwner, parseKeyValue, recordOf, type KeyOwner, type KeyValue, type PendingRecord } from './pending-record.js';
-import { CLAIM, MARK_STORED } from './scripts.js';
+import { randomUUID } from 'node:crypto';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { KEY_FILTER_MAX_BITS, addToBitmap, keyFilterBits } from './key-filter.js';
+import { CLAIM, FILTER_CHECK, FILTER_SEAL, FILTER_START, MARK_STORED } from './scripts.js';
 
 /** claimed: the key is ours and the bet is queued; taken: a concurrent duplicate holds it; expired: too late, nothing placed. */
 export type ClaimResult = 'claimed' | 'taken' | 'expired';
 const CLAIM_RESULTS: Record<number, ClaimResult> = { 1: 'claimed', 0: 'taken', [-1]: 'expired' };
+
+/** What the player's key filter says of a key: never claimed, maybe claimed (ask Postgres), or no filter to ask. */
+export type KeyCheck = 'new' | 'maybe' | 'unfiltered';
+const KEY_CHECKS: Record<number, KeyCheck> = { 1: 'new', 0: 'maybe', [-1]: 'unfiltered' };
+/** built: the filter is ready; busy: a ready one exists or another build is under way; superseded: a newer build won. */
+export type FilterBuild = 'built' | 'busy' | 'superseded' | 'too-large';
+
+export interface FilterBuildOptions {
+  /** The player's keys in Postgres (stored and archived bets), read in one statement after the build starts. */
+  readStoredKeys: (playerId: string) => Promise<readonly string[]>;
+  /** A build not sealed within this long may be replaced by another (its process may have died). */
+  buildMs: number;
+  /** How long a ready filter lives; the player's next bet after that builds it again. */
+  ttlMs: number;
+}
+/** Keys hashed between two yields to the event loop while a large filter is built (about 1 ms of work). */
+const HASHES_PER_TURN = 1_000;
 
 /** Where a bet sits until settled: its market window (settlement waits for it) and its player. */
 export interface BetPlace {
@@ -33,8 +53,38 @@ export function createPendingBets(keys: RedisKeys) {
   return {
     /** Define the scripts on `redis`, so pipelines made from it later send EVALSHA. */
     register(redis: Redis): void {
-      CLAIM.register(redis);
-      MARK_STORED.register(redis);
+      for (const script of [CLAIM, MARK_STORED, FILTER_CHECK, FILTER_START, FILTER_SEAL]) script.register(redis);
+    },
+
+    /** What the player's key filter (key-filter.ts) says of `clientBetId`. */
+    async checkKey(redis: Redis, playerId: string, clientBetId: string): Promise<KeyCheck> {
+      const reply = await FILTER_CHECK.run(redis, [keys.keyFilter(playerId), keys.keyFilterBits(playerId)], [clientBetId]);
+      return KEY_CHECKS[Number(reply)] ?? 'unfiltered';
+    },
+
+    /**
+     * Build the player's key filter: start (claims log their keys from here on, with the keys pending now), read the
+     * stored keys, stage their bits, seal (the logged keys added). Hashing yields to the event loop every
+     * HASHES_PER_TURN keys, so a player with millions of bets does not stall the caller's other requests.
+     */
+    async buildFilter(redis: Redis, playerId: string, o: FilterBuildOptions): Promise<FilterBuild> {
+      const generation = randomUUID();
+      const [filter, bits, log] = [keys.keyFilter(playerId), keys.keyFilterBits(playerId), keys.keyFilterLog(playerId)];
+      const started = await FILTER_START.run(redis, [filter, bits, log, keys.pendingByPlayer(playerId)], [generation, o.buildMs]);
+      if (started !== 1) return 'busy';
+      const stored = await o.readStoredKeys(playerId);
+      const size = keyFilterBits(stored.length);
+      // The state expires unsealed (2 × buildMs): the player's bets are then checked in Postgres, as without a filter.
+      if (size > KEY_FILTER_MAX_BITS) return 'too-large';
+      const bitmap = Buffer.alloc(size / 8);
+      for (let i = 0; i < stored.length; i++) {
+        if (i > 0 && i % HASHES_PER_TURN === 0) await yieldToLoop();
+        addToBitmap(bitmap, stored[i]!);
+      }
+      const staging = keys.keyFilterStaging(playerId, generation);
+      await redis.set(staging, bitmap, 'PX', o.buildMs);
+      const sealed = await FILTER_SEAL.run(redis, [filter, bits, log, staging], [generation, size, stored.length, o.ttlMs]);
+      return sealed === 1 ? 'built' : 'superseded';
     },
 
     /**
@@ -143,7 +193,10 @@ function claimKeys(keys: RedisKeys, record: PendingRecord, place: Pick<BetPlace,
     keys.pendingBetId(record.betId),
     keys.pendingWindow(place.marketId, place.windowStart),
     keys.pendingByPlayer(record.playerId),
-  ] as [string, string, string, string];
+    keys.keyFilter(record.playerId),
+    keys.keyFilterBits(record.playerId),
+    keys.keyFilterLog(record.playerId),
+  ] as [string, string, string, string, string, string, string];
 }
 
 function claimArgs(record: PendingRecord, claimBy: number) {

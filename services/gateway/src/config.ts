@@ -33,6 +33,9 @@ const schema = commonEnv
     GATEWAY_MAX_BETS_AWAITING_MULTI: env.int(2_000, 0),
     GATEWAY_MAX_LEDGER_OUTSTANDING: env.int(2_000, 0),
     GATEWAY_MAX_LEDGER_DELAY_MS: env.int(500, 0),
+    // A new bet's idempotency key proved unused by the player's key filter in Redis instead of a Postgres read (off:
+    // every bet reads Postgres, as before session 17).
+    GATEWAY_KEY_FILTER: env.onOff('on'),
     BULL_BOARD_READ_ONLY: env.onOff('on'),
     WS_MAX_BUFFERED_BYTES: env.int(1_048_576, 1_024),
     WS_PING_INTERVAL_MS: env.int(15_000, 100),

@@ -25,6 +25,7 @@ import { createApp } from './http/app.js';
 import { createAuth } from './http/auth.js';
 import type { RouteDeps } from './http/routes/route-deps.js';
 import { archiveRunsRepository } from './repositories/archive-runs.repository.js';
+import { keyFilterBuilder } from './repositories/key-filter-builder.js';
 import { ledgerReadRepository } from './repositories/ledger-read.repository.js';
 import { loyaltyReadRepository } from './repositories/loyalty-read.repository.js';
 import { playersRepository, staffRepository } from './repositories/players.repository.js';
@@ -36,6 +37,11 @@ import { attachStream } from './ws/stream.js';
 
 /** The play page's build (`pnpm --filter @wagerflow/play build`, run by `pnpm start`), served at /play when present. */
 const PLAY_DIR = fileURLToPath(new URL('../../../packages/play/dist', import.meta.url));
+
+/** Key filters built at once by one gateway process (each reads one player's keys from Postgres). */
+const KEY_FILTER_BUILDS = 4;
+/** A key filter's life: an idle player's leaves Redis; an active one's is rebuilt once a day. */
+const KEY_FILTER_TTL_MS = 24 * 3_600_000;
 
 /** Composition root of the gateway: HTTP API, WebSocket stream, auth, nonce store, pending bets. */
 export async function createService(config: GatewayConfig): Promise<{ start(): Promise<void>; shutdown: ShutdownManager; port(): number }> {
@@ -98,15 +104,28 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
     if (channel === playerEventsChannel) admission.onPlayerEvents(raw);
   });
   const secretBox = createSecretBox(config.SECRET_ENCRYPTION_KEY);
-  const state = redisState(redis, keys);
+  const state = redisState(redis, keys, { keyFilter: config.GATEWAY_KEY_FILTER });
   const players = playersRepository(pool);
   const staff = staffRepository(pool);
   const ledger = ledgerReadRepository(pool);
   const loyalty = loyaltyReadRepository(pool);
   const auth = createAuth({ adminToken: config.ADMIN_TOKEN, players, staff, redis: state, secretBox });
 
+  const keyFilters = config.GATEWAY_KEY_FILTER
+    ? keyFilterBuilder({
+        redis,
+        keys,
+        readStoredKeys: (playerId) => ledger.storedClientBetIds(playerId),
+        logger,
+        metrics,
+        concurrency: KEY_FILTER_BUILDS,
+        ttlMs: KEY_FILTER_TTL_MS,
+      })
+    : undefined;
+
   const deps: RouteDeps = {
     archive: archiveRunsRepository(pool, archiveQueue),
+    keyFilters,
     auth,
     redis: state,
     ledger,

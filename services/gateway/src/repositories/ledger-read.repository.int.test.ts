@@ -120,6 +120,11 @@ describe('ledger read repository (published interface only)', () => {
     expect((await ledger.betsSince(player, 0, null, 1)).map((b) => b.betId)).toEqual(['b-1']);
   });
 
+  it("lists every key of a player's stored and archived bets (the key filter's build), none of another player's", async () => {
+    expect((await ledger.storedClientBetIds(player)).sort()).toEqual(['c-1', 'c-2', 'c-3', 'c-old']);
+    expect(await ledger.storedClientBetIds(`p-${randomUUID()}`)).toEqual([]);
+  });
+
   it("reads a wallet, zero for a player with none, and the ledger's drift check", async () => {
     expect(await ledger.wallet(player)).toEqual({ balance: 900, walletSeq: 3 });
     expect(await ledger.wallet('no-wallet')).toEqual({ balance: 0, walletSeq: 0 });

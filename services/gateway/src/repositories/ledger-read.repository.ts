@@ -98,6 +98,18 @@ export function ledgerReadRepository(pool: Pool) {
     lookupClientId(playerId: string, clientBetId: string): Promise<ClientIdLookup> {
       return byClientId.submit({ playerId, clientBetId });
     },
+    /**
+     * Every idempotency key of the player's stored and archived bets, for the player's key filter. One statement: one
+     * snapshot sees a key on its bet or on the tombstone that replaced it, never on neither.
+     */
+    async storedClientBetIds(playerId: string): Promise<string[]> {
+      const { rows } = await pool.query<{ client_bet_id: string }>(
+        `SELECT client_bet_id FROM ledger_bet_view WHERE player_id = $1
+          UNION ALL SELECT client_bet_id FROM ledger_archived_bet_view WHERE player_id = $1`,
+        [playerId],
+      );
+      return rows.map((r) => r.client_bet_id);
+    },
     async betById(playerId: string, betId: string): Promise<StoredBet | null> {
       const { rows } = await pool.query<BetRow>(`SELECT ${BET_COLUMNS} FROM ledger_bet_view WHERE id = $1 AND player_id = $2`, [
         betId,

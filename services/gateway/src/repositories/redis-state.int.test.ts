@@ -17,7 +17,7 @@ beforeAll(async () => {
   redis = createRedis(testRedisUrl(), 'request');
   await new Promise((resolve) => redis.once('ready', resolve));
   state = redisState(redis, keys);
-  short = redisState(redis, redisKeys(uniquePrefix('short-nonce')), { bucketMs: 300, windowMs: 1_200 });
+  short = redisState(redis, redisKeys(uniquePrefix('short-nonce')), { nonceStore: { bucketMs: 300, windowMs: 1_200 } });
 });
 afterAll(async () => {
   await redis?.quit();

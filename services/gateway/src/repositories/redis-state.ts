@@ -1,7 +1,7 @@
 import type { FeedStatus, RedisKeys } from '@wagerflow/contracts';
 import type { Redis } from '@wagerflow/queue';
 import { feedStatusOf } from '@wagerflow/contracts';
-import { createPendingBets, type PendingRecord } from '@wagerflow/pending-bets';
+import { createPendingBets, type KeyCheck, type PendingRecord } from '@wagerflow/pending-bets';
 import { defineScript } from '@wagerflow/redis-scripts';
 import { NONCE_BUCKET_MS, NONCE_WINDOW_MS, SPEND_NONCE, nonceMember } from '../domain/nonce-buckets.js';
 
@@ -19,9 +19,18 @@ export interface MarketState {
   status: FeedStatus;
 }
 
-export function redisState(redis: Redis, keys: RedisKeys, nonceStore = { bucketMs: NONCE_BUCKET_MS, windowMs: NONCE_WINDOW_MS }) {
+export interface RedisStateOptions {
+  nonceStore?: { bucketMs: number; windowMs: number };
+  /** Whether a bet's context asks the player's key filter (GATEWAY_KEY_FILTER); off: every key is 'unfiltered'. */
+  keyFilter?: boolean;
+}
+
+export function redisState(redis: Redis, keys: RedisKeys, o: RedisStateOptions = {}) {
+  const nonceStore = o.nonceStore ?? { bucketMs: NONCE_BUCKET_MS, windowMs: NONCE_WINDOW_MS };
   SPEND.register(redis);
   const pending = createPendingBets(keys);
+  pending.register(redis);
+  const unfiltered = Promise.resolve<KeyCheck>('unfiltered');
   return {
     /** SPEC 4.2: a nonce is spent once; true when this call spent it (refused for 90 s after, on Redis's clock). */
     async spendNonce(nonce: string): Promise<boolean> {
@@ -32,8 +41,9 @@ export function redisState(redis: Redis, keys: RedisKeys, nonceStore = { bucketM
      * auto-pipelining sends together with the other requests' commands of this event-loop turn (and the nonce's).
      */
     async betContext(playerId: string, clientBetId: string, marketId: string) {
-      const [held, [balance], [price, ts, status], time] = await Promise.all([
+      const [held, keyCheck, [balance], [price, ts, status], time] = await Promise.all([
         pending.read(redis, playerId, clientBetId),
+        o.keyFilter ? pending.checkKey(redis, playerId, clientBetId) : unfiltered,
         redis.hmget(keys.balance(playerId), 'balance'),
         redis.hmget(keys.market(marketId), 'price', 'ts', 'status'),
         redis.time(),
@@ -44,6 +54,8 @@ export function redisState(redis: Redis, keys: RedisKeys, nonceStore = { bucketM
         pending: held?.kind === 'pending' ? held.record : null,
         /** The ledger's stored marker: the bet is in Postgres (stored within the last STORED_MARKER_TTL_S). */
         storedMarker: held?.kind === 'stored',
+        /** What the player's key filter says of the key ('new': never claimed, so not in Postgres either). */
+        keyCheck,
         cachedBalance: balance == null ? null : Number(balance),
         market: toMarketState(price ?? null, ts ?? null, status ?? null),
       };

@@ -78,17 +78,16 @@ export function betRoutes(d: RouteDeps): BetHandlers {
     res.status(200).json(existing.view);
   }
 
-  // The bet's reads go with the nonce's script (one Redis write), and Postgres is read at the same time. A bet the
-  // ledger stores between the two reads is pending in Redis (then found in Postgres), or Postgres missed it and Redis
-  // holds its stored marker: then Postgres is read again.
+  // The bet's reads go with the nonce's script (one Redis write). Postgres is read after them, and only when the
+  // player's key filter cannot prove the key unused: a key the filter calls new was never claimed, so no bet holds it.
+  // A bet the ledger stores before the Redis reads is in Postgres when it is read; one stored after them was pending
+  // at them.
   const placeBet: BetHandlers['placeBet'] = prefetching(
     async ({ playerId, body }) => {
-      const [ctx, byClientId] = await Promise.all([
-        d.redis.betContext(playerId, body.clientBetId, body.marketId),
-        d.ledger.lookupClientId(playerId, body.clientBetId),
-      ]);
-      const stored = byClientId ?? (ctx.storedMarker ? await d.ledger.lookupClientId(playerId, body.clientBetId) : null);
-      return { ctx, stored };
+      const ctx = await d.redis.betContext(playerId, body.clientBetId, body.marketId);
+      if (ctx.keyCheck === 'new') return { ctx, stored: null };
+      if (ctx.keyCheck === 'unfiltered') void d.keyFilters?.request(playerId);
+      return { ctx, stored: await d.ledger.lookupClientId(playerId, body.clientBetId) };
     },
     async ({ principal: { playerId, signedAt }, body }, { ctx, stored }, res) => {
       // The key of a bet moved to the archive (SPEC 5): never placed again as a new bet.

@@ -2,6 +2,7 @@ import type { BetIntent, DepositResult, LoyaltyReply, RewardJob, SlipRequestJob,
 import type { AcceptanceRules } from '../../domain/bet-acceptance.js';
 import type { SecretBox } from '../../domain/secret-box.js';
 import type { ArchiveRunsRepository } from '../../repositories/archive-runs.repository.js';
+import type { KeyFilterBuilder } from '../../repositories/key-filter-builder.js';
 import type { LedgerReadRepository } from '../../repositories/ledger-read.repository.js';
 import type { LoyaltyReadRepository } from '../../repositories/loyalty-read.repository.js';
 import type { PlayersRepository, StaffRepository } from '../../repositories/players.repository.js';
@@ -14,6 +15,8 @@ export interface RouteDeps {
   auth: Auth;
   redis: RedisState;
   ledger: LedgerReadRepository;
+  /** Builds players' key filters (GATEWAY_KEY_FILTER); none: bets are checked in Postgres. */
+  keyFilters?: Pick<KeyFilterBuilder, 'request'>;
   /** Archive runs (SPEC 4.8, 5): request one, read one. */
   archive: ArchiveRunsRepository;
   loyalty: LoyaltyReadRepository;
