@@ -67,6 +67,21 @@ describe('key filter', () => {
     expect(await redis.exists(keys.keyFilterLog(player))).toBe(0);
   });
 
+  it("the keys logged during a build that never seals expire with the build's state", async () => {
+    const player = randomUUID();
+    const failed = pending.buildFilter(redis, player, {
+      ...fromPostgres([]),
+      readStoredKeys: async () => {
+        await pending.claim(redis, [intent({ playerId: player })]);
+        throw new Error('the build dies here');
+      },
+    });
+    await expect(failed).rejects.toThrow('the build dies here');
+    const [stateTtl, logTtl] = await Promise.all([redis.pttl(keys.keyFilter(player)), redis.pttl(keys.keyFilterLog(player))]);
+    expect(logTtl).toBeGreaterThan(0);
+    expect(logTtl).toBeLessThanOrEqual(stateTtl + 5);
+  });
+
   it('a lost or late claim adds nothing; the key of a claim that lost was added by the winner', async () => {
     const player = randomUUID();
     await pending.buildFilter(redis, player, fromPostgres([]));

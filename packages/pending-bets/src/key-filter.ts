@@ -68,6 +68,8 @@ local function kf_claimed(meta, bits, log, id)
     end
   elseif f[1] == 'building' then
     redis.call('RPUSH', log, id)
+    -- Gone with the build's state if the build never seals (the list may be new here: the start found it empty).
+    redis.call('PEXPIRE', log, math.max(redis.call('PTTL', meta), 1))
   end
 end
 `;
