@@ -22,6 +22,7 @@ import type { GatewayConfig } from './config.js';
 import { createSecretBox } from './domain/secret-box.js';
 import { createAdmissionControl, shedBeforeApp } from './http/admission-control.js';
 import { createApp } from './http/app.js';
+import { ApiServerResponse } from './http/http-types.js';
 import { createAuth } from './http/auth.js';
 import type { RouteDeps } from './http/routes/route-deps.js';
 import { archiveRunsRepository } from './repositories/archive-runs.repository.js';
@@ -182,7 +183,7 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
 
   const checks = dependencyChecks({ postgres: pool, redis });
   const ready = async () => !shutdown.isDraining() && (await runChecks(checks)).ok;
-  const app = createApp({
+  const { app, placeBet } = createApp({
     deps,
     logger,
     metrics,
@@ -192,8 +193,9 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
     admission,
     playDir: existsSync(PLAY_DIR) ? PLAY_DIR : undefined,
   });
-  // POST /v1/bets past capacity is refused before Express (issue 15: refusing must cost almost nothing).
-  const server = http.createServer(shedBeforeApp(admission, app));
+  // POST /v1/bets past capacity is refused before Express (issue 15: refusing must cost almost nothing), and an
+  // admitted one is served without it (issue 13: Express's share of a bet's CPU).
+  const server = http.createServer({ ServerResponse: ApiServerResponse }, shedBeforeApp<ApiServerResponse>(admission, app, placeBet));
   server.keepAliveTimeout = 65_000;
   const marketStream = attachMarketStream({
     subscriber,

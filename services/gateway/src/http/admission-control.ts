@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApiResponse } from './http-types.js';
 import type { Metrics } from '@wagerflow/runtime';
 import {
   SHED_REASONS,
@@ -26,7 +26,7 @@ export interface AdmissionControlOptions {
 /** The router's view of admission: admit (counted until its answer ends) or the 503 to answer. */
 export interface Admission {
   /** `shed: false`: counted in flight, never refused (admin routes). */
-  admit(kind: AdmissionKind, shed: boolean, res: Response): ApiError | undefined;
+  admit(kind: AdmissionKind, shed: boolean, res: ApiResponse): ApiError | undefined;
 }
 
 export interface AdmissionControl extends Admission {
@@ -196,9 +196,14 @@ function isPlaceBet(req: IncomingMessage): boolean {
  * 503 `overloaded` byte for byte, with `Retry-After`, and an `x-request-id` of the trace-id form (no span is
  * recorded for a refused request; `wagerflow_gateway_shed_total` counts it). Everything else goes to `app`, whose
  * router applies the same admission to the other routes. The unread body is discarded by Node, the connection kept.
+ * An admitted bet goes to `placeBet` (the fast path past Express; default: `app`).
  */
-export function shedBeforeApp(control: Pick<AdmissionControl, 'shedBefore'>, app: RequestListener): RequestListener {
-  return (req: IncomingMessage, res: ServerResponse) => {
+export function shedBeforeApp<Res extends ServerResponse>(
+  control: Pick<AdmissionControl, 'shedBefore'>,
+  app: (req: IncomingMessage, res: Res) => void,
+  placeBet: (req: IncomingMessage, res: Res) => void = app,
+): (req: IncomingMessage, res: Res) => void {
+  return (req: IncomingMessage, res: Res) => {
     if (isPlaceBet(req)) {
       const retryAfter = control.shedBefore('bet', BETS_PATH);
       if (retryAfter !== undefined) {
@@ -211,6 +216,7 @@ export function shedBeforeApp(control: Pick<AdmissionControl, 'shedBefore'>, app
         res.end(OVERLOADED_BODY);
         return;
       }
+      return placeBet(req, res);
     }
     app(req, res);
   };

@@ -1,9 +1,12 @@
+import type { IncomingMessage } from 'node:http';
 import express, { type Express } from 'express';
 import type { Queue } from 'bullmq';
 import type { Logger, Metrics } from '@wagerflow/runtime';
 import type { Admission } from './admission-control.js';
 import { BULL_BOARD_PATH, bullBoard } from './bull-board.js';
-import { errorHandler } from './error-handler.js';
+import { betFastPath } from './bet-fast-path.js';
+import { errorHandler, renderError } from './error-handler.js';
+import type { ApiResponse } from './http-types.js';
 import { requestContext } from './request-context.js';
 import { API_ROUTES } from './api-routes.js';
 import { openApiHandler } from './openapi.js';
@@ -29,8 +32,15 @@ export interface AppOptions {
 
 export const PLAY_PATH = '/play';
 
+export interface GatewayApp {
+  /** Every route but an admitted `POST /v1/bets`. */
+  app: Express;
+  /** `POST /v1/bets` past Express: the same middleware, router checks, handler and errors (./bet-fast-path.ts). */
+  placeBet: (req: IncomingMessage, res: ApiResponse) => void;
+}
+
 /** The HTTP app (never listens itself). The router reads bodies raw (they are signed bytes) and applies SPEC 4's checks from the route table. */
-export function createApp(o: AppOptions): Express {
+export function createApp(o: AppOptions): GatewayApp {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -41,7 +51,8 @@ export function createApp(o: AppOptions): Express {
     [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     ['route', 'status'],
   );
-  app.use(requestContext((route, status, ms) => httpSeconds.observe({ route, status: String(status) }, ms / 1000)));
+  const context = requestContext((route, status, ms) => httpSeconds.observe({ route, status: String(status) }, ms / 1000));
+  app.use(context);
 
   app.get(API_ROUTES.healthz.path, (_req, res) => void res.status(o.health.live() ? 200 : 503).json({ status: 'ok' }));
   app.get(API_ROUTES.readyz.path, (_req, res, next) => {
@@ -69,5 +80,5 @@ export function createApp(o: AppOptions): Express {
   app.use(router);
   app.use(routes.fallback());
   app.use(errorHandler(o.logger));
-  return app;
+  return { app, placeBet: betFastPath({ context, run: routes.runner('placeBet'), renderError: renderError(o.logger) }) };
 }

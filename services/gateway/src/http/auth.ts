@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Request } from 'express';
+import type { ApiRequest } from './http-types.js';
 import { SIGNING_HEADERS, type StaffRole } from '@wagerflow/contracts';
 import type { SecretBox } from '../domain/secret-box.js';
 import { verifySignedParts } from '../domain/signed-request.js';
@@ -30,12 +30,12 @@ function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
-function header(req: Request, name: string): string | undefined {
+function header(req: ApiRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
 
-function bearerOrBasicPassword(req: Request): string | undefined {
+function bearerOrBasicPassword(req: ApiRequest): string | undefined {
   const auth = header(req, 'authorization');
   if (!auth) return undefined;
   const [scheme, value] = auth.split(' ', 2);
@@ -73,7 +73,7 @@ export function createAuth(deps: AuthDeps) {
   }
 
   /** Bearer token → admin or staff; undefined when there is none or it is unknown. */
-  async function bearerPrincipal(req: Request): Promise<Principal | undefined> {
+  async function bearerPrincipal(req: ApiRequest): Promise<Principal | undefined> {
     const token = bearerOrBasicPassword(req);
     if (!token) return undefined;
     if (safeEqual(token, deps.adminToken)) return { kind: 'admin' };
@@ -95,7 +95,7 @@ export function createAuth(deps: AuthDeps) {
    * whatever else is wrong with it.
    */
   async function verifyPlayer<T = undefined>(
-    req: Request,
+    req: ApiRequest,
     body: Buffer,
     alongside?: (playerId: string) => Promise<T>,
   ): Promise<{ kind: 'player'; playerId: string; signedAt: number; alongside: T }> {
@@ -150,7 +150,7 @@ export function createAuth(deps: AuthDeps) {
      * verifyPlayer.
      */
     async player<T = undefined>(
-      req: Request,
+      req: ApiRequest,
       body: Buffer,
       alongside?: (playerId: string) => Promise<T>,
     ): Promise<{ playerId: string; signedAt: number; alongside: T }> {
@@ -159,7 +159,7 @@ export function createAuth(deps: AuthDeps) {
       return verifyPlayer(req, body, alongside);
     },
     /** `/v1/admin/*`: ADMIN_TOKEN only; staff tokens and players are 403. */
-    async admin(req: Request, body: Buffer): Promise<{ kind: 'admin' }> {
+    async admin(req: ApiRequest, body: Buffer): Promise<{ kind: 'admin' }> {
       const p = await bearerPrincipal(req);
       if (p?.kind === 'admin') return p;
       if (p) throw new ApiError('forbidden', 'operator credential required');
@@ -174,7 +174,7 @@ export function createAuth(deps: AuthDeps) {
      * ADMIN_TOKEN is 403 (it names no person, and rewards record who granted them); a signed player request is
      * verified (its 401s), then 403; no or unknown credentials 401.
      */
-    async staff(req: Request, body: Buffer, right: 'any' | 'award'): Promise<{ kind: 'staff'; staffId: string; role: string }> {
+    async staff(req: ApiRequest, body: Buffer, right: 'any' | 'award'): Promise<{ kind: 'staff'; staffId: string; role: string }> {
       const p = await bearerPrincipal(req);
       if (p?.kind === 'staff') {
         if (right === 'award' && !AWARD_ROLES.includes(p.role)) throw new ApiError('forbidden', `a ${p.role} may not award points`);
@@ -188,7 +188,7 @@ export function createAuth(deps: AuthDeps) {
       throw new ApiError('unauthorized', 'missing or unknown credentials');
     },
     /** Bull Board: the admin token as Bearer or as the Basic password. */
-    async adminOnly(req: Request): Promise<boolean> {
+    async adminOnly(req: ApiRequest): Promise<boolean> {
       const p = await bearerPrincipal(req);
       return p?.kind === 'admin';
     },

@@ -1,11 +1,11 @@
-import type { Request } from 'express';
+import type { ApiRequest } from './http-types.js';
 import type { z } from 'zod';
 import { ApiError } from './api-error.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /** Read the exact body bytes (they are signed); over 64 KiB → 413 before anything else looks at it. */
-export async function readRawBody(req: Request): Promise<Buffer> {
+export async function readRawBody(req: ApiRequest): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > MAX_BODY_BYTES) {
     req.resume();
@@ -25,7 +25,7 @@ export async function readRawBody(req: Request): Promise<Buffer> {
 }
 
 /** 415 unless the content type is JSON; 400 with details for invalid JSON or a schema violation. */
-export function parseJsonBody<S extends z.ZodType>(req: Request, raw: Buffer, schema: S): z.infer<S> {
+export function parseJsonBody<S extends z.ZodType>(req: ApiRequest, raw: Buffer, schema: S): z.infer<S> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json') throw new ApiError('unsupported_media_type', 'Content-Type must be application/json');
   let value: unknown;

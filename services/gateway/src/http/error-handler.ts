@@ -1,13 +1,14 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction } from 'express';
 import type { ErrorBody } from '@wagerflow/contracts';
 import { isConnectionError } from '@wagerflow/db';
 import type { Logger } from '@wagerflow/runtime';
 import { ApiError } from './api-error.js';
+import type { ApiRequest, ApiResponse } from './http-types.js';
 import { isRedisUnavailable } from './redis-unavailable.js';
 
 /** Renders `{"error": {code, message, details?}}`; an unreachable dependency is a quick 503. */
-export function errorHandler(logger: Logger) {
-  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+export function renderError(logger: Logger) {
+  return (err: unknown, res: ApiResponse): void => {
     let apiErr: ApiError;
     if (err instanceof ApiError) apiErr = err;
     else if (isConnectionError(err) || isRedisUnavailable(err)) {
@@ -24,4 +25,10 @@ export function errorHandler(logger: Logger) {
     };
     res.status(apiErr.status).json(body);
   };
+}
+
+/** The same as Express's error middleware (the last `app.use`). */
+export function errorHandler(logger: Logger) {
+  const render = renderError(logger);
+  return (err: unknown, _req: ApiRequest, res: ApiResponse, _next: NextFunction): void => render(err, res);
 }

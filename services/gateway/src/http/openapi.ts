@@ -269,6 +269,7 @@ export function buildOpenApiDocument(): Json {
 export function openApiHandler(): Respond<'getOpenApi'> {
   const body = JSON.stringify(buildOpenApiDocument());
   return async (_input, res) => {
-    res.type('application/json').send(body);
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    res.end(body);
   };
 }

@@ -1,5 +1,6 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction } from 'express';
+import type { ApiRequest, ApiResponse } from './http-types.js';
 import { getTracer, withCorrelation } from '@wagerflow/runtime';
 
 /**
@@ -8,7 +9,7 @@ import { getTracer, withCorrelation } from '@wagerflow/runtime';
  */
 export function requestContext(onDone?: (route: string, status: number, ms: number) => void) {
   const tracer = getTracer();
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req: ApiRequest, res: ApiResponse, next: NextFunction): void => {
     const started = performance.now();
     const span = tracer.startSpan(
       `HTTP ${req.method}`,

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import express, { type Request } from 'express';
+import express from 'express';
+import type { ApiRequest } from './http-types.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Admission } from './admission-control.js';
 import { ApiError } from './api-error.js';
@@ -32,7 +33,7 @@ const admission: Admission = {
 };
 
 const auth: Pick<Auth, 'player' | 'admin' | 'staff'> = {
-  async player<T>(req: Request, body: Buffer, alongside?: (playerId: string) => Promise<T>) {
+  async player<T>(req: ApiRequest, body: Buffer, alongside?: (playerId: string) => Promise<T>) {
     authCalls.push({ kind: 'player', body: body.toString('utf8') });
     if (verdict === 'unknown_api_key' || verdict === 'unauthorized') throw new ApiError('unknown_api_key', 'unknown');
     const extra = alongside?.('p-1').then(
@@ -45,12 +46,12 @@ const auth: Pick<Auth, 'player' | 'admin' | 'staff'> = {
     if (!outcome) throw new Error('the router always passes alongside');
     return { playerId: 'p-1', signedAt: 1_700_000_000_000, alongside: outcome.value };
   },
-  async admin(_req: Request, body: Buffer) {
+  async admin(_req: ApiRequest, body: Buffer) {
     authCalls.push({ kind: 'admin', body: body.toString('utf8') });
     if (verdict !== 'ok') throw new ApiError('unauthorized', 'no');
     return { kind: 'admin' as const };
   },
-  async staff(_req: Request, body: Buffer, right: 'any' | 'award') {
+  async staff(_req: ApiRequest, body: Buffer, right: 'any' | 'award') {
     authCalls.push({ kind: 'staff', body: body.toString('utf8'), right });
     if (verdict !== 'ok') throw new ApiError('unauthorized', 'no');
     return { kind: 'staff' as const, staffId: 's-1', role: 'supervisor' };

@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response, Router } from 'express';
+import type { NextFunction, Router } from 'express';
 import { z } from 'zod';
 import { ApiError } from './api-error.js';
 import type { Admission } from './admission-control.js';
@@ -14,6 +14,7 @@ import {
 } from './api-routes.js';
 import type { Auth } from './auth.js';
 import { parseJsonBody, readRawBody, validate } from './body.js';
+import type { ApiRequest, ApiResponse } from './http-types.js';
 
 type Method = ApiRoute['method'];
 type RouteOf<Id extends RouterOperationId> = (typeof API_ROUTES)[Id];
@@ -56,7 +57,7 @@ export interface RouteInput<Id extends RouterOperationId> {
   readonly params: ParamsOf<RouteOf<Id>>;
   readonly headers: HeadersOf<RouteOf<Id>>;
 }
-export type Respond<Id extends RouterOperationId> = (input: RouteInput<Id>, res: Response, req: Request) => Promise<void>;
+export type Respond<Id extends RouterOperationId> = (input: RouteInput<Id>, res: ApiResponse, req: ApiRequest) => Promise<void>;
 
 /**
  * A player route's read-only work that starts in the same event-loop turn as the nonce's script (auth.ts: one
@@ -72,7 +73,7 @@ export type RouteHandlers = { readonly [K in RouterOperationId]: RouteHandler<K>
 /** A prefetching handler: `respond` gets what `prefetch` read. */
 export function prefetching<Id extends RouterOperationId, T>(
   prefetch: (input: { playerId: string } & Parsed<Id>) => Promise<T>,
-  respond: (input: RouteInput<Id>, prefetched: T, res: Response, req: Request) => Promise<void>,
+  respond: (input: RouteInput<Id>, prefetched: T, res: ApiResponse, req: ApiRequest) => Promise<void>,
 ): Prefetching<Id> {
   return {
     prefetch: async (input) => {
@@ -89,7 +90,7 @@ interface Parsed<Id extends RouterOperationId> {
 }
 
 /** A declared header's value (Node joins repeats of an unknown header with ", "). */
-function headerValues(req: Request, declared: Readonly<Record<string, z.ZodType>>): Record<string, string | undefined> {
+function headerValues(req: ApiRequest, declared: Readonly<Record<string, z.ZodType>>): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const name of Object.keys(declared)) {
     const v = req.headers[name.toLowerCase()];
@@ -113,6 +114,7 @@ export function createRouter(
   admission?: Admission,
 ) {
   const patterns: { method: Method; re: RegExp }[] = [];
+  const runners = new Map<RouterOperationId, (req: ApiRequest, res: ApiResponse) => Promise<void>>();
   const toRegExp = (path: string) => new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}/?$`);
 
   function add<Id extends RouterOperationId>(id: Id, handler: RouteHandler<Id>): void {
@@ -123,7 +125,7 @@ export function createRouter(
     const paramsSchema = z.object(route.pathParams ?? {});
     const bodySchema = route.body;
     const headersSchema = route.headers ? z.object(route.headers) : undefined;
-    const parse = (req: Request, raw: Buffer): Parsed<Id> => {
+    const parse = (req: ApiRequest, raw: Buffer): Parsed<Id> => {
       const params = validate(paramsSchema, req.params);
       const body = bodySchema ? parseJsonBody(req, raw, bodySchema) : undefined;
       const headers = headersSchema ? validate(headersSchema, headerValues(req, route.headers ?? {})) : {};
@@ -136,7 +138,7 @@ export function createRouter(
     const kind = id === 'placeBet' ? 'bet' : 'other';
     if (!direct && route.auth !== 'player') throw new Error(`${id}: only a route signed by a player can prefetch`);
 
-    const run = async (req: Request, res: Response): Promise<void> => {
+    const run = async (req: ApiRequest, res: ApiResponse): Promise<void> => {
       res.locals.route = path;
       const refused = admission?.admit(kind, shed, res);
       if (refused) throw refused;
@@ -163,6 +165,7 @@ export function createRouter(
     };
 
     patterns.push({ method: route.method, re: toRegExp(path) });
+    runners.set(id, run);
     if (route.method === 'GET') router.get(path, run);
     else router.post(path, run);
   }
@@ -171,9 +174,18 @@ export function createRouter(
   for (const id of ROUTER_OPERATIONS) register(id);
 
   return {
+    /**
+     * The route's checks and handler, for a caller that matched the route itself (the bet fast path): what the Express
+     * router runs for it, to be given a request with `originalUrl`, `path`, `query` and `params` set.
+     */
+    runner(id: RouterOperationId): (req: ApiRequest, res: ApiResponse) => Promise<void> {
+      const run = runners.get(id);
+      if (!run) throw new Error(`${id}: not registered`);
+      return run;
+    },
     /** SPEC 4's first check: an unknown path is 404 `not_found`, a known path with another method 405 with `Allow`. */
     fallback() {
-      return (req: Request, _res: Response, next: NextFunction) => {
+      return (req: ApiRequest, _res: ApiResponse, next: NextFunction) => {
         const known = patterns.filter((p) => p.re.test(req.path));
         if (known.length === 0) return next(new ApiError('not_found', `no route ${req.path}`));
         const allow = [...new Set(known.map((p) => p.method))].join(', ');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Response } from 'express';
+import type { ApiResponse } from '../http-types.js';
 import type { z } from 'zod';
 import {
   CLAIM_DEADLINE_AFTER_SIGNED_MS,
@@ -71,7 +71,7 @@ export function betRoutes(d: RouteDeps): BetHandlers {
     return pending ? { view: pendingView(pending), minMultiplierBps: pending.minMultiplierBps } : null;
   }
 
-  function replayOrConflict(res: Response, body: PlaceBetBody, existing: { view: BetView; minMultiplierBps: number | null }) {
+  function replayOrConflict(res: ApiResponse, body: PlaceBetBody, existing: { view: BetView; minMultiplierBps: number | null }) {
     if (!sameBetBody(body, { ...existing.view, minMultiplierBps: existing.minMultiplierBps })) {
       throw new ApiError('idempotency_key_reused', 'this clientBetId was used with a different body');
     }
@@ -148,7 +148,7 @@ export function betRoutes(d: RouteDeps): BetHandlers {
   };
 
   const listBets: BetHandlers['listBets'] = async ({ principal: { playerId } }, res, req) => {
-    const query = req.query as Record<string, unknown>;
+    const query = req.query;
     if (query.clientBetId !== undefined) {
       const { clientBetId } = validate(betByClientIdQuery, query);
       const found = await viewByClientId(playerId, clientBetId);

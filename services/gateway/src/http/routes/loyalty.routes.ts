@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Response } from 'express';
+import type { ApiResponse } from '../http-types.js';
 import { loyaltyPageQuery, tierFor, type LoyaltyAccountResponse, type SlipView } from '@wagerflow/contracts';
 import { currentCorrelationId } from '@wagerflow/runtime';
 import { decodeEntryCursor, encodeEntryCursor } from '../../domain/loyalty-cursor.js';
@@ -15,7 +15,7 @@ type LoyaltyHandlers = Pick<RouteHandlers, 'meLoyalty' | 'playerLoyalty' | 'play
 const SLIP_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Sends loyalty's answer; no answer in time is 503 `timeout` (the request is idempotent: a retry is safe). */
-function send<T>(res: Response, answer: LoyaltyAnswer<T> | null): void {
+function send<T>(res: ApiResponse, answer: LoyaltyAnswer<T> | null): void {
   if (!answer) throw new ApiError('timeout', 'loyalty did not answer in time; a retry (with the same Idempotency-Key) is safe');
   if (answer.kind === 'unexpected') throw new Error(answer.message);
   if (answer.kind === 'refused') throw new ApiError(answer.code, answer.message, undefined, answer.headers);

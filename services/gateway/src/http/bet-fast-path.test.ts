@@ -1,0 +1,77 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@wagerflow/runtime';
+import { ApiError } from './api-error.js';
+import { betFastPath } from './bet-fast-path.js';
+import { errorHandler, renderError } from './error-handler.js';
+import { ApiServerResponse, type ApiRequest, type ApiResponse } from './http-types.js';
+import { requestContext } from './request-context.js';
+
+/**
+ * The fast path answers as Express does: one handler served both ways, compared byte for byte (status, headers but
+ * Date and the per-request id, body), for an answer, an API error with headers and an unexpected error.
+ */
+type Outcome = 'accept' | 'refuse' | 'crash';
+const seen: { originalUrl: string; path: string; method: string }[] = [];
+const observed: { route: string; status: number }[] = [];
+
+async function handler(req: ApiRequest, res: ApiResponse): Promise<void> {
+  seen.push({ originalUrl: req.originalUrl, path: req.path, method: req.method });
+  res.locals.route = '/v1/bets';
+  const outcome = req.headers['x-outcome'] as Outcome;
+  await Promise.resolve();
+  if (outcome === 'refuse') throw new ApiError('method_not_allowed', 'no', undefined, { Allow: 'GET' });
+  if (outcome === 'crash') throw new Error('bug');
+  res.status(202).json({ betId: 'b-1', status: 'pending', multiplier: 2.5, note: 'ünïcode' });
+}
+
+const logger = createLogger('test', 'silent');
+const context = requestContext((route, status) => void observed.push({ route, status }));
+let fast: http.Server;
+let viaExpress: http.Server;
+
+const listen = (server: http.Server) =>
+  new Promise<string>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  );
+let fastUrl: string;
+let expressUrl: string;
+
+beforeAll(async () => {
+  fast = http.createServer({ ServerResponse: ApiServerResponse }, betFastPath({ context, run: handler, renderError: renderError(logger) }));
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(context);
+  app.post('/v1/bets', handler);
+  app.use(errorHandler(logger));
+  viaExpress = http.createServer(app);
+  [fastUrl, expressUrl] = await Promise.all([listen(fast), listen(viaExpress)]);
+});
+afterAll(async () => {
+  await Promise.all([fast, viaExpress].map((s) => new Promise((r) => s.close(r))));
+});
+
+async function post(base: string, outcome: Outcome, target = '/v1/bets') {
+  const res = await fetch(`${base}${target}`, { method: 'POST', headers: { 'x-outcome': outcome }, body: '{}' });
+  const headers = Object.fromEntries([...res.headers].filter(([k]) => k !== 'date' && k !== 'x-request-id'));
+  return { status: res.status, headers, body: await res.text(), requestId: res.headers.get('x-request-id') };
+}
+
+describe('bet fast path', () => {
+  it.each<Outcome>(['accept', 'refuse', 'crash'])('answers %s exactly as Express does', async (outcome) => {
+    const [viaFast, viaApp] = await Promise.all([post(fastUrl, outcome), post(expressUrl, outcome)]);
+    expect(viaFast).toEqual({ ...viaApp, requestId: expect.stringMatching(/^[0-9a-f]{32}$/) as unknown });
+    expect(viaApp.requestId).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('gives the handler the target as received and its path; the latency metric gets the route and status', async () => {
+    seen.length = 0;
+    observed.length = 0;
+    expect((await post(fastUrl, 'accept', '/v1/bets/?a=1')).status).toBe(202);
+    expect(seen).toEqual([{ originalUrl: '/v1/bets/?a=1', path: '/v1/bets/', method: 'POST' }]);
+    await expect.poll(() => observed).toEqual([{ route: '/v1/bets', status: 202 }]);
+  });
+});
