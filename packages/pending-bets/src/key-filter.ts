@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
  * A player's key filter: a Bloom filter of every idempotency key (clientBetId) the player ever claimed, kept in Redis
  * beside the pending records, so that a new bet's key is proved unused without asking Postgres (the gateway's one
  * Postgres read per bet). A key whose bits are not all set was never claimed; one whose bits are all set may have
- * been (about 0.5 % of unused keys when the filter is half full), and only then is Postgres asked. The claim script
+ * been (of unused keys: about 0.02 % right after a build, 0.5 % when the filter reaches its capacity), and only then
+ * is Postgres asked. The claim script
  * sets the bits in the same step as it writes the pending record, so no claim can slip between a check and the bits.
  *
  * Hashing: SHA-1 of the key (Redis' Lua has `redis.sha1hex`); its first two 32-bit words h1, h2 give the positions
@@ -16,7 +17,7 @@ export const KEY_FILTER_HASHES = 5;
 export const KEY_FILTER_BITS_PER_KEY = 12;
 /** The smallest filter (128 bytes, room for 85 keys). */
 export const KEY_FILTER_MIN_BITS = 1_024;
-/** The largest (512 MiB is Redis' string limit; this is 64 MiB, room for 44 M keys): past it a player goes unfiltered. */
+/** The largest (512 MiB is Redis' string limit; this is 64 MiB): a player with more than about 22 M keys goes unfiltered. */
 export const KEY_FILTER_MAX_BITS = 2 ** 29;
 
 /** A filter's size for a player with `keys` keys: room for twice that many, so a rebuild comes after as many again. */

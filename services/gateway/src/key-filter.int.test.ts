@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient, PlayerClient } from '@wagerflow/client';
 import { redisKeys, type GridCell, type PlaceBetBody } from '@wagerflow/contracts';
 import { createPool, type Pool } from '@wagerflow/db';
+import { createPendingBets } from '@wagerflow/pending-bets';
 import { createTestDatabase, freePort, testRedisUrl, uniquePrefix, waitUntil, type TestDatabase } from '@wagerflow/testing';
 import { loadConfig as gatewayConfig } from './config.js';
 import { createService as createGateway } from './service.js';
@@ -81,6 +82,29 @@ describe('key filter in the gateway', () => {
     expect(replay.status).toBe(200);
     expect(replay.body.clientBetId).toBe(first.clientBetId);
     expect(await p.client.placeBet({ ...first, stake: 11 })).toMatchObject({ status: 422 });
+  });
+
+  it("a key the filter lost (bits gone in a Redis crash) is still answered from Postgres while the ledger's marker lives", async () => {
+    const p = await playerWithCell();
+    const lost = p.bet();
+    expect((await p.client.placeBet(lost)).status).toBe(202);
+    await waitUntil(async () => (await redis.hget(keys.keyFilter(p.playerId), 'state')) === 'ready');
+    await waitUntil(async () => (await p.client.betByClientId(lost.clientBetId)).body.status === 'confirmed');
+    // As after a crash that lost the claim's bits: a filter that does not know the key, the ledger's marker still there.
+    await redis.del(keys.keyFilter(p.playerId));
+    const pending = createPendingBets(keys);
+    await pending.buildFilter(redis, p.playerId, { readStoredKeys: () => Promise.resolve([]), buildMs: 10_000, ttlMs: 60_000 });
+    expect(await redis.get(keys.pendingBet(p.playerId, lost.clientBetId))).toContain('"stored":true');
+
+    await breakLookup();
+    try {
+      expect((await p.client.placeBet(lost)).status).toBeGreaterThanOrEqual(500);
+    } finally {
+      await mendLookup();
+    }
+    const replay = await p.client.placeBet(lost);
+    expect(replay.status).toBe(200);
+    expect(replay.body.status).toBe('confirmed');
   });
 
   it('with GATEWAY_KEY_FILTER=off every bet reads Postgres and no filter is built', async () => {

@@ -10,10 +10,11 @@ import { ApiServerResponse, type ApiRequest, type ApiResponse } from './http-typ
 import { requestContext } from './request-context.js';
 
 /**
- * The fast path answers as Express does: one handler served both ways, compared byte for byte (status, headers but
- * Date and the per-request id, body), for an answer, an API error with headers and an unexpected error.
+ * The fast path answers as Express does: one handler served both ways, compared on the wire (status, header names as
+ * sent and values but Date and the per-request id, body), for an answer, an API error with headers, an unexpected
+ * error in the handler and one in the middleware before it.
  */
-type Outcome = 'accept' | 'refuse' | 'crash';
+type Outcome = 'accept' | 'refuse' | 'crash' | 'context-crash';
 const seen: { originalUrl: string; path: string; method: string }[] = [];
 const observed: { route: string; status: number }[] = [];
 
@@ -28,7 +29,11 @@ async function handler(req: ApiRequest, res: ApiResponse): Promise<void> {
 }
 
 const logger = createLogger('test', 'silent');
-const context = requestContext((route, status) => void observed.push({ route, status }));
+const measured = requestContext((route, status) => void observed.push({ route, status }));
+const context = (req: ApiRequest, res: ApiResponse, next: () => void) => {
+  if (req.headers['x-outcome'] === 'context-crash') throw new Error('middleware bug');
+  measured(req, res, next);
+};
 let fast: http.Server;
 let viaExpress: http.Server;
 
@@ -54,10 +59,31 @@ afterAll(async () => {
   await Promise.all([fast, viaExpress].map((s) => new Promise((r) => s.close(r))));
 });
 
-async function post(base: string, outcome: Outcome, target = '/v1/bets') {
-  const res = await fetch(`${base}${target}`, { method: 'POST', headers: { 'x-outcome': outcome }, body: '{}' });
-  const headers = Object.fromEntries([...res.headers].filter(([k]) => k !== 'date' && k !== 'x-request-id'));
-  return { status: res.status, headers, body: await res.text(), requestId: res.headers.get('x-request-id') };
+/** The answer as sent: raw header names in order (Date and the request id set aside), status and body. */
+function post(base: string, outcome: Outcome, target = '/v1/bets') {
+  const { hostname, port } = new URL(base);
+  return new Promise<{ status: number; headers: string[]; body: string; requestId: string | undefined }>((resolve, reject) => {
+    const req = http.request({ hostname, port, path: target, method: 'POST', headers: { 'x-outcome': outcome } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const headers: string[] = [];
+        for (let i = 0; i < res.rawHeaders.length; i += 2) {
+          const name = res.rawHeaders[i]!;
+          if (!['date', 'x-request-id'].includes(name.toLowerCase())) headers.push(`${name}: ${res.rawHeaders[i + 1]}`);
+        }
+        const id = res.headers['x-request-id'];
+        resolve({
+          status: res.statusCode!,
+          headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          requestId: typeof id === 'string' ? id : undefined,
+        });
+      });
+    });
+    req.on('error', reject);
+    req.end('{}');
+  });
 }
 
 describe('bet fast path', () => {
@@ -65,6 +91,13 @@ describe('bet fast path', () => {
     const [viaFast, viaApp] = await Promise.all([post(fastUrl, outcome), post(expressUrl, outcome)]);
     expect(viaFast).toEqual({ ...viaApp, requestId: expect.stringMatching(/^[0-9a-f]{32}$/) as unknown });
     expect(viaApp.requestId).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('a throw before the handler is a 500 as with Express, and the server stays up', async () => {
+    const [viaFast, viaApp] = await Promise.all([post(fastUrl, 'context-crash'), post(expressUrl, 'context-crash')]);
+    expect(viaFast.status).toBe(500);
+    expect(viaFast).toEqual(viaApp);
+    expect((await post(fastUrl, 'accept')).status).toBe(202);
   });
 
   it('gives the handler the target as received and its path; the latency metric gets the route and status', async () => {

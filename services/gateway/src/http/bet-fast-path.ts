@@ -12,9 +12,9 @@ export interface BetFastPathOptions {
 
 /**
  * `POST /v1/bets` without Express (issue 13): the same middleware, checks, handler and error rendering in the same
- * order, called directly. Express's app and router cost about 130-170 µs of CPU a request more than a bare Node
- * server doing the same work (measured with a no-op handler; README, Performance, session 17), a seventh of
- * what the gateway spent a bet. The caller has matched the method and path (admission-control's `isPlaceBet`), and
+ * order, called directly. Express's app and router cost about 180 µs of CPU a request more than a bare Node server
+ * doing the same work (scripts/bench/http-framework-cost.ts; README, Performance, session 17), a fifth of what the
+ * gateway spent a bet. The caller has matched the method and path (admission-control's `isPlaceBet`), and
  * the server answers with `ApiServerResponse`, whose `json` writes what Express's does. The route reads no query and
  * has no path parameters.
  */
@@ -29,8 +29,21 @@ export function betFastPath(o: BetFastPathOptions): (req: IncomingMessage, res: 
       query: {},
       params: {},
     });
-    o.context(api, res, () => {
-      o.run(api, res).catch((err: unknown) => o.renderError(err, res));
-    });
+    // Express answers 500 for a throw anywhere, its own error middleware's included; so does this, or drops the
+    // connection when even that fails (no throw may reach the event loop: it would end the process).
+    const fail = (err: unknown) => {
+      try {
+        o.renderError(err, res);
+      } catch {
+        res.destroy();
+      }
+    };
+    try {
+      o.context(api, res, () => {
+        o.run(api, res).catch(fail);
+      });
+    } catch (err) {
+      fail(err);
+    }
   };
 }

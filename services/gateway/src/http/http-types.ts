@@ -35,9 +35,10 @@ export class ApiServerResponse<Request extends IncomingMessage = IncomingMessage
   }
 
   json(body: unknown): this {
-    const text = JSON.stringify(body);
-    if (!this.hasHeader('content-type')) this.setHeader('content-type', 'application/json; charset=utf-8');
-    this.setHeader('content-length', Buffer.byteLength(text));
+    // Express's names, case and all (a header's name is case-insensitive, but some clients log it as sent).
+    const text = JSON.stringify(body) ?? '';
+    if (!this.hasHeader('Content-Type')) this.setHeader('Content-Type', 'application/json; charset=utf-8');
+    this.setHeader('Content-Length', Buffer.byteLength(text));
     this.end(text);
     return this;
   }

@@ -81,15 +81,17 @@ export function betRoutes(d: RouteDeps): BetHandlers {
   // The bet's reads go with the nonce's script (one Redis write). Postgres is read after them, and only when the
   // player's key filter cannot prove the key unused: a key the filter calls new was never claimed, so no bet holds it.
   // A bet the ledger stores before the Redis reads is in Postgres when it is read; one stored after them was pending
-  // at them.
+  // at them. A key the filter calls new but Redis still holds (a filter that lost bits in a Redis crash while the
+  // ledger stored the bet, whose marker then says so) is read in Postgres at once: its claim would fail on the marker.
   const placeBet: BetHandlers['placeBet'] = prefetching(
     async ({ playerId, body }) => {
       const ctx = await d.redis.betContext(playerId, body.clientBetId, body.marketId);
-      if (ctx.keyCheck === 'new') return { ctx, stored: null };
-      if (ctx.keyCheck === 'unfiltered') void d.keyFilters?.request(playerId);
+      if (ctx.keyCheck === 'new' && !ctx.storedMarker && !ctx.pending) return { ctx, stored: null };
       return { ctx, stored: await d.ledger.lookupClientId(playerId, body.clientBetId) };
     },
     async ({ principal: { playerId, signedAt }, body }, { ctx, stored }, res) => {
+      // Built only for a request whose nonce was fresh: a refused one changes nothing (SPEC 4.2).
+      if (ctx.keyCheck === 'unfiltered') void d.keyFilters?.request(playerId);
       // The key of a bet moved to the archive (SPEC 5): never placed again as a new bet.
       if (stored === 'archived') throw new ApiError('archived', 'this clientBetId names an archived bet');
       const existing = stored ?? (ctx.pending ? { view: pendingView(ctx.pending), minMultiplierBps: ctx.pending.minMultiplierBps } : null);
