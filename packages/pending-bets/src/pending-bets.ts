@@ -4,7 +4,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { parseKeyOwner, parseKeyValue, recordOf, type KeyOwner, type KeyValue, type PendingRecord } from './pending-record.js';
 import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { KEY_FILTER_MAX_BITS, addToBitmap, keyFilterBits } from './key-filter.js';
+import { KEY_FILTER_MAX_BITS, addToBitmap, keyFilterBits, keyFilterCapacity } from './key-filter.js';
 import { CLAIM, FILTER_CHECK, FILTER_SEAL, FILTER_START, MARK_STORED } from './scripts.js';
 
 /** claimed: the key is ours and the bet is queued; taken: a concurrent duplicate holds it; expired: too late, nothing placed. */
@@ -83,7 +83,11 @@ export function createPendingBets(keys: RedisKeys) {
       }
       const staging = keys.keyFilterStaging(playerId, generation);
       await redis.set(staging, bitmap, 'PX', o.buildMs);
-      const sealed = await FILTER_SEAL.run(redis, [filter, bits, log, staging], [generation, size, stored.length, o.ttlMs]);
+      const sealed = await FILTER_SEAL.run(
+        redis,
+        [filter, bits, log, staging],
+        [generation, size, keyFilterCapacity(size), stored.length, o.ttlMs],
+      );
       return sealed === 1 ? 'built' : 'superseded';
     },
 

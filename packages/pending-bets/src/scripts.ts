@@ -1,5 +1,5 @@
 import { defineScript } from '@wagerflow/redis-scripts';
-import { KEY_FILTER_BITS_PER_KEY, KEY_FILTER_LUA } from './key-filter.js';
+import { KEY_FILTER_LUA } from './key-filter.js';
 
 /**
  * Claim a bet's idempotency key: only when the pending record is new are its id and its window membership written
@@ -108,7 +108,7 @@ return 1`,
  */
 export const FILTER_SEAL = defineScript<
   [filter: string, filterBits: string, filterLog: string, staging: string],
-  [generation: string, bits: number, stagedKeys: number, ttlMs: number],
+  [generation: string, bits: number, capacity: number, stagedKeys: number, ttlMs: number],
   0 | 1
 >({
   name: 'wfKeyFilterSeal',
@@ -123,8 +123,8 @@ redis.call('RENAME', KEYS[4], KEYS[2])
 local logged = redis.call('LRANGE', KEYS[3], 0, -1)
 for _, id in ipairs(logged) do kf_add(KEYS[2], id, m) end
 redis.call('DEL', KEYS[3])
-redis.call('HSET', KEYS[1], 'state', 'ready', 'm', m, 'cap', math.floor(m / ${KEY_FILTER_BITS_PER_KEY}), 'n', tonumber(ARGV[3]) + #logged)
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
+redis.call('HSET', KEYS[1], 'state', 'ready', 'm', m, 'cap', ARGV[3], 'n', tonumber(ARGV[4]) + #logged)
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
 return 1`,
 });

@@ -50,6 +50,15 @@ describe('key filter in the gateway', () => {
         placed_at bigint, confirmed_at bigint, settled_at bigint, updated_at bigint, archived boolean)
       LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'key lookup broken by the test'; END $$`);
   const mendLookup = () => pool.query(lookupSource);
+  /** `during` with the lookup broken, mended after whatever happens. */
+  async function withoutLookup(during: () => Promise<void>): Promise<void> {
+    await breakLookup();
+    try {
+      await during();
+    } finally {
+      await mendLookup();
+    }
+  }
 
   async function playerWithCell() {
     const { body } = await admin.createPlayer('kf');
@@ -69,15 +78,12 @@ describe('key filter in the gateway', () => {
     // As 30 s later: the ledger's stored marker has expired, only Postgres knows the key.
     await redis.del(keys.pendingBet(p.playerId, first.clientBetId));
 
-    await breakLookup();
-    try {
+    await withoutLookup(async () => {
       const fresh = await p.client.placeBet(p.bet());
       expect(fresh.status).toBe(202);
       const replay = await p.client.placeBet(first);
       expect(replay.status).toBeGreaterThanOrEqual(500);
-    } finally {
-      await mendLookup();
-    }
+    });
     const replay = await p.client.placeBet(first);
     expect(replay.status).toBe(200);
     expect(replay.body.clientBetId).toBe(first.clientBetId);
@@ -96,12 +102,9 @@ describe('key filter in the gateway', () => {
     await pending.buildFilter(redis, p.playerId, { readStoredKeys: () => Promise.resolve([]), buildMs: 10_000, ttlMs: 60_000 });
     expect(await redis.get(keys.pendingBet(p.playerId, lost.clientBetId))).toContain('"stored":true');
 
-    await breakLookup();
-    try {
+    await withoutLookup(async () => {
       expect((await p.client.placeBet(lost)).status).toBeGreaterThanOrEqual(500);
-    } finally {
-      await mendLookup();
-    }
+    });
     const replay = await p.client.placeBet(lost);
     expect(replay.status).toBe(200);
     expect(replay.body.status).toBe('confirmed');
@@ -119,12 +122,9 @@ describe('key filter in the gateway', () => {
     const p = await playerWithCell();
     const client = new PlayerClient(`http://127.0.0.1:${port}`, body);
     expect((await client.placeBet(p.bet())).status).toBe(202);
-    await breakLookup();
-    try {
+    await withoutLookup(async () => {
       expect((await client.placeBet(p.bet())).status).toBeGreaterThanOrEqual(500);
-    } finally {
-      await mendLookup();
-    }
+    });
     expect(await redis.exists(keys.keyFilter(body.playerId))).toBe(0);
   });
 });
