@@ -101,6 +101,8 @@ describe('parseOptions', () => {
     });
     expect(() => parse('--mode', 'archive', '--partition-bets', '100001')).toThrow(/--partition-bets must be at most 100000/);
     expect(parse('--mode', 'archive').pauseRatio).toBeNull();
+    expect(parse('--mode', 'archive').traceBets).toBeNull();
+    expect(parse('--mode', 'archive', '--trace-bets', 'bets.ndjson').traceBets).toBe('bets.ndjson');
     expect(parse('--mode', 'e2e').cells).toBe('few');
     expect(parse('--mode', 'e2e', '--cells', 'hot').cells).toBe('hot');
     expect(parse('--mode', 'e2e', '--cells', 'spread').cells).toBe('spread');

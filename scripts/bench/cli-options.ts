@@ -81,6 +81,8 @@ export interface BenchOptions {
   profile: string[];
   verbose: boolean;
   outDir: string;
+  /** Modes with e2e load: append every resolved bet of every window to this NDJSON file (null: none). */
+  traceBets: string | null;
 }
 
 export const USAGE = `pnpm bench [--mode e2e|ramp|ledger|baseline-ledger|bullmq|settlement|loyalty|overload|archive|all] [options]
@@ -109,7 +111,7 @@ export const USAGE = `pnpm bench [--mode e2e|ramp|ledger|baseline-ledger|bullmq|
   --capacity-rate N     overload: offered bets/s of the capacity step (default 4000; 3000 with --quick)
   --duration S          overload: seconds of each step (capacity, 70 %, 2×, 4×; default 20, 5 with --quick)
   --bets N              archive: final bets seeded past the retention, archived in one run (default 1000000; 50000 with --quick)
-  --partition-bets N    archive: ARCHIVE_PARTITION_MAX_BETS, bets a file and transaction (default 50000; at most 100000)
+  --partition-bets N    archive: ARCHIVE_PARTITION_MAX_BETS, bets a file and transaction (default 5000; at most 100000)
   --pause-ratio R       archive: ARCHIVE_PAUSE_RATIO, rest after each partition R × its time (default: the archiver's; 0 = full speed)
   --cells few|spread|hot  modes with e2e load: the 4 cheapest cells of the furthest window (few, default), every open
                         cell (spread: many cell locks a batch) or one cell (hot: the liability lock's worst case)
@@ -120,6 +122,8 @@ export const USAGE = `pnpm bench [--mode e2e|ramp|ledger|baseline-ledger|bullmq|
                         archive: bets/s and seconds of each window, without and during the run (default 60, 60; 5 s with --quick)
   --profile a,b         run these services under --cpu-prof; print their hot spots (postgres: its costliest statements)
   --quick               a short smoke run of every phase
+  --trace-bets FILE     modes with e2e load: append each bet with an outcome to FILE as NDJSON (window, wall-clock
+                        send time, send→202 and send→outcome ms), to line slow bets up with what else ran
   --verbose             show the services' output
   --out DIR             where the JSON report goes (default bench-results)
 
@@ -212,6 +216,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       quick: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       out: { type: 'string' },
+      'trace-bets': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -272,5 +277,6 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       .filter(Boolean),
     verbose: values.verbose,
     outDir: values.out ?? 'bench-results',
+    traceBets: values['trace-bets'] ?? null,
   };
 }

@@ -3,12 +3,13 @@
  * the players, then a bounded drain for the last outcomes, then the figures (latency, errors, CPU, nonce store).
  */
 import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { startCpuMeter } from './cpu-meter.js';
 import { MARKET_ID, type E2eSession } from './e2e-session.js';
 import { raiseGeneratorPriority, restoreGeneratorPriority } from './generator-priority.js';
 import { measureNonceStore } from './nonce-memory.js';
 import { runOpenLoop, type OpenLoopResult } from './open-loop-scheduler.js';
-import { OutcomeTracker } from './outcome-tracker.js';
+import { OutcomeTracker, type BetTraceRow } from './outcome-tracker.js';
 import { startProgress } from './progress-reporter.js';
 import type { CpuFigures, E2eResult } from './result-types.js';
 import { ledgerBatches, scrapeTotalsOf } from './service-metrics.js';
@@ -26,7 +27,8 @@ export async function runE2eLoad(
 ): Promise<E2eResult> {
   const { ctx, players, picker, sender } = session;
   const stake = ctx.opts.stake;
-  const tracker = new OutcomeTracker();
+  const traced: BetTraceRow[] = [];
+  const tracker = new OutcomeTracker(ctx.opts.traceBets ? (row) => traced.push(row) : undefined);
   session.setTracker(tracker);
   const socketsBefore = { ...session.socketStats };
   const otlpBefore = session.otlp?.stats();
@@ -78,6 +80,9 @@ export async function runE2eLoad(
   if (!schedule) throw new Error('the load did not run');
   tracker.finish();
   session.setTracker(undefined);
+  if (ctx.opts.traceBets && traced.length > 0) {
+    appendFileSync(ctx.opts.traceBets, traced.map((row) => JSON.stringify({ window: label, ...row })).join('\n') + '\n');
+  }
   const nonceStore = opts.measureNonces ? await measureNonceStore(session.redis, session.redisPrefix) : null;
   const sendSeconds = Math.max(0.001, (schedule.endedAt - schedule.startedAt) / 1000);
   // One window for both rates: first send → the later of the last send and the last outcome of any kind.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OutcomeTracker } from './outcome-tracker.js';
+import { OutcomeTracker, type BetTraceRow } from './outcome-tracker.js';
 
 describe('OutcomeTracker', () => {
   it('measures send → outcome and schedule → outcome, whichever of 202 and outcome comes first', () => {
@@ -18,6 +18,24 @@ describe('OutcomeTracker', () => {
     // 11 ms and 20 ms from schedule; the median is reported as the upper bound of its histogram bucket.
     expect(t.latencyFromSchedule.percentileMs(50)).toBeCloseTo(11, 1);
     expect(t.errors).toBe(0);
+  });
+
+  it('hands each bet with an outcome to the trace: wall-clock send time, answer and outcome latencies', () => {
+    const rows: BetTraceRow[] = [];
+    const t = new OutcomeTracker((row) => rows.push(row));
+    t.onSent('a', 100, 101);
+    t.onAnswer('a', 202, null, 104);
+    t.onOutcome('a', 'bet:confirmed', undefined, 121);
+    t.onSent('b', 110, 110);
+    t.onOutcome('b', 'bet:rejected', 'insufficient_funds', 130);
+    t.onSent('c', 120, 120);
+    t.onAnswer('c', 503, 'overloaded', 125);
+    t.onOutcome('a', 'bet:confirmed', undefined, 140); // a duplicate: not traced again
+    expect(rows).toEqual([
+      { sentAtMs: performance.timeOrigin + 101, httpMs: 3, outcomeMs: 20, type: 'bet:confirmed' },
+      // Its outcome came before its 202: no answer latency yet.
+      { sentAtMs: performance.timeOrigin + 110, httpMs: null, outcomeMs: 20, type: 'bet:rejected' },
+    ]);
   });
 
   it('classifies non-202 answers, failures and 202s without an outcome', () => {

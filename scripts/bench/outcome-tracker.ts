@@ -5,6 +5,14 @@
  */
 import { Histogram } from './histogram.js';
 
+/** One resolved bet, for `--trace-bets`: when it was sent (wall clock) and how long its answer and outcome took. */
+export interface BetTraceRow {
+  sentAtMs: number;
+  httpMs: number | null;
+  outcomeMs: number;
+  type: 'bet:confirmed' | 'bet:rejected';
+}
+
 interface InFlight {
   scheduledAt: number;
   sentAt: number;
@@ -12,6 +20,8 @@ interface InFlight {
   accepted: boolean;
   /** HTTP answer or failure received. */
   answered: boolean;
+  /** Send → HTTP answer, once it came. */
+  httpMs: number | null;
   /** Outcome received. */
   resolved: boolean;
 }
@@ -38,6 +48,9 @@ export class OutcomeTracker {
   lastAnyOutcomeAt: number | null = null;
   private readonly inFlight = new Map<string, InFlight>();
 
+  /** `trace`, when given, receives each bet as its outcome arrives (bench `--trace-bets`). */
+  constructor(private readonly trace?: (row: BetTraceRow) => void) {}
+
   get outcomes(): number {
     return this.confirmed + Object.values(this.rejectedByReason).reduce((a, b) => a + b, 0);
   }
@@ -52,14 +65,15 @@ export class OutcomeTracker {
   onSent(clientBetId: string, scheduledAt: number, sentAt: number): void {
     this.sent += 1;
     this.firstSendAt ??= sentAt;
-    this.inFlight.set(clientBetId, { scheduledAt, sentAt, accepted: false, answered: false, resolved: false });
+    this.inFlight.set(clientBetId, { scheduledAt, sentAt, accepted: false, answered: false, httpMs: null, resolved: false });
   }
 
   onAnswer(clientBetId: string, status: number, code: string | null, at: number): void {
     const f = this.inFlight.get(clientBetId);
     if (!f) return;
     f.answered = true;
-    this.httpLatency.recordMs(at - f.sentAt);
+    f.httpMs = at - f.sentAt;
+    this.httpLatency.recordMs(f.httpMs);
     if (status === 202) {
       this.accepted202 += 1;
       f.accepted = true;
@@ -93,6 +107,7 @@ export class OutcomeTracker {
     f.resolved = true;
     this.latency.recordMs(at - f.sentAt);
     this.latencyFromSchedule.recordMs(at - f.scheduledAt);
+    this.trace?.({ sentAtMs: performance.timeOrigin + f.sentAt, httpMs: f.httpMs, outcomeMs: at - f.sentAt, type });
     this.lastOutcomeAt = at;
     if (type === 'bet:confirmed') this.confirmed += 1;
     else {

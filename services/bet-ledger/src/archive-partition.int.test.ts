@@ -63,11 +63,14 @@ async function selectionWithEntries() {
   throw new Error('no archivable day with wallet entries');
 }
 
-/** That selection encoded as a run's partition, and its commit (one transaction each call), as the executor does it. */
-async function committable(runId: string) {
+/**
+ * That selection encoded as a run's partition, and its commit (one transaction each call), as the executor does it,
+ * `statementBets` bets a statement (default: the whole partition in each).
+ */
+async function committable(runId: string, statementBets?: number) {
   const selection = await selectionWithEntries();
   const { manifest } = encodeArchive({ runId, partitionKey: 'p', ...selection });
-  const commit = () => withTransaction(pool, (c) => commitPartition(c, manifest, selection.bets, selection.entries, NOW));
+  const commit = () => withTransaction(pool, (c) => commitPartition(c, manifest, selection.bets, selection.entries, NOW, statementBets));
   return { selection, manifest, commit };
 }
 
@@ -86,62 +89,78 @@ afterEach(async () => {
 });
 
 describe('archive partition executor', () => {
-  it('archives every final bet older than the cutoff with its entries: files verified, money moved to the checkpoint, drift 0', async () => {
-    const before = await snapshot();
-    expect(before.left.final_old).toBeGreaterThan(100);
-    const { rows: expected } = await pool.query<{ bets: number; entries: number; entry_sum: number }>(
-      `SELECT count(DISTINCT b.id)::int AS bets, count(e.id)::int AS entries, coalesce(sum(e.amount), 0)::bigint AS entry_sum
+  it.each([{ statementBets: undefined }, { statementBets: 3 }])(
+    'archives every final bet older than the cutoff with its entries: files verified, money moved to the checkpoint, drift 0 (statement size $statementBets)',
+    async ({ statementBets }) => {
+      const before = await snapshot();
+      expect(before.left.final_old).toBeGreaterThan(100);
+      const { rows: expected } = await pool.query<{ bets: number; entries: number; entry_sum: number }>(
+        `SELECT count(DISTINCT b.id)::int AS bets, count(e.id)::int AS entries, coalesce(sum(e.amount), 0)::bigint AS entry_sum
          FROM bets b LEFT JOIN wallet_entries e ON e.bet_id = b.id
         WHERE b.result IS DISTINCT FROM 'open' AND coalesce(b.settled_at, b.updated_at) < $1`,
-      [CUTOFF],
-    );
-    const run = archivePartitionHandler({ pool, store, logger, now: () => NOW });
-    const results = await archiveAll(run, 'run1', 7);
-    const archived = results.filter((r) => r.status === 'archived');
-    expect(archived.reduce((s, r) => s + r.bets, 0)).toBe(expected[0]!.bets);
-    expect(archived.reduce((s, r) => s + r.walletEntries, 0)).toBe(expected[0]!.entries);
-    expect(archived.every((r) => r.bets <= 7)).toBe(true);
+        [CUTOFF],
+      );
+      const run = archivePartitionHandler({ pool, store, logger, now: () => NOW, statementBets });
+      const results = await archiveAll(run, 'run1', 7);
+      const archived = results.filter((r) => r.status === 'archived');
+      expect(archived.reduce((s, r) => s + r.bets, 0)).toBe(expected[0]!.bets);
+      expect(archived.reduce((s, r) => s + r.walletEntries, 0)).toBe(expected[0]!.entries);
+      expect(archived.every((r) => r.bets <= 7)).toBe(true);
 
-    const after = await snapshot();
-    expect(after.balances).toEqual(before.balances);
-    expect(after.drift).toEqual({ checked: 12, drift: 0 });
-    expect(after.left).toEqual({ open: before.left.open, final_old: 0, final_new: before.left.final_new });
-    const { rows: archivedSum } = await pool.query<{ s: number }>('SELECT sum(archived_sum)::bigint AS s FROM wallet_archive_checkpoints');
-    expect(archivedSum[0]!.s).toBe(Number(expected[0]!.entry_sum));
+      const after = await snapshot();
+      expect(after.balances).toEqual(before.balances);
+      expect(after.drift).toEqual({ checked: 12, drift: 0 });
+      expect(after.left).toEqual({ open: before.left.open, final_old: 0, final_new: before.left.final_new });
+      const { rows: archivedSum } = await pool.query<{ s: number }>(
+        'SELECT sum(archived_sum)::bigint AS s FROM wallet_archive_checkpoints',
+      );
+      expect(archivedSum[0]!.s).toBe(Number(expected[0]!.entry_sum));
 
-    // Each manifest matches its stored file byte for byte, and the files hold exactly the archived rows.
-    const { rows: manifests } = await pool.query<{
-      object_key: string;
-      sha256: string;
-      bytes: number;
-      bets: number;
-      wallet_entries: number;
-      partition_key: string;
-    }>('SELECT * FROM archive_manifests ORDER BY partition_key');
-    expect(manifests).toHaveLength(archived.length);
-    const betIds = new Set<string>();
-    for (const m of manifests) {
-      const body = await store.get(m.object_key);
-      expect(sha256(body)).toBe(m.sha256);
-      expect(body.length).toBe(m.bytes);
-      const file = decodeArchive(body);
-      expect(file.bets).toHaveLength(m.bets);
-      expect(file.entries).toHaveLength(m.wallet_entries);
-      for (const b of file.bets) {
-        betIds.add(b.id);
-        expect(utcDay(Number(b.settled_at ?? b.updated_at))).toBe(m.partition_key.slice(0, 10));
-        expect(b.result === 'open').toBe(false);
+      // Each manifest matches its stored file byte for byte, and the files hold exactly the archived rows.
+      const { rows: manifests } = await pool.query<{
+        object_key: string;
+        sha256: string;
+        bytes: number;
+        bets: number;
+        wallet_entries: number;
+        partition_key: string;
+      }>('SELECT * FROM archive_manifests ORDER BY partition_key');
+      expect(manifests).toHaveLength(archived.length);
+      const betIds = new Set<string>();
+      for (const m of manifests) {
+        const body = await store.get(m.object_key);
+        expect(sha256(body)).toBe(m.sha256);
+        expect(body.length).toBe(m.bytes);
+        const file = decodeArchive(body);
+        expect(file.bets).toHaveLength(m.bets);
+        expect(file.entries).toHaveLength(m.wallet_entries);
+        for (const b of file.bets) {
+          betIds.add(b.id);
+          expect(utcDay(Number(b.settled_at ?? b.updated_at))).toBe(m.partition_key.slice(0, 10));
+          expect(b.result === 'open').toBe(false);
+        }
       }
-    }
-    expect(betIds.size).toBe(expected[0]!.bets);
-    const { rows: tomb } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_archived_bet_view');
-    expect(tomb[0]!.n).toBe(expected[0]!.bets);
+      expect(betIds.size).toBe(expected[0]!.bets);
+      const { rows: tomb } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_archived_bet_view');
+      expect(tomb[0]!.n).toBe(expected[0]!.bets);
 
-    // A rerun of the same run finds every manifest; a new run finds nothing left.
-    const again = await archiveAll(run, 'run1', 7);
-    expect(again.every((r) => r.status === 'already' || r.status === 'empty')).toBe(true);
-    expect(await archiveAll(run, 'run2', 7)).toEqual([]);
-    expect((await snapshot()).drift.drift).toBe(0);
+      // A rerun of the same run finds every manifest; a new run finds nothing left.
+      const again = await archiveAll(run, 'run1', 7);
+      expect(again.every((r) => r.status === 'already' || r.status === 'empty')).toBe(true);
+      expect(await archiveAll(run, 'run2', 7)).toEqual([]);
+      expect((await snapshot()).drift.drift).toBe(0);
+    },
+  );
+
+  it('reads a partition the same whether in one statement or a few bets a statement', async () => {
+    for (const { day } of await archivableDays(pool, CUTOFF)) {
+      const { start, end } = dayBounds(day);
+      const whole = await selectPartition(pool, start, Math.min(end, CUTOFF), 25);
+      for (const statementBets of [1, 4, 25, 100]) {
+        expect(await selectPartition(pool, start, Math.min(end, CUTOFF), 25, statementBets)).toEqual(whole);
+      }
+      expect(whole.entries.map((e) => Number(e.id))).toEqual(whole.entries.map((e) => Number(e.id)).sort((a, b) => a - b));
+    }
   });
 
   it.each<ArchiveStep>(['selected', 'put', 'verified', 'committed'])(
@@ -199,30 +218,42 @@ describe('archive partition executor', () => {
     expect((await snapshot()).drift.drift).toBe(0);
   });
 
-  it('a partition that changed after it was selected is refused whole at commit: nothing deleted, no manifest', async () => {
-    const before = await snapshot();
-    const { selection, commit } = await committable('stale');
-    // An entry of the selection that is no longer there (or one that was not selected) changes the partition.
-    const entry = selection.entries[0]!;
-    await pool.query('UPDATE wallet_entries SET bet_id = NULL WHERE id = $1', [entry.id]);
-    await expect(commit()).rejects.toThrow(StaleSelectionError);
-    await pool.query('UPDATE wallet_entries SET bet_id = $2 WHERE id = $1', [entry.id, entry.bet_id]);
-    // A selected bet that is gone.
-    const bet = selection.bets[1]!;
-    await pool.query('ALTER TABLE bets DISABLE TRIGGER ALL');
-    await pool.query(`UPDATE bets SET id = id || '-moved' WHERE id = $1`, [bet.id]);
-    await expect(commit()).rejects.toThrow(StaleSelectionError);
-    await pool.query(`UPDATE bets SET id = $1 WHERE id = $1 || '-moved'`, [bet.id]);
-    await pool.query('ALTER TABLE bets ENABLE TRIGGER ALL');
-    const { rows } = await pool.query<{ m: number; t: number }>(
-      'SELECT (SELECT count(*)::int FROM archive_manifests) AS m, (SELECT count(*)::int FROM archived_bets) AS t',
-    );
-    expect(rows[0]).toEqual({ m: 0, t: 0 });
-    expect(await snapshot()).toEqual(before);
-    // Unchanged again, the same selection commits.
-    await commit();
-    expect((await snapshot()).drift.drift).toBe(0);
-  });
+  it.each([{ statementBets: undefined }, { statementBets: 1 }])(
+    'a partition that changed after it was selected is refused whole at commit: nothing deleted, no manifest (statement size $statementBets)',
+    async ({ statementBets }) => {
+      const before = await snapshot();
+      const { selection, commit } = await committable('stale', statementBets);
+      // An entry of the selection that is no longer there (or one that was not selected) changes the partition.
+      const entry = selection.entries[0]!;
+      await pool.query('UPDATE wallet_entries SET bet_id = NULL WHERE id = $1', [entry.id]);
+      await expect(commit()).rejects.toThrow(StaleSelectionError);
+      await pool.query('UPDATE wallet_entries SET bet_id = $2 WHERE id = $1', [entry.id, entry.bet_id]);
+      // A selected bet that is gone.
+      const bet = selection.bets[1]!;
+      await pool.query('ALTER TABLE bets DISABLE TRIGGER ALL');
+      await pool.query(`UPDATE bets SET id = id || '-moved' WHERE id = $1`, [bet.id]);
+      await expect(commit()).rejects.toThrow(StaleSelectionError);
+      await pool.query(`UPDATE bets SET id = $1 WHERE id = $1 || '-moved'`, [bet.id]);
+      await pool.query('ALTER TABLE bets ENABLE TRIGGER ALL');
+      // An entry that was not selected, now of the last selected bet (with one bet a statement, the earlier ones are
+      // deleted by then: the rollback must bring them back).
+      const lastBet = selection.bets.at(-1)!;
+      const { rows: stray } = await pool.query<{ id: number }>(
+        'UPDATE wallet_entries SET bet_id = $1 WHERE id = (SELECT min(id) FROM wallet_entries WHERE bet_id IS NULL) RETURNING id',
+        [lastBet.id],
+      );
+      await expect(commit()).rejects.toThrow(StaleSelectionError);
+      await pool.query('UPDATE wallet_entries SET bet_id = NULL WHERE id = $1', [stray[0]!.id]);
+      const { rows } = await pool.query<{ m: number; t: number }>(
+        'SELECT (SELECT count(*)::int FROM archive_manifests) AS m, (SELECT count(*)::int FROM archived_bets) AS t',
+      );
+      expect(rows[0]).toEqual({ m: 0, t: 0 });
+      expect(await snapshot()).toEqual(before);
+      // Unchanged again, the same selection commits.
+      await commit();
+      expect((await snapshot()).drift.drift).toBe(0);
+    },
+  );
 
   it("a bet placed again under an archived bet's key is archived without a tombstone of its own; a bet id tombstoned already fails the commit", async () => {
     const { selection, commit } = await committable('rekeyed');

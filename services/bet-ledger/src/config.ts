@@ -22,6 +22,8 @@ const schema = commonEnv
     ARCHIVE_EXECUTOR_NICE: env.int(10, 0, 19),
     // ... and its scheduling policy: SCHED_IDLE (Linux, through util-linux's chrt) is asked off its core by any waking thread.
     ARCHIVE_EXECUTOR_SCHED_IDLE: env.onOff('on'),
+    // Bets (or wallets) one Postgres statement of an archive partition handles: the executor's turn comes between two.
+    ARCHIVE_STATEMENT_BETS: env.int(500, 1, 100_000),
     /** TEST ONLY: SIGKILL bet-ledger right after this archive step (selected, put, verified, committed). */
     LEDGER_FAULT_KILL_ARCHIVE_AFTER: z.enum(['selected', 'put', 'verified', 'committed']).optional(),
   });

@@ -37,6 +37,7 @@ function start(config: LedgerConfig): void {
     pool,
     store: openArchiveStore(config.ARCHIVE_URL, config),
     logger,
+    statementBets: config.ARCHIVE_STATEMENT_BETS,
     // The fault is "bet-ledger dies here": its parent first, then this process (it would exit on the disconnect anyway).
     afterStep: killAfter
       ? (step) => {

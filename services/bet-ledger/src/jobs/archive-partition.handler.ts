@@ -12,6 +12,8 @@ export interface ArchivePartitionDeps {
   store: ArchiveStore;
   logger: Logger;
   now?: () => number;
+  /** ARCHIVE_STATEMENT_BETS: bets (or wallets) one Postgres statement of a partition handles at most. */
+  statementBets?: number;
   /** TEST ONLY: called after each step; throwing (or killing the process) there is a crash at that step. */
   afterStep?: (step: ArchiveStep, partitionKey: string) => void | Promise<void>;
 }
@@ -43,7 +45,7 @@ export function archivePartitionHandler(deps: ArchivePartitionDeps) {
       };
     }
     const { start, end } = dayBounds(job.day);
-    const { bets, entries } = await selectPartition(deps.pool, start, Math.min(end, job.cutoff), job.maxBets);
+    const { bets, entries } = await selectPartition(deps.pool, start, Math.min(end, job.cutoff), job.maxBets, deps.statementBets);
     if (bets.length === 0) return { partitionKey: key, status: 'empty', bets: 0, walletEntries: 0, bytes: 0, objectKey: null, more: false };
     await step('selected', key);
     const { body, manifest } = encodeArchive({ runId: job.runId, partitionKey: key, bets, entries });
@@ -53,7 +55,7 @@ export function archivePartitionHandler(deps: ArchivePartitionDeps) {
     const problems = verifyArchive(stored, manifest, { betIds: bets.map((b) => b.id), entryIds: entries.map((e) => Number(e.id)) });
     if (problems.length > 0) throw new Error(`archive file ${manifest.objectKey} failed verification: ${problems.join('; ')}`);
     await step('verified', key);
-    await withTransaction(deps.pool, (c) => commitPartition(c, manifest, bets, entries, now()));
+    await withTransaction(deps.pool, (c) => commitPartition(c, manifest, bets, entries, now(), deps.statementBets));
     deps.logger.info(
       { runId: job.runId, partitionKey: key, bets: manifest.bets, walletEntries: manifest.walletEntries, bytes: manifest.bytes },
       'archive partition committed',
