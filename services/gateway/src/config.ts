@@ -39,6 +39,8 @@ const schema = commonEnv
     BULL_BOARD_READ_ONLY: env.onOff('on'),
     WS_MAX_BUFFERED_BYTES: env.int(1_048_576, 1_024),
     WS_PING_INTERVAL_MS: env.int(15_000, 100),
+    // Longest the WebSocket fan-out holds the event loop before HTTP requests get their turn; 0: all of it at once.
+    WS_EVENT_SLICE_MS: env.int(2, 0, 1_000),
   });
 export type GatewayConfig = z.infer<typeof schema>;
 export const loadConfig = (e: NodeJS.ProcessEnv = process.env): GatewayConfig => parseEnv(schema, e);

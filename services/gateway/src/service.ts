@@ -218,6 +218,7 @@ export async function createService(config: GatewayConfig): Promise<{ start(): P
     metrics,
     maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
     pingIntervalMs: config.WS_PING_INTERVAL_MS,
+    eventSliceMs: config.WS_EVENT_SLICE_MS,
   });
 
   return {

@@ -2,7 +2,15 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CHANNELS, ERROR_STATUS, feedStatusEvent, playerEventMessage, type RedisKeys } from '@wagerflow/contracts';
+import {
+  CHANNELS,
+  ERROR_STATUS,
+  feedStatusEvent,
+  playerEvent,
+  type FeedStatusEvent,
+  type PlayerEvent,
+  type RedisKeys,
+} from '@wagerflow/contracts';
 import type { Redis } from '@wagerflow/queue';
 import { extractTraceContext, getTracer, type Logger, type Metrics } from '@wagerflow/runtime';
 import { ApiError } from '../http/api-error.js';
@@ -10,6 +18,7 @@ import type { Auth } from '../http/auth.js';
 import type { LedgerReadRepository } from '../repositories/ledger-read.repository.js';
 import type { UpgradeHandler } from './market-stream.js';
 import { createHeartbeat } from './heartbeat.js';
+import { createSlicedQueue } from './sliced-queue.js';
 
 interface Connection {
   ws: WebSocket;
@@ -27,6 +36,8 @@ export interface StreamOptions {
   metrics: Metrics;
   maxBufferedBytes: number;
   pingIntervalMs: number;
+  /** Longest the fan-out of events may hold the event loop before HTTP requests get their turn (ms; 0: no limit). */
+  eventSliceMs?: number;
   /** Other WebSocket routes on the same server, by path (the public market stream). */
   upgrades?: Readonly<Record<string, UpgradeHandler>>;
 }
@@ -111,25 +122,40 @@ export function attachStream(o: StreamOptions) {
       .catch((err: unknown) => refuse(socket, err, requestId));
   });
 
+  /** One event to deliver: a player's (validated when its turn comes) or a feed status for every socket. */
+  type Delivery = { channel: 'player'; event: unknown } | { channel: 'feed'; event: FeedStatusEvent };
+  const deliver = (d: Delivery) => {
+    if (d.channel === 'feed') {
+      for (const set of byPlayer.values()) for (const c of set) send(c, publicShape(d.event));
+      return;
+    }
+    const event: PlayerEvent = playerEvent.parse(d.event);
+    const set = byPlayer.get(event.playerId);
+    if (!set || event.type === 'balance') return;
+    const span = tracer.startSpan(
+      'ws.push',
+      { kind: SpanKind.PRODUCER, attributes: { 'event.type': event.type, 'bet.id': event.betId } },
+      extractTraceContext(event),
+    );
+    for (const c of set) send(c, publicShape(event));
+    span.end();
+  };
+  const deliveries = createSlicedQueue(deliver, {
+    sliceMs: o.eventSliceMs === 0 ? Infinity : (o.eventSliceMs ?? 2),
+    onError: (err) => o.logger.warn({ err }, 'dropped an event that does not parse'),
+  });
+
   const playerChannel = o.keys.channel(CHANNELS.playerEvents);
   const feedChannel = o.keys.channel(CHANNELS.feedStatus);
   o.subscriber.on('message', (channel: string, raw: string) => {
     try {
       if (channel === playerChannel) {
-        for (const event of playerEventMessage.parse(JSON.parse(raw))) {
-          const set = byPlayer.get(event.playerId);
-          if (!set || event.type === 'balance') continue;
-          const span = tracer.startSpan(
-            'ws.push',
-            { kind: SpanKind.PRODUCER, attributes: { 'event.type': event.type, 'bet.id': event.betId } },
-            extractTraceContext(event),
-          );
-          for (const c of set) send(c, publicShape(event));
-          span.end();
-        }
+        // A message is an array of events (contracts: playerEventMessage); each is checked when its turn comes.
+        const events: unknown = JSON.parse(raw);
+        if (!Array.isArray(events)) throw new Error('a player events message is not an array');
+        deliveries.push(events.map((event: unknown): Delivery => ({ channel: 'player', event })));
       } else if (channel === feedChannel) {
-        const event = feedStatusEvent.parse(JSON.parse(raw));
-        for (const set of byPlayer.values()) for (const c of set) send(c, publicShape(event));
+        deliveries.push([{ channel: 'feed', event: feedStatusEvent.parse(JSON.parse(raw)) }]);
       }
     } catch (err) {
       o.logger.warn({ err, channel }, 'dropped an event that does not parse');
