@@ -128,6 +128,14 @@ describe('gateway service in-process', () => {
     }
     await publisher.quit();
     expect(await slowClosed()).toBe(true);
+    // The flood drains to the last event: the fan-out's backlog returns to 0.
+    await waitUntil(
+      async () => {
+        const text = await (await fetch(`${slowReplica.ops}/metrics`)).text();
+        return /^wagerflow_ws_event_backlog\{[^}]*\} 0$/m.test(text) ? true : undefined;
+      },
+      { timeoutMs: 10_000, description: 'the event backlog to drain' },
+    );
     slow.ws.resume();
     expect(await closed).toBe(1013);
     // Seq stayed contiguous up to the close: nothing was skipped.

@@ -142,7 +142,12 @@ export function attachStream(o: StreamOptions) {
   };
   const deliveries = createSlicedQueue(deliver, {
     sliceMs: o.eventSliceMs === 0 ? Infinity : (o.eventSliceMs ?? 2),
-    onError: (err) => o.logger.warn({ err }, 'dropped an event that does not parse'),
+    onError: (err) => o.logger.warn({ err }, 'dropped an event that does not parse or could not be sent'),
+  });
+  // Events received and not yet sent: a backlog that grows while the gateway is busy with requests (each turn of the
+  // loop gives the fan-out at most eventSliceMs) is a delay every client sees on its stream.
+  o.metrics.gauge('wagerflow_ws_event_backlog', 'Events received from Redis and not yet sent to their sockets', [], function () {
+    this.set(deliveries.size);
   });
 
   const playerChannel = o.keys.channel(CHANNELS.playerEvents);
@@ -152,7 +157,7 @@ export function attachStream(o: StreamOptions) {
       if (channel === playerChannel) {
         // A message is an array of events (contracts: playerEventMessage); each is checked when its turn comes.
         const events: unknown = JSON.parse(raw);
-        if (!Array.isArray(events)) throw new Error('a player events message is not an array');
+        if (!Array.isArray(events) || events.length === 0) throw new Error('a player events message is not a non-empty array');
         deliveries.push(events.map((event: unknown): Delivery => ({ channel: 'player', event })));
       } else if (channel === feedChannel) {
         deliveries.push([{ channel: 'feed', event: feedStatusEvent.parse(JSON.parse(raw)) }]);
