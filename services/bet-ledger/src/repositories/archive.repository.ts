@@ -37,26 +37,21 @@ export async function selectPartition(
   statementBets: number = limit,
 ): Promise<{ bets: ArchivedBetRow[]; entries: ArchivedEntryRow[] }> {
   const bets: ArchivedBetRow[] = [];
+  // Keyset pages: after the last bet read, or from `from` (a bet id is never empty, so (from, '') starts at `from`).
+  let after: [finalAt: number, id: string] = [from, ''];
   while (bets.length < limit) {
     const pageSize = Math.min(statementBets, limit - bets.length);
-    const last = bets.at(-1);
-    const { rows } = last
-      ? await db.query<ArchivedBetRow>(
-          named(
-            'archive.select-bets-after',
-            `SELECT * FROM bets WHERE ${FINAL} AND ${FINAL_AT} < $1 AND (${FINAL_AT}, id) > ($2, $3) ORDER BY ${FINAL_AT}, id LIMIT $4`,
-            [to, Number(last.settled_at ?? last.updated_at), last.id, pageSize],
-          ),
-        )
-      : await db.query<ArchivedBetRow>(
-          named(
-            'archive.select-bets',
-            `SELECT * FROM bets WHERE ${FINAL} AND ${FINAL_AT} >= $1 AND ${FINAL_AT} < $2 ORDER BY ${FINAL_AT}, id LIMIT $3`,
-            [from, to, pageSize],
-          ),
-        );
+    const { rows } = await db.query<ArchivedBetRow>(
+      named(
+        'archive.select-bets',
+        `SELECT * FROM bets WHERE ${FINAL} AND ${FINAL_AT} < $1 AND (${FINAL_AT}, id) > ($2, $3) ORDER BY ${FINAL_AT}, id LIMIT $4`,
+        [to, ...after, pageSize],
+      ),
+    );
     bets.push(...rows);
-    if (rows.length < pageSize) break;
+    const last = rows.at(-1);
+    if (!last || rows.length < pageSize) break;
+    after = [Number(last.settled_at ?? last.updated_at), last.id];
   }
   const entries: ArchivedEntryRow[] = [];
   for (const chunk of chunksOf(bets, statementBets)) {
@@ -139,9 +134,10 @@ export async function commitPartition(
   const entryIdsByBet = new Map<string, number[]>();
   for (const e of entries) {
     // Selected by their bet ids, so never null; a stray entry would fail the count below.
-    const ids = entryIdsByBet.get(e.bet_id ?? '') ?? [];
-    ids.push(Number(e.id));
-    entryIdsByBet.set(e.bet_id ?? '', ids);
+    const betId = e.bet_id ?? '';
+    const ids = entryIdsByBet.get(betId);
+    if (ids) ids.push(Number(e.id));
+    else entryIdsByBet.set(betId, [Number(e.id)]);
   }
   const archivedSums = new Map<number, number>();
   let entriesDeleted = 0;
