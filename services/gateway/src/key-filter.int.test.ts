@@ -69,12 +69,18 @@ describe('key filter in the gateway', () => {
     return { playerId: body.playerId, client: new PlayerClient(stack.base, body), bet };
   }
 
-  it("builds a player's filter at their first bet; a new key then skips Postgres, a used one is still looked up there", async () => {
+  /** A player whose first bet is confirmed and whose filter that bet built. */
+  async function playerWithConfirmedBet() {
     const p = await playerWithCell();
     const first = p.bet();
     expect((await p.client.placeBet(first)).status).toBe(202);
     await waitUntil(async () => (await redis.hget(keys.keyFilter(p.playerId), 'state')) === 'ready');
     await waitUntil(async () => (await p.client.betByClientId(first.clientBetId)).body.status === 'confirmed');
+    return { ...p, first };
+  }
+
+  it("builds a player's filter at their first bet; a new key then skips Postgres, a used one is still looked up there", async () => {
+    const { first, ...p } = await playerWithConfirmedBet();
     // As 30 s later: the ledger's stored marker has expired, only Postgres knows the key.
     await redis.del(keys.pendingBet(p.playerId, first.clientBetId));
 
@@ -91,11 +97,7 @@ describe('key filter in the gateway', () => {
   });
 
   it("a key the filter lost (bits gone in a Redis crash) is still answered from Postgres while the ledger's marker lives", async () => {
-    const p = await playerWithCell();
-    const lost = p.bet();
-    expect((await p.client.placeBet(lost)).status).toBe(202);
-    await waitUntil(async () => (await redis.hget(keys.keyFilter(p.playerId), 'state')) === 'ready');
-    await waitUntil(async () => (await p.client.betByClientId(lost.clientBetId)).body.status === 'confirmed');
+    const { first: lost, ...p } = await playerWithConfirmedBet();
     // As after a crash that lost the claim's bits: a filter that does not know the key, the ledger's marker still there.
     await redis.del(keys.keyFilter(p.playerId));
     const pending = createPendingBets(keys);
