@@ -1,7 +1,8 @@
 /**
  * Work handled in order, in slices of at most `sliceMs` of the event loop each, with the loop's I/O in between: a
  * window's settlement reaches the gateway as thousands of `bet:settled` events at once, and handled in one go they held
- * up every HTTP request that arrived meanwhile (a bet's 202 and the outcomes of bets placed right then) for tens of ms.
+ * up every HTTP request that arrived meanwhile (in a ramp at 1,280 bets/s, send→202 p99 77.5–80.2 ms all at once
+ * against 52.0–56.9 ms sliced; README, Performance, session 18).
  * Nothing is dropped or reordered; only the wait moves from the requests to the events behind the slice.
  */
 export interface SlicedQueue<T> {
@@ -24,7 +25,8 @@ export function createSlicedQueue<T>(
   const drain = () => {
     scheduled = false;
     const until = performance.now() + opts.sliceMs;
-    // The clock after every item (tens of ns against tens of µs an event; a feed status goes to every socket).
+    // The clock after every item: a clock read costs far less than an event's parse, serialising and socket write, and
+    // a feed status goes to every socket.
     for (let n = 0; head < items.length; n++) {
       if (n > 0 && performance.now() >= until) break;
       const item = items[head]!;
